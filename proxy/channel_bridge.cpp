@@ -1,0 +1,242 @@
+#include "channel_bridge.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace holdgate::proxy {
+namespace {
+
+// Large enough for one full SSH packet, small enough that a held or idle channel costs little.
+constexpr std::size_t flow_buffer_size = 32 * 1024;
+
+// Environment a user may set on the target; the rest could change how the remote shell runs.
+bool forwarded_env(const char* name) {
+  return name != nullptr && (std::strcmp(name, "TERM") == 0 || std::strcmp(name, "LANG") == 0 ||
+                             std::strncmp(name, "LC_", 3) == 0);
+}
+
+}  // namespace
+
+ChannelBridge::ChannelBridge(MessageHandle open_request, ssh_session upstream)
+    : open_request_(std::move(open_request)), upstream_(ssh_channel_new(upstream)) {}
+
+ChannelBridge::~ChannelBridge() {
+  // libssh may keep a freed channel until the peer's close arrives; it must not call back into
+  // a bridge that no longer exists.
+  if (user_) ssh_remove_channel_callbacks(user_.get(), &user_callbacks_);
+  if (upstream_) ssh_remove_channel_callbacks(upstream_.get(), &upstream_callbacks_);
+}
+
+void ChannelBridge::enqueue(MessageHandle request) { requests_.emplace_back(std::move(request)); }
+
+bool ChannelBridge::step() {
+  switch (state_) {
+    case State::opening:
+      return step_opening();
+    case State::open: {
+      bool progress = step_requests();
+      progress |= pump(up_);
+      progress |= pump(down_);
+      progress |= pump(down_stderr_);
+      progress |= step_close();
+      return progress;
+    }
+    case State::closing:
+    case State::finished:
+      return false;
+  }
+  return false;
+}
+
+bool ChannelBridge::step_opening() {
+  int rc = upstream_ ? ssh_channel_open_session(upstream_.get()) : SSH_ERROR;
+  if (rc == SSH_AGAIN) return false;
+  if (rc != SSH_OK) {
+    ssh_message_reply_default(open_request_.get());
+    state_ = State::finished;
+    return true;
+  }
+  user_.reset(ssh_message_channel_request_open_reply_accept(open_request_.get()));
+  open_request_.reset();
+  if (!user_) {
+    state_ = State::finished;
+    return true;
+  }
+  user_callbacks_.userdata = this;
+  user_callbacks_.channel_signal_function = &ChannelBridge::on_user_signal;
+  ssh_callbacks_init(&user_callbacks_);
+  ssh_set_channel_callbacks(user_.get(), &user_callbacks_);
+  upstream_callbacks_.userdata = this;
+  upstream_callbacks_.channel_exit_status_function = &ChannelBridge::on_exit_status;
+  upstream_callbacks_.channel_exit_signal_function = &ChannelBridge::on_exit_signal;
+  ssh_callbacks_init(&upstream_callbacks_);
+  ssh_set_channel_callbacks(upstream_.get(), &upstream_callbacks_);
+
+  up_ = Flow{user_.get(), upstream_.get(), false, std::vector<char>(flow_buffer_size)};
+  down_ = Flow{upstream_.get(), user_.get(), false, std::vector<char>(flow_buffer_size)};
+  down_stderr_ = Flow{upstream_.get(), user_.get(), true, std::vector<char>(flow_buffer_size)};
+  state_ = State::open;
+  return true;
+}
+
+bool ChannelBridge::step_requests() {
+  bool progress = false;
+  while (!requests_.empty() && forward_head_request()) {
+    requests_.pop_front();
+    progress = true;
+  }
+  return progress;
+}
+
+// Forwards the oldest request; false while the target has not answered yet. libssh's request
+// calls are resumable: calling again with the same arguments continues the pending request.
+bool ChannelBridge::forward_head_request() {
+  ssh_channel up = upstream_.get();
+  if (auto* signal = std::get_if<Signal>(&requests_.front())) {
+    ssh_channel_request_send_signal(up, signal->name.c_str());
+    return true;
+  }
+  ssh_message message = std::get<MessageHandle>(requests_.front()).get();
+  int rc = SSH_ERROR;
+  switch (ssh_message_subtype(message)) {
+    case SSH_CHANNEL_REQUEST_PTY:
+      rc = ssh_channel_request_pty_size(up, ssh_message_channel_request_pty_term(message),
+                                        ssh_message_channel_request_pty_width(message),
+                                        ssh_message_channel_request_pty_height(message));
+      if (rc == SSH_OK) has_pty_ = true;
+      break;
+    case SSH_CHANNEL_REQUEST_WINDOW_CHANGE:
+      rc = ssh_channel_change_pty_size(up, ssh_message_channel_request_pty_width(message),
+                                       ssh_message_channel_request_pty_height(message));
+      break;
+    case SSH_CHANNEL_REQUEST_ENV:
+      if (forwarded_env(ssh_message_channel_request_env_name(message))) {
+        rc = ssh_channel_request_env(up, ssh_message_channel_request_env_name(message),
+                                     ssh_message_channel_request_env_value(message));
+      }
+      break;
+    case SSH_CHANNEL_REQUEST_SHELL:
+      rc = ssh_channel_request_shell(up);
+      break;
+    case SSH_CHANNEL_REQUEST_EXEC:
+      rc = ssh_channel_request_exec(up, ssh_message_channel_request_command(message));
+      break;
+    case SSH_CHANNEL_REQUEST_SUBSYSTEM:
+      rc = ssh_channel_request_subsystem(up, ssh_message_channel_request_subsystem(message));
+      break;
+    default:  // x11 and anything unknown stay refused
+      break;
+  }
+  if (rc == SSH_AGAIN) return false;
+  if (rc == SSH_OK) {
+    ssh_message_channel_request_reply_success(message);
+  } else {
+    ssh_message_reply_default(message);
+  }
+  return true;
+}
+
+bool ChannelBridge::pump(Flow& flow) {
+  bool progress = false;
+  while (!flow.eof) {
+    if (flow.begin < flow.end) {
+      // Never more than the receiver's window: libssh would otherwise wait for it.
+      std::size_t n = std::min<std::size_t>(flow.end - flow.begin, ssh_channel_window_size(flow.to));
+      if (n == 0) break;
+      const char* data = flow.buffer.data() + flow.begin;
+      int written = flow.is_stderr ? ssh_channel_write_stderr(flow.to, data, n)
+                                   : ssh_channel_write(flow.to, data, n);
+      if (written < 0) {  // the receiving channel is gone; nothing more can be delivered
+        flow.eof = true;
+        return true;
+      }
+      if (written == 0) break;  // e.g. the other leg is re-keying: keep the rest pending
+      flow.begin += written;
+      progress = true;
+      continue;
+    }
+    flow.begin = flow.end = 0;
+    // Back-pressure: read no more while the receiving socket still has output queued.
+    if (ssh_get_poll_flags(ssh_channel_get_session(flow.to)) & SSH_WRITE_PENDING) break;
+    int n = ssh_channel_read_nonblocking(flow.from, flow.buffer.data(),
+                                         static_cast<uint32_t>(flow.buffer.size()), flow.is_stderr);
+    if (n > 0) {
+      flow.end = static_cast<std::size_t>(n);
+      progress = true;
+    } else {
+      if (n == SSH_EOF || n == SSH_ERROR) {
+        flow.eof = true;
+        progress = true;
+      }
+      break;
+    }
+  }
+  return progress;
+}
+
+bool ChannelBridge::step_close() {
+  bool progress = false;
+  ssh_channel user = user_.get();
+  ssh_channel up = upstream_.get();
+  if (ssh_channel_is_closed(user)) {
+    // The user hung up this channel; nothing more can reach them.
+    ssh_channel_close(up);
+    state_ = State::finished;
+    return true;
+  }
+  if (up_.eof && !sent_upstream_eof_ && !ssh_channel_is_closed(up)) {
+    ssh_channel_send_eof(up);
+    sent_upstream_eof_ = true;
+    progress = true;
+  }
+  bool target_drained = down_.eof && down_stderr_.eof;
+  if (target_drained && !sent_user_eof_ && !ssh_channel_is_closed(up)) {
+    ssh_channel_send_eof(user);
+    sent_user_eof_ = true;
+    progress = true;
+  }
+  if (target_drained && ssh_channel_is_closed(up)) {
+    // exit-status, then EOF, then close: the order OpenSSH's own server uses.
+    if (exit_status_) ssh_channel_request_send_exit_status(user, *exit_status_);
+    if (exit_signal_) {
+      ssh_channel_request_send_exit_signal(user, exit_signal_->name.c_str(), exit_signal_->core,
+                                           exit_signal_->message.c_str(), "");
+    }
+    ssh_channel_close(user);
+    state_ = State::finished;
+    progress = true;
+  }
+  return progress;
+}
+
+void ChannelBridge::write_user_stderr(const std::string& text) {
+  std::string line = text + (has_pty_ ? "\r\n" : "\n");
+  ssh_channel_write_stderr(user_.get(), line.data(), static_cast<uint32_t>(line.size()));
+}
+
+void ChannelBridge::abort(const std::string& message) {
+  if (state_ == State::opening) {
+    ssh_message_reply_default(open_request_.get());
+  } else if (state_ == State::open) {
+    write_user_stderr(message);
+    ssh_channel_request_send_exit_status(user_.get(), 255);
+    ssh_channel_close(user_.get());
+  }
+  state_ = State::finished;
+}
+
+void ChannelBridge::on_user_signal(ssh_session, ssh_channel, const char* signal, void* self) {
+  if (signal != nullptr) static_cast<ChannelBridge*>(self)->requests_.emplace_back(Signal{signal});
+}
+
+void ChannelBridge::on_exit_status(ssh_session, ssh_channel, int status, void* self) {
+  static_cast<ChannelBridge*>(self)->exit_status_ = status;
+}
+
+void ChannelBridge::on_exit_signal(ssh_session, ssh_channel, const char* signal, int core,
+                                   const char* errmsg, const char*, void* self) {
+  static_cast<ChannelBridge*>(self)->exit_signal_ =
+      ExitSignal{signal ? signal : "", errmsg ? errmsg : "", core != 0};
+}
+
+}  // namespace holdgate::proxy

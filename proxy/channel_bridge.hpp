@@ -1,0 +1,89 @@
+// One session channel relayed end to end: the channel the user opened to holdgate on one side,
+// the channel holdgate opened to the target on the other. Requests (pty, env, shell, exec,
+// subsystem, window-change, signals) go up in order, each answered only once the target has
+// answered; data flows both ways within both legs' windows through one bounded buffer per
+// stream; EOF, exit status and close are passed on in the order the target sent them.
+#pragma once
+
+#include <libssh/callbacks.h>
+
+#include <deque>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "ssh_handles.hpp"
+
+namespace holdgate::proxy {
+
+class ChannelBridge {
+ public:
+  // Takes the user's still-unanswered channel-open request; answers it once the target has
+  // opened its side (or failed to).
+  ChannelBridge(MessageHandle open_request, ssh_session upstream);
+  ~ChannelBridge();
+  ChannelBridge(const ChannelBridge&) = delete;
+  ChannelBridge& operator=(const ChannelBridge&) = delete;
+
+  ssh_channel user_channel() const { return user_.get(); }
+
+  // A channel request message from the user for this channel.
+  void enqueue(MessageHandle request);
+
+  // Does everything that can be done now without blocking; true when anything moved.
+  bool step();
+
+  bool finished() const { return state_ == State::finished; }
+
+  // The target connection is gone: say so on the user's stderr and close the channel.
+  void abort(const std::string& message);
+
+ private:
+  enum class State { opening, open, closing, finished };
+
+  // One direction of one stream, with the bytes read but not yet accepted by the other side.
+  struct Flow {
+    ssh_channel from = nullptr;
+    ssh_channel to = nullptr;
+    bool is_stderr = false;
+    std::vector<char> buffer;
+    std::size_t begin = 0, end = 0;
+    bool eof = false;  // the source has no more data and the buffer is empty
+  };
+  struct Signal {
+    std::string name;
+  };
+  using Request = std::variant<MessageHandle, Signal>;
+
+  bool step_opening();
+  bool step_requests();
+  bool forward_head_request();
+  bool pump(Flow& flow);
+  bool step_close();
+  void write_user_stderr(const std::string& text);
+
+  static void on_user_signal(ssh_session, ssh_channel, const char* signal, void* self);
+  static void on_exit_status(ssh_session, ssh_channel, int status, void* self);
+  static void on_exit_signal(ssh_session, ssh_channel, const char* signal, int core,
+                             const char* errmsg, const char* lang, void* self);
+
+  State state_ = State::opening;
+  MessageHandle open_request_;
+  ChannelHandle user_;
+  ChannelHandle upstream_;
+  ssh_channel_callbacks_struct user_callbacks_{};
+  ssh_channel_callbacks_struct upstream_callbacks_{};
+  std::deque<Request> requests_;
+  Flow up_, down_, down_stderr_;
+  bool has_pty_ = false;
+  bool sent_user_eof_ = false, sent_upstream_eof_ = false;
+  std::optional<int> exit_status_;
+  struct ExitSignal {
+    std::string name, message;
+    bool core = false;
+  };
+  std::optional<ExitSignal> exit_signal_;
+};
+
+}  // namespace holdgate::proxy

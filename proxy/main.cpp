@@ -1,0 +1,171 @@
+// holdgate: an SSH bastion with inline just-in-time escalation.
+//   holdgate serve --config FILE
+//   holdgate check-config --config FILE
+//   holdgate show-keys --config FILE [--host | --upstream]
+#include <csignal>
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/load.hpp"
+#include "event_log.hpp"
+#include "keys.hpp"
+#include "net.hpp"
+#include "server.hpp"
+
+namespace {
+
+using namespace holdgate;
+
+constexpr std::string_view version = "holdgate 0.1.0";
+
+constexpr std::string_view usage = R"(usage: holdgate COMMAND --config FILE [options]
+
+commands:
+  serve          run the bastion in the foreground; one log line per event on stderr
+  check-config   validate FILE; prints FILE:LINE:COL: message for each problem
+  show-keys      print public keys: --host (known_hosts lines to pin holdgate),
+                 --upstream (the line to add to targets' authorized_keys); both by default
+
+options:
+  --config FILE  the YAML configuration (required)
+  --help         show this help
+  --version      show the version
+)";
+
+struct Arguments {
+  std::string command;
+  std::string config;
+  bool host = false, upstream = false, help = false, version = false;
+};
+
+// Returns an error sentence for bad usage (exit 2).
+std::string parse_arguments(int argc, char** argv, Arguments& args) {
+  std::vector<std::string_view> words(argv + 1, argv + argc);
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    auto w = words[i];
+    if (w == "--help" || w == "-h") args.help = true;
+    else if (w == "--version") args.version = true;
+    else if (w == "--host") args.host = true;
+    else if (w == "--upstream") args.upstream = true;
+    else if (w == "--config") {
+      if (i + 1 == words.size()) return "--config needs a FILE";
+      args.config = words[++i];
+    } else if (w.starts_with("--config=")) args.config = w.substr(9);
+    else if (w.starts_with("-")) return "unknown option '" + std::string(w) + "'";
+    else if (args.command.empty()) args.command = w;
+    else return "unexpected argument '" + std::string(w) + "'";
+  }
+  if (args.help || args.version) return {};
+  if (args.command.empty()) return "missing COMMAND";
+  if (args.command != "serve" && args.command != "check-config" && args.command != "show-keys") {
+    return "unknown command '" + args.command + "'";
+  }
+  if (args.config.empty()) return "missing --config FILE";
+  return {};
+}
+
+std::optional<config::Config> load(const std::string& path) {
+  auto result = config::load_config(path);
+  for (const auto& error : result.errors) std::cerr << error.to_string() << '\n';
+  return std::move(result.config);
+}
+
+int show_keys(const config::Config& config, bool host, bool upstream) {
+  if (!host && !upstream) host = upstream = true;
+  auto state_dir = proxy::ensure_state_dir(config.state_dir);
+  if (auto* e = std::get_if<proxy::KeyError>(&state_dir)) {
+    std::cerr << "holdgate: " << e->message << '\n';
+    return 1;
+  }
+  if (host) {
+    std::string name = config.listen.host == "0.0.0.0" || config.listen.host == "::"
+                           ? "bastion" : config.listen.host;
+    std::string pattern = config.listen.port == 22 ? name
+                              : "[" + name + "]:" + std::to_string(config.listen.port);
+    for (const auto& path : proxy::host_key_paths(config)) {
+      auto key = proxy::load_or_generate_key(path);
+      if (auto* e = std::get_if<proxy::KeyError>(&key)) {
+        std::cerr << "holdgate: " << e->message << '\n';
+        return 1;
+      }
+      std::cout << pattern << ' ' << proxy::public_key_line(std::get<proxy::KeyHandle>(key).get()) << '\n';
+    }
+  }
+  if (upstream) {
+    auto key = proxy::load_or_generate_key(config.upstream.identity);
+    if (auto* e = std::get_if<proxy::KeyError>(&key)) {
+      std::cerr << "holdgate: " << e->message << '\n';
+      return 1;
+    }
+    std::cout << proxy::public_key_line(std::get<proxy::KeyHandle>(key).get(), "holdgate-upstream") << '\n';
+  }
+  return 0;
+}
+
+int serve(const config::Config& config) {
+  using namespace holdgate::proxy;
+  std::signal(SIGPIPE, SIG_IGN);
+  asio::io_context io(1);
+  EventLog log(std::cerr);
+  Server server(io, config, log);
+  if (auto error = server.start()) {
+    std::cerr << "holdgate: " << *error << '\n';
+    return 1;
+  }
+  auto rethrow = [](std::exception_ptr e) { if (e) std::rethrow_exception(e); };
+  asio::co_spawn(io, server.accept_loop(), rethrow);
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  bool shutting_down = false;
+  std::function<void(error_code, int)> on_signal = [&](error_code ec, int) {
+    if (ec) return;
+    if (shutting_down) {
+      server.stop_all();  // a second signal: do not wait for the grace period
+      return;
+    }
+    shutting_down = true;
+    signals.async_wait(on_signal);
+    asio::co_spawn(io, server.shutdown(), [&](std::exception_ptr e) {
+      signals.cancel();
+      io.stop();
+      if (e) std::rethrow_exception(e);
+    });
+  };
+  signals.async_wait(on_signal);
+  io.run();
+  log.write("stopped", {});
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Arguments args;
+  if (auto error = parse_arguments(argc, argv, args); !error.empty()) {
+    std::cerr << "holdgate: " << error << "\n\n" << usage;
+    return 2;
+  }
+  if (args.help) {
+    std::cout << usage;
+    return 0;
+  }
+  if (args.version) {
+    std::cout << version << '\n';
+    return 0;
+  }
+  auto config = load(args.config);
+  if (!config) return 1;
+  if (args.command == "check-config") {
+    std::cout << args.config << ": ok\n";
+    return 0;
+  }
+  if (args.command == "show-keys") return show_keys(*config, args.host, args.upstream);
+  try {
+    return serve(*config);
+  } catch (const std::exception& e) {
+    std::cerr << "holdgate: " << e.what() << '\n';
+    return 1;
+  }
+}

@@ -1,0 +1,22 @@
+// The one place Asio is included. gcc 12 with Boost 1.74's coroutine support needs <utility>
+// before any Asio header ("'exchange' is not a member of 'std'").
+#pragma once
+
+#include <utility>
+
+#include <boost/asio.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace holdgate::proxy {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::use_awaitable;
+using boost::system::error_code;
+using tcp = asio::ip::tcp;
+using SteadyClock = std::chrono::steady_clock;
+
+}  // namespace holdgate::proxy

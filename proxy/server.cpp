@@ -1,0 +1,163 @@
+#include "server.hpp"
+
+#include <unistd.h>
+
+#include "keys.hpp"
+
+namespace holdgate::proxy {
+namespace {
+
+// Modern algorithms only: no SHA-1, no CBC, no NIST curves; strict KEX is added by libssh.
+constexpr const char* kex_algorithms =
+    "curve25519-sha256,curve25519-sha256@libssh.org,diffie-hellman-group16-sha512,"
+    "diffie-hellman-group18-sha512";
+constexpr const char* ciphers =
+    "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,"
+    "aes256-ctr,aes192-ctr,aes128-ctr";
+constexpr const char* macs = "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com";
+constexpr const char* hostkey_algorithms = "ssh-ed25519,rsa-sha2-512,rsa-sha2-256";
+constexpr const char* pubkey_algorithms =
+    "ssh-ed25519,sk-ssh-ed25519@openssh.com,rsa-sha2-512,rsa-sha2-256,ecdsa-sha2-nistp256,"
+    "ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,sk-ecdsa-sha2-nistp256@openssh.com";
+
+std::string endpoint_text(const tcp::endpoint& endpoint) {
+  auto address = endpoint.address();
+  std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+  return host + ":" + std::to_string(endpoint.port());
+}
+
+}  // namespace
+
+Server::Server(asio::io_context& io, const config::Config& config, EventLog& log)
+    : io_(io),
+      config_(config),
+      log_(log),
+      context_{config, {}, log},
+      acceptor_(io) {}
+
+std::optional<std::string> Server::start() {
+  auto state_dir = ensure_state_dir(config_.state_dir);
+  if (auto* e = std::get_if<KeyError>(&state_dir)) return e->message;
+
+  auto identity = load_or_generate_key(config_.upstream.identity);
+  if (auto* e = std::get_if<KeyError>(&identity)) return e->message;
+  upstream_identity_ = std::move(std::get<KeyHandle>(identity));
+  context_.upstream = UpstreamSettings{upstream_identity_.get(), config_.upstream.known_hosts,
+                                       config_.limits.connect_timeout};
+
+  bind_.reset(ssh_bind_new());
+  int off = 0;
+  ssh_bind_options_set(bind_.get(), SSH_BIND_OPTIONS_PROCESS_CONFIG, &off);
+  for (const auto& path : host_key_paths(config_)) {
+    auto key = load_or_generate_key(path);
+    if (auto* e = std::get_if<KeyError>(&key)) return e->message;
+    // The bind takes ownership of an imported key.
+    if (ssh_bind_options_set(bind_.get(), SSH_BIND_OPTIONS_IMPORT_KEY,
+                             std::get<KeyHandle>(key).release()) != SSH_OK) {
+      return "cannot use host key " + path.string() + ": " + ssh_get_error(bind_.get());
+    }
+  }
+  ssh_bind_options_set(bind_.get(), SSH_BIND_OPTIONS_KEY_EXCHANGE, kex_algorithms);
+  ssh_bind_options_set(bind_.get(), SSH_BIND_OPTIONS_CIPHERS_C_S, ciphers);
+  ssh_bind_options_set(bind_.get(), SSH_BIND_OPTIONS_CIPHERS_S_C, ciphers);
+  ssh_bind_options_set(bind_.get(), SSH_BIND_OPTIONS_HMAC_C_S, macs);
+  ssh_bind_options_set(bind_.get(), SSH_BIND_OPTIONS_HMAC_S_C, macs);
+  ssh_bind_options_set(bind_.get(), SSH_BIND_OPTIONS_HOSTKEY_ALGORITHMS, hostkey_algorithms);
+  ssh_bind_options_set(bind_.get(), SSH_BIND_OPTIONS_PUBKEY_ACCEPTED_KEY_TYPES, pubkey_algorithms);
+
+  error_code ec;
+  auto address = asio::ip::make_address(config_.listen.host, ec);
+  if (ec) return "listen address '" + config_.listen.host + "' is not an IP address";
+  tcp::endpoint endpoint(address, config_.listen.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return "cannot listen on " + endpoint_text(endpoint) + ": " + ec.message();
+  log_.write("listening", {{"address", endpoint_text(endpoint)}});
+  return std::nullopt;
+}
+
+awaitable<void> Server::accept_loop() {
+  for (;;) {
+    error_code ec;
+    tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(use_awaitable, ec));
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+    if (ec) {
+      // e.g. EMFILE: back off briefly instead of spinning on the same error.
+      log_.write("accept-error", {{"reason", ec.message()}});
+      asio::steady_timer pause(io_, std::chrono::milliseconds(100));
+      co_await pause.async_wait(use_awaitable);
+      continue;
+    }
+    start_session(std::move(socket));
+  }
+}
+
+void Server::start_session(tcp::socket socket) {
+  error_code ec;
+  auto remote = socket.remote_endpoint(ec);
+  std::string source = ec ? "?" : endpoint_text(remote);
+  if (context_.unauthenticated >= config_.limits.max_startups) {
+    // Like sshd's MaxStartups: a flood of half-open connections cannot starve real users of
+    // memory, and authenticated sessions are never affected.
+    log_.write("refused", {{"source", source}, {"reason", "too many unauthenticated connections"}});
+    return;
+  }
+  socket.set_option(tcp::no_delay(true), ec);
+  int fd = ::dup(socket.native_handle());  // libssh's own; Asio keeps the original
+  if (fd < 0) return;
+
+  SessionHandle user(ssh_new());
+  if (ssh_bind_accept_fd(bind_.get(), user.get(), fd) != SSH_OK) {
+    log_.write("accept-error", {{"source", source}, {"reason", ssh_get_error(bind_.get())}});
+    return;
+  }
+  ++context_.unauthenticated;
+  auto session = std::make_shared<Session>(context_, std::move(user), std::move(socket), source);
+  std::erase_if(sessions_, [](const auto& weak) { return weak.expired(); });
+  sessions_.push_back(session);
+  asio::co_spawn(io_, Session::run(session), [this, source](std::exception_ptr error) {
+    if (!error) return;
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      log_.write("session-error", {{"source", source}, {"reason", e.what()}});
+    }
+  });
+}
+
+std::size_t Server::live_sessions() {
+  std::erase_if(sessions_, [](const auto& weak) { return weak.expired(); });
+  return sessions_.size();
+}
+
+awaitable<void> Server::shutdown() {
+  error_code ec;
+  acceptor_.close(ec);
+  for (auto& weak : sessions_) {
+    if (auto session = weak.lock(); session && !session->authenticated()) session->stop();
+  }
+  log_.write("shutdown", {{"live_sessions", std::to_string(live_sessions())},
+                          {"grace", std::to_string(config_.limits.shutdown_grace.count()) + "s"}});
+  // Waiting for sessions to end is a rare, bounded loop; a tick keeps it simple.
+  asio::steady_timer tick(io_);
+  auto deadline = SteadyClock::now() + config_.limits.shutdown_grace;
+  while (live_sessions() > 0 && SteadyClock::now() < deadline) {
+    tick.expires_after(std::chrono::milliseconds(100));
+    co_await tick.async_wait(use_awaitable);
+  }
+  stop_all();
+  for (int i = 0; i < 50 && live_sessions() > 0; ++i) {
+    tick.expires_after(std::chrono::milliseconds(100));
+    co_await tick.async_wait(use_awaitable);
+  }
+}
+
+void Server::stop_all() {
+  for (auto& weak : sessions_) {
+    if (auto session = weak.lock()) session->stop();
+  }
+}
+
+}  // namespace holdgate::proxy

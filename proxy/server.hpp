@@ -1,0 +1,48 @@
+// The listener: binds the port, accepts connections, enforces the cap on unauthenticated
+// connections, starts one Session per connection, and stops them all on shutdown.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "net.hpp"
+#include "session.hpp"
+#include "session_context.hpp"
+#include "ssh_handles.hpp"
+
+namespace holdgate::proxy {
+
+class Server {
+ public:
+  Server(asio::io_context& io, const config::Config& config, EventLog& log);
+
+  // Prepares state_dir, keys and the listening socket. An error is one sentence for the operator.
+  std::optional<std::string> start();
+
+  awaitable<void> accept_loop();
+
+  // Stops accepting, closes connections that have not authenticated, gives live sessions the
+  // configured grace period, then ends the rest. Returns when no session is left.
+  awaitable<void> shutdown();
+
+  // Ends every session now (a second signal).
+  void stop_all();
+
+ private:
+  void start_session(tcp::socket socket);
+  std::size_t live_sessions();
+
+  asio::io_context& io_;
+  const config::Config& config_;
+  EventLog& log_;
+  KeyHandle upstream_identity_;
+  BindHandle bind_;
+  SessionContext context_;
+  tcp::acceptor acceptor_;
+  std::vector<std::weak_ptr<Session>> sessions_;
+};
+
+}  // namespace holdgate::proxy

@@ -1,0 +1,217 @@
+#include "session.hpp"
+
+#include <openssl/rand.h>
+
+#include <cstdio>
+
+#include "policy/access.hpp"
+#include "policy/route.hpp"
+#include "user_auth.hpp"
+
+namespace holdgate::proxy {
+namespace {
+
+std::string random_id() {
+  unsigned char bytes[4];
+  RAND_bytes(bytes, sizeof bytes);
+  char text[9];
+  std::snprintf(text, sizeof text, "%02x%02x%02x%02x", bytes[0], bytes[1], bytes[2], bytes[3]);
+  return text;
+}
+
+// How long a refused user has to open a channel and read why before we hang up.
+constexpr auto refusal_window = std::chrono::seconds(30);
+
+// Longest sleep between pump passes when nothing is due: a bound, not a poll interval.
+constexpr auto idle_wait = std::chrono::seconds(60);
+
+std::uint64_t bytes_seen(const ssh_counter_struct& c) { return c.in_bytes + c.out_bytes; }
+
+}  // namespace
+
+Session::Session(SessionContext& context, SessionHandle user, tcp::socket socket,
+                 std::string source)
+    : context_(context),
+      user_(std::move(user)),
+      waiter_(socket.get_executor()),
+      source_(std::move(source)),
+      id_(random_id()) {
+  waiter_.watch(user_.get(), std::move(socket));
+}
+
+void Session::log(std::string_view event, const std::vector<EventLog::Field>& fields) {
+  std::vector<EventLog::Field> all{{"session", id_}, {"source", source_}, {"person", person_},
+                                   {"user", user_name_}};
+  all.insert(all.end(), fields.begin(), fields.end());
+  context_.log.write(event, all);
+}
+
+void Session::stop() {
+  stop_requested_ = true;
+  waiter_.notify();
+}
+
+awaitable<void> Session::run() {
+  log("connect");
+  ssh_set_blocking(user_.get(), 0);
+
+  auto deadline = SteadyClock::now() + context_.config.limits.login_grace;
+  auto auth = co_await authenticate_user(user_.get(), context_.config, waiter_, deadline,
+                                         stop_requested_);
+  --context_.unauthenticated;
+  if (auto* failure = std::get_if<AuthFailure>(&auth)) {
+    log("auth", {{"result", "failed"}, {"reason", failure->reason}});
+    co_return;
+  }
+  auto& person = std::get<AuthenticatedPerson>(auth);
+  authenticated_ = true;
+  person_ = person.user->name;
+  user_name_ = person.user_name;
+  log("auth", {{"result", "ok"}, {"key", person.key_fingerprint}});
+
+  auto route = policy::parse_route(person.user_name);
+  if (auto* error = std::get_if<policy::RouteError>(&route)) {
+    log("decision", {{"result", "bad-user-name"}});
+    co_await refuse("holdgate: " + error->message);
+    co_return;
+  }
+  const auto& [login, target_name] = std::get<policy::Route>(route);
+  const config::Target* target = context_.config.find_target(target_name);
+  if (target == nullptr) {
+    log("decision", {{"result", "unknown-target"}, {"target", target_name}});
+    co_await refuse("holdgate: no target named '" + target_name + "'");
+    co_return;
+  }
+  auto decision = policy::decide_login(context_.config, *person.user, login, *target, {},
+                                       std::chrono::system_clock::now());
+  log("decision", {{"result", decision.allowed() ? "allow" : "deny"},
+                   {"login", login},
+                   {"target", target->name},
+                   {"reason", decision.reason}});
+  if (!decision.allowed()) {
+    co_await refuse("holdgate: access denied to " + login + " on " + target->name + " (" +
+                    decision.reason + ")");
+    co_return;
+  }
+
+  auto dialed = co_await dial_upstream(*decision.permit, context_.upstream, waiter_);
+  if (auto* error = std::get_if<DialError>(&dialed)) {
+    log("upstream", {{"result", "failed"}, {"target", target->name}, {"reason", error->message}});
+    co_await refuse(error->message);
+    co_return;
+  }
+  log("session-start", {{"login", login}, {"target", target->name}});
+  auto started = SteadyClock::now();
+  co_await relay(std::move(std::get<SessionHandle>(dialed)), target->name);
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(SteadyClock::now() - started);
+  log("session-end", {{"login", login}, {"target", target->name},
+                      {"duration", std::to_string(seconds.count()) + "s"}});
+}
+
+// The person is authenticated but will not get through: accept their session channel just long
+// enough to print one sentence on their stderr and exit non-zero.
+awaitable<void> Session::refuse(const std::string& message) {
+  auto deadline = SteadyClock::now() + refusal_window;
+  ChannelHandle channel;
+  std::string line_end = "\n";
+  while (!stop_requested_ && ssh_is_connected(user_.get()) && SteadyClock::now() < deadline) {
+    MessageHandle m(ssh_message_get(user_.get()));
+    if (!m) {
+      co_await waiter_.wait(deadline);
+      continue;
+    }
+    int type = ssh_message_type(m.get());
+    int subtype = ssh_message_subtype(m.get());
+    if (type == SSH_REQUEST_CHANNEL_OPEN && subtype == SSH_CHANNEL_SESSION && !channel) {
+      channel.reset(ssh_message_channel_request_open_reply_accept(m.get()));
+      continue;
+    }
+    if (type != SSH_REQUEST_CHANNEL || !channel ||
+        ssh_message_channel_request_channel(m.get()) != channel.get()) {
+      ssh_message_reply_default(m.get());
+      continue;
+    }
+    if (subtype == SSH_CHANNEL_REQUEST_PTY) {
+      line_end = "\r\n";  // the client's terminal is raw now
+      ssh_message_channel_request_reply_success(m.get());
+    } else if (subtype == SSH_CHANNEL_REQUEST_SHELL || subtype == SSH_CHANNEL_REQUEST_EXEC ||
+               subtype == SSH_CHANNEL_REQUEST_SUBSYSTEM) {
+      ssh_message_channel_request_reply_success(m.get());
+      std::string text = message + line_end;
+      ssh_channel_write_stderr(channel.get(), text.data(), static_cast<uint32_t>(text.size()));
+      ssh_channel_request_send_exit_status(channel.get(), 1);
+      ssh_channel_close(channel.get());
+      // Let the client read it and hang up; bounded, in case it does not.
+      deadline = std::min(deadline, SteadyClock::now() + std::chrono::seconds(5));
+    } else {
+      ssh_message_reply_default(m.get());
+    }
+  }
+}
+
+awaitable<void> Session::relay(SessionHandle upstream, const std::string& target_name) {
+  EventHandle event(ssh_event_new());
+  ssh_event_add_session(event.get(), user_.get());
+  ssh_event_add_session(event.get(), upstream.get());
+  ssh_counter_struct user_counter{}, upstream_counter{};
+  ssh_set_counters(user_.get(), &user_counter, nullptr);
+  ssh_set_counters(upstream.get(), &upstream_counter, nullptr);
+
+  std::vector<std::unique_ptr<ChannelBridge>> bridges;
+  bool upstream_lost = false;
+  while (!stop_requested_ && ssh_is_connected(user_.get())) {
+    auto seen = bytes_seen(user_counter) + bytes_seen(upstream_counter);
+    ssh_event_dopoll(event.get(), 0);
+    bool progress = false;
+    while (MessageHandle m{ssh_message_get(user_.get())}) {
+      progress = true;
+      handle_relay_message(std::move(m), upstream_lost ? nullptr : upstream.get(), bridges);
+    }
+    // The target may send requests of its own (keepalives); answer them so none pile up.
+    while (MessageHandle m{ssh_message_get(upstream.get())}) ssh_message_reply_default(m.get());
+    for (auto& bridge : bridges) progress |= bridge->step();
+    if (!upstream_lost && !ssh_is_connected(upstream.get())) {
+      upstream_lost = true;
+      log("upstream", {{"result", "lost"}, {"target", target_name}});
+      for (auto& bridge : bridges) bridge->abort("holdgate: the connection to " + target_name + " was lost");
+      progress = true;
+    }
+    std::erase_if(bridges, [](const auto& b) { return b->finished(); });
+    if (upstream_lost && bridges.empty()) break;
+    progress |= bytes_seen(user_counter) + bytes_seen(upstream_counter) != seen;
+    if (!progress) co_await waiter_.wait(SteadyClock::now() + idle_wait);
+  }
+  bridges.clear();
+  ssh_event_remove_session(event.get(), user_.get());
+  ssh_event_remove_session(event.get(), upstream.get());
+  waiter_.unwatch(upstream.get());
+}
+
+bool Session::handle_relay_message(MessageHandle message, ssh_session upstream,
+                                   std::vector<std::unique_ptr<ChannelBridge>>& bridges) {
+  ssh_message m = message.get();
+  int type = ssh_message_type(m);
+  int subtype = ssh_message_subtype(m);
+  if (type == SSH_REQUEST_CHANNEL_OPEN && subtype == SSH_CHANNEL_SESSION && upstream != nullptr) {
+    bridges.push_back(std::make_unique<ChannelBridge>(std::move(message), upstream));
+    return true;
+  }
+  if (type == SSH_REQUEST_CHANNEL) {
+    ssh_channel channel = ssh_message_channel_request_channel(m);
+    for (auto& bridge : bridges) {
+      if (bridge->user_channel() == channel) {
+        bridge->enqueue(std::move(message));
+        return true;
+      }
+    }
+  }
+  if (type == SSH_REQUEST_CHANNEL_OPEN && subtype == SSH_CHANNEL_DIRECT_TCPIP) {
+    log("refused", {{"what", "port forwarding"}});
+  } else if (type == SSH_REQUEST_GLOBAL && subtype == SSH_GLOBAL_REQUEST_TCPIP_FORWARD) {
+    log("refused", {{"what", "remote port forwarding"}});
+  }
+  ssh_message_reply_default(m);
+  return false;
+}
+
+}  // namespace holdgate::proxy

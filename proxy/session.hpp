@@ -1,0 +1,50 @@
+// One user connection, from the first byte to the last. It owns both legs (the user's SSH
+// session and, once policy allows, the upstream one) and reads top to bottom:
+// handshake -> authenticate -> route -> decide -> dial upstream -> relay -> close.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "channel_bridge.hpp"
+#include "net.hpp"
+#include "session_context.hpp"
+#include "ssh_handles.hpp"
+#include "ssh_waiter.hpp"
+
+namespace holdgate::proxy {
+
+class Session {
+ public:
+  // `user` was accepted on a dup of `socket`'s descriptor, from `source` ("ip:port").
+  Session(SessionContext& context, SessionHandle user, tcp::socket socket, std::string source);
+
+  // Runs the session; the coroutine frame holds `self`, so the session lives as long as it runs.
+  static awaitable<void> run(std::shared_ptr<Session> self) { co_await self->run(); }
+
+
+  // Ends the session at its next step (shutdown).
+  void stop();
+  bool authenticated() const { return authenticated_; }
+
+ private:
+  awaitable<void> run();
+  awaitable<void> refuse(const std::string& message);
+  awaitable<void> relay(SessionHandle upstream, const std::string& target_name);
+  bool handle_relay_message(MessageHandle message, ssh_session upstream,
+                            std::vector<std::unique_ptr<ChannelBridge>>& bridges);
+  void log(std::string_view event, const std::vector<EventLog::Field>& fields = {});
+
+  SessionContext& context_;
+  SessionHandle user_;
+  SshWaiter waiter_;
+  std::string source_;
+  std::string id_;
+  std::string person_ = "-";
+  std::string user_name_ = "-";
+  bool authenticated_ = false;
+  bool stop_requested_ = false;
+};
+
+}  // namespace holdgate::proxy

@@ -1,0 +1,83 @@
+#include "user_auth.hpp"
+
+#include "keys.hpp"
+#include "policy/access.hpp"
+#include "ssh_handles.hpp"
+
+// ssh_message_auth_pubkey() and ssh_message_auth_publickey_state() are deprecated in favour of
+// server callbacks, but callbacks cannot hold a reply open; queue mode needs these two.
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+
+namespace holdgate::proxy {
+namespace {
+
+// The person whose configured key this message carries, or nullptr.
+const config::User* key_owner(const config::Config& config, ssh_message message) {
+  ssh_key key = ssh_message_auth_pubkey(message);  // owned by the message
+  if (key == nullptr) return nullptr;
+  const char* type = ssh_key_type_to_char(ssh_key_type(key));
+  if (type == nullptr) return nullptr;
+  return policy::find_user_by_key(config, type, public_key_blob(key));
+}
+
+}  // namespace
+
+awaitable<std::variant<AuthenticatedPerson, AuthFailure>> authenticate_user(
+    ssh_session session, const config::Config& config, SshWaiter& waiter,
+    SteadyClock::time_point deadline, const bool& stop_requested) {
+  for (;;) {
+    int rc = ssh_handle_key_exchange(session);
+    if (rc == SSH_OK) break;
+    if (rc != SSH_AGAIN) co_return AuthFailure{std::string("key exchange failed: ") + ssh_get_error(session)};
+    if (SteadyClock::now() >= deadline) co_return AuthFailure{"login grace time expired"};
+    if (stop_requested) co_return AuthFailure{"server shutting down"};
+    co_await waiter.wait(deadline);
+  }
+
+  int failures = 0;
+  for (;;) {
+    MessageHandle message(ssh_message_get(session));
+    if (!message) {
+      if (!ssh_is_connected(session)) co_return AuthFailure{"client disconnected before authenticating"};
+      if (SteadyClock::now() >= deadline) co_return AuthFailure{"login grace time expired"};
+      if (stop_requested) co_return AuthFailure{"server shutting down"};
+      co_await waiter.wait(deadline);
+      continue;
+    }
+    int type = ssh_message_type(message.get());
+    if (type == SSH_REQUEST_SERVICE) {
+      ssh_message_service_reply_success(message.get());
+      continue;
+    }
+    if (type != SSH_REQUEST_AUTH) {
+      ssh_message_reply_default(message.get());
+      continue;
+    }
+    if (ssh_message_subtype(message.get()) == SSH_AUTH_METHOD_PUBLICKEY) {
+      const config::User* owner = key_owner(config, message.get());
+      auto state = ssh_message_auth_publickey_state(message.get());
+      if (owner != nullptr && state == SSH_PUBLICKEY_STATE_NONE) {
+        // A key offer without a signature: say "that key would do", authenticate nobody.
+        ssh_message_auth_reply_pk_ok_simple(message.get());
+        continue;
+      }
+      if (owner != nullptr && state == SSH_PUBLICKEY_STATE_VALID) {
+        // libssh verified the signature over this session; the person is who holds the key.
+        AuthenticatedPerson person{owner, ssh_message_auth_user(message.get()),
+                                   fingerprint(ssh_message_auth_pubkey(message.get()))};
+        ssh_message_auth_reply_success(message.get(), 0);
+        co_return person;
+      }
+    }
+    // Everything else fails, and says that only public keys are accepted here.
+    ssh_message_auth_set_methods(message.get(), SSH_AUTH_METHOD_PUBLICKEY);
+    ssh_message_reply_default(message.get());
+    // "none" is how every client starts; it is not an attempt.
+    if (ssh_message_subtype(message.get()) != SSH_AUTH_METHOD_NONE &&
+        ++failures >= config.limits.max_auth_tries) {
+      co_return AuthFailure{"too many authentication failures"};
+    }
+  }
+}
+
+}  // namespace holdgate::proxy

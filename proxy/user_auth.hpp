@@ -1,0 +1,31 @@
+// The user leg before anything is relayed: key exchange, then public-key authentication that
+// identifies the person by their key (never by the user name they typed).
+#pragma once
+
+#include <string>
+#include <variant>
+
+#include "config/config.hpp"
+#include "net.hpp"
+#include "ssh_waiter.hpp"
+
+namespace holdgate::proxy {
+
+struct AuthenticatedPerson {
+  const config::User* user = nullptr;
+  std::string user_name;        // what they typed: LOGIN@TARGET
+  std::string key_fingerprint;  // SHA256:...
+};
+
+struct AuthFailure {
+  std::string reason;  // for the log
+};
+
+// Runs key exchange and the authentication dialogue until a person proves a configured key,
+// the client gives up, too many attempts fail, the login grace deadline passes, or the server
+// asks to stop.
+awaitable<std::variant<AuthenticatedPerson, AuthFailure>> authenticate_user(
+    ssh_session session, const config::Config& config, SshWaiter& waiter,
+    SteadyClock::time_point deadline, const bool& stop_requested);
+
+}  // namespace holdgate::proxy
