@@ -7,9 +7,11 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "config/config.hpp"
+#include "policy/match.hpp"  // selector_matches, role_allows
 
 namespace holdgate::policy {
 
@@ -19,13 +21,15 @@ using TimePoint = Clock::time_point;
 // A role held for a limited time through an approved access request.
 struct Grant {
   std::string role;
-  TimePoint expires;
+  TimePoint expires;  // exclusive: at `expires` the grant no longer counts
 };
 
 struct AccessDecision;
 
-// Proof that policy allowed one login. Only decide_login() can make one, so code that dials a
-// target (which demands a LoginPermit) cannot be reached without a passed decision.
+// Proof that policy allowed one login. Only decide_login() can make one (the constructor is
+// private), so code that dials a target, which demands a LoginPermit, cannot be reached without a
+// passed decision. Copying an existing permit is fine. It points at the config's Target, so the
+// Config must outlive it.
 class LoginPermit {
  public:
   const std::string& person() const { return person_; }
@@ -36,32 +40,41 @@ class LoginPermit {
   const std::optional<TimePoint>& expires() const { return expires_; }
 
  private:
-  friend AccessDecision decide_login(const config::Config&, const config::User&, std::string_view,
-                                     const config::Target&, std::span<const Grant>, TimePoint);
-  LoginPermit() = default;
+  friend AccessDecision decide_login(const config::Config& config, const config::User& user,
+                                     std::string_view login, const config::Target& target,
+                                     std::span<const Grant> grants, TimePoint now);
+  LoginPermit(std::string person, std::string login, const config::Target& target,
+              std::string role, std::optional<TimePoint> expires)
+      : person_(std::move(person)),
+        login_(std::move(login)),
+        role_(std::move(role)),
+        target_(&target),
+        expires_(expires) {}
+
   std::string person_, login_, role_;
-  const config::Target* target_ = nullptr;
+  const config::Target* target_;
   std::optional<TimePoint> expires_;
 };
 
 struct AccessDecision {
   std::optional<LoginPermit> permit;  // set when allowed
-  std::string reason;                 // why, in one sentence (for logs and the user)
+  // Why, in one sentence (for logs and the user): "allowed by role dba", "allowed by role dba
+  // (granted)" (the caller may add permit->expires() in its own format), or
+  // "bob may not log in as root on db-1".
+  std::string reason;
   bool allowed() const { return permit.has_value(); }
 };
 
-// True when the labels satisfy the selector (see config::LabelSelector).
-bool selector_matches(const config::LabelSelector& selector, const config::Labels& labels);
-
-// True when any rule of the role allows `login` on `target`.
-bool role_allows(const config::Role& role, std::string_view login, const config::Target& target);
-
-// The user whose authorized keys include this key (type + base64 blob), or nullptr.
+// The user whose authorized keys include this key (exact type and base64 blob), or nullptr.
+// The config loader keeps keys unique across users; were one shared, the first user wins.
 const config::User* find_user_by_key(const config::Config& config, std::string_view key_type,
                                      std::string_view key_blob);
 
-// May `user` log in as `login` on `target` at `now`? Standing roles come from the config;
-// grants add roles until they expire. Prefers a standing role over a grant.
+// May `user` log in as `login` on `target` at `now`? Standing roles come from user.roles; each
+// grant adds its role while now < expires. The first standing role that allows wins (permit
+// without expiry); otherwise the allowing grant with the latest expiry (permit expires then;
+// on a tie the earlier grant in `grants`).
+// Role names the config does not define are skipped. `target` must be one of config.targets.
 AccessDecision decide_login(const config::Config& config, const config::User& user,
                             std::string_view login, const config::Target& target,
                             std::span<const Grant> grants, TimePoint now);

@@ -1,6 +1,7 @@
 // The SSH user name a person types is "LOGIN@TARGET": which account on which host they want.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -13,11 +14,16 @@ struct Route {
 };
 
 struct RouteError {
-  std::string message;  // one plain sentence for the user's terminal
+  std::string message;  // one plain sentence for the user's terminal; never raw control bytes
 };
 
-// Splits at the last '@' (as OpenSSH does with `ssh root@db-1@bastion`). Both parts must be
-// non-empty and free of control characters and whitespace.
+// Longest user name accepted, in bytes.
+inline constexpr std::size_t max_user_name_bytes = 256;
+
+// Splits at the last '@' (OpenSSH already split `ssh root@db-1@bastion` at its last '@', so the
+// name received is "root@db-1"; "a@b@db-1" gives login "a@b", target "db-1"). Both parts must
+// be non-empty. The whole name must be at most max_user_name_bytes and consist of printable
+// ASCII only: control characters, whitespace and non-ASCII bytes are refused.
 std::variant<Route, RouteError> parse_route(std::string_view user_name);
 
 }  // namespace holdgate::policy

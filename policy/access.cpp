@@ -1,0 +1,42 @@
+#include "policy/access.hpp"
+
+namespace holdgate::policy {
+
+const config::User* find_user_by_key(const config::Config& config, std::string_view key_type,
+                                     std::string_view key_blob) {
+  for (const auto& user : config.users) {
+    for (const auto& key : user.keys) {
+      if (key.type == key_type && key.blob == key_blob) return &user;
+    }
+  }
+  return nullptr;
+}
+
+AccessDecision decide_login(const config::Config& config, const config::User& user,
+                            std::string_view login, const config::Target& target,
+                            std::span<const Grant> grants, TimePoint now) {
+  for (const auto& name : user.roles) {
+    const config::Role* role = config.find_role(name);
+    if (role != nullptr && role_allows(*role, login, target)) {
+      return {LoginPermit(user.name, std::string(login), target, role->name, std::nullopt),
+              "allowed by role " + role->name};
+    }
+  }
+
+  const Grant* best = nullptr;
+  for (const auto& grant : grants) {
+    if (grant.expires <= now) continue;  // expired at exactly its expiry
+    if (best != nullptr && grant.expires <= best->expires) continue;
+    const config::Role* role = config.find_role(grant.role);
+    if (role != nullptr && role_allows(*role, login, target)) best = &grant;
+  }
+  if (best != nullptr) {
+    return {LoginPermit(user.name, std::string(login), target, best->role, best->expires),
+            "allowed by role " + best->role + " (granted)"};
+  }
+
+  return {std::nullopt,
+          user.name + " may not log in as " + std::string(login) + " on " + target.name};
+}
+
+}  // namespace holdgate::policy

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what holdgate needs on Debian 12 (build tools, libraries, and the real OpenSSH
+# peers the tests drive), then builds into ./build. Safe to run again.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+
+packages=(
+  build-essential cmake pkg-config
+  libssh-dev libssl-dev libboost-system-dev libboost-dev libyaml-cpp-dev libsqlite3-dev catch2
+  openssh-server openssh-client rsync git
+  python3 python3-pytest python3-pexpect
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "==> installing: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+echo "==> building holdgate"
+cmake -S "$repo" -B "$repo/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$repo/build" -j"$(nproc)"
