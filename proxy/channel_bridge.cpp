@@ -6,7 +6,8 @@
 namespace holdgate::proxy {
 namespace {
 
-// Large enough for one full SSH packet, small enough that a held or idle channel costs little.
+// Starting size of a stream's buffer: one full SSH packet. It grows to what libssh holds at
+// most (one channel window) only on streams that carry bulk data.
 constexpr std::size_t flow_buffer_size = 32 * 1024;
 
 // Environment a user may set on the target; the rest could change how the remote shell runs.
@@ -158,18 +159,29 @@ bool ChannelBridge::pump(Flow& flow) {
     flow.begin = flow.end = 0;
     // Back-pressure: read no more while the receiving socket still has output queued.
     if (ssh_get_poll_flags(ssh_channel_get_session(flow.to)) & SSH_WRITE_PENDING) break;
-    int n = ssh_channel_read_nonblocking(flow.from, flow.buffer.data(),
-                                         static_cast<uint32_t>(flow.buffer.size()), flow.is_stderr);
-    if (n > 0) {
-      flow.end = static_cast<std::size_t>(n);
+    int available = ssh_channel_poll(flow.from, flow.is_stderr);
+    if (available == SSH_EOF || available == SSH_ERROR) {
+      flow.eof = true;
       progress = true;
-    } else {
-      if (n == SSH_EOF || n == SSH_ERROR) {
-        flow.eof = true;
-        progress = true;
-      }
       break;
     }
+    if (available <= 0) break;
+    // Take everything libssh holds in one read. Each read lets libssh re-open the sender's
+    // window to its full size; reading in small pieces while the receiver is slower than the
+    // sender would re-open it again and again and let libssh's buffer grow without bound.
+    // Taken whole, libssh's buffer plus the open window stay under one window size, and so
+    // does ours.
+    if (flow.buffer.size() < static_cast<std::size_t>(available)) flow.buffer.resize(available);
+    int n = ssh_channel_read_nonblocking(flow.from, flow.buffer.data(),
+                                         static_cast<uint32_t>(available), flow.is_stderr);
+    if (n == SSH_EOF || n == SSH_ERROR) {
+      flow.eof = true;
+      progress = true;
+      break;
+    }
+    if (n <= 0) break;
+    flow.end = static_cast<std::size_t>(n);
+    progress = true;
   }
   return progress;
 }
