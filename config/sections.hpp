@@ -1,0 +1,31 @@
+// Internal: one reader per part of the file. Each returns what it could read and reports the
+// rest; the caller discards the Config if anything was reported.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "config/reader.hpp"
+
+namespace holdgate::config::detail {
+
+// A role name used in the file. Roles may be defined after their first use, so these are checked
+// once the whole file has been read.
+struct RoleRef {
+  Context ctx;  // the list the name appears in
+  YAML::Mark mark;
+  std::string name;
+};
+
+// A list of role names, each recorded for the later check.
+std::vector<std::string> read_role_names(const Entry& list, std::vector<RoleRef>& refs);
+
+// listen, state_dir, host_keys, upstream (with defaults under state_dir).
+void read_server(const Fields& top, Config& config);
+Limits read_limits(const Entry& e);
+std::vector<Target> read_targets(const Entry& e);
+std::vector<User> read_users(const Entry& e, std::vector<RoleRef>& refs);
+std::vector<Role> read_roles(const Entry& e, std::vector<RoleRef>& refs);
+
+}  // namespace holdgate::config::detail

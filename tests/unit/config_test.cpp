@@ -1,0 +1,354 @@
+// Config loading: the documented contract file, defaults, path resolution, limits, selectors,
+// and the parse_duration / parse_address tables. Error reporting is in config_errors_test.cpp.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/load.hpp"
+
+namespace cfg = holdgate::config;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using Values = std::vector<std::string>;
+
+namespace {
+
+const fs::path kDataDir = fs::path(HOLDGATE_TEST_DATA) / "config";
+
+// Parses text that must be valid; on failure the errors are shown before REQUIRE stops.
+cfg::Config parse_ok(const std::string& yaml,
+                     const fs::path& file = "/etc/holdgate/holdgate.yaml") {
+  auto result = cfg::parse_config(yaml, file);
+  for (const auto& e : result.errors) UNSCOPED_INFO(e.to_string());
+  REQUIRE(result.errors.empty());
+  REQUIRE(result.config.has_value());
+  return *result.config;
+}
+
+}  // namespace
+
+TEST_CASE("the documented contract file loads with every value", "[config]") {
+  const auto file = kDataDir / "contract.yaml";
+  auto result = cfg::load_config(file);
+  for (const auto& e : result.errors) UNSCOPED_INFO(e.to_string());
+  REQUIRE(result.errors.empty());
+  REQUIRE(result.config.has_value());
+  const cfg::Config& c = *result.config;
+
+  CHECK(c.source == file);
+  CHECK(c.listen.host == "0.0.0.0");
+  CHECK(c.listen.port == 2222);
+  CHECK(c.state_dir == "/var/lib/holdgate");
+  CHECK(c.host_keys == std::vector<fs::path>{"/etc/holdgate/ssh_host_ed25519_key"});
+  CHECK(c.upstream.identity == "/etc/holdgate/upstream_ed25519");
+  CHECK(c.upstream.known_hosts == "/etc/holdgate/known_hosts");
+
+  REQUIRE(c.targets.size() == 2);
+  CHECK(c.targets[0].name == "db-1");
+  CHECK(c.targets[0].address.host == "10.0.0.5");
+  CHECK(c.targets[0].address.port == 22);
+  CHECK(c.targets[0].labels == cfg::Labels{{"env", "prod"}, {"kind", "db"}});
+  CHECK(c.targets[1].name == "web-1");
+  CHECK(c.targets[1].address.host == "10.0.0.6");
+  CHECK(c.targets[1].address.port == 22);  // the default
+  CHECK(c.targets[1].labels == cfg::Labels{{"env", "staging"}});
+
+  REQUIRE(c.users.size() == 2);
+  const cfg::User& bob = c.users[0];
+  CHECK(bob.name == "bob");
+  REQUIRE(bob.keys.size() == 1);
+  CHECK(bob.keys[0].type == "ssh-ed25519");
+  CHECK(bob.keys[0].blob == "AAAAC3Nz...");
+  CHECK(bob.keys[0].comment == "bob@laptop");
+  CHECK(bob.roles == Values{"dev"});
+  CHECK(bob.traits == cfg::Labels{{"team", "contractor"}});
+  const cfg::User& alice = c.users[1];
+  CHECK(alice.name == "alice");
+  REQUIRE(alice.keys.size() == 1);
+  CHECK(alice.keys[0].comment == "alice@laptop");
+  CHECK(alice.roles == Values{"dev", "dba-reviewer"});
+  CHECK(alice.traits.empty());
+
+  REQUIRE(c.roles.size() == 3);
+  const cfg::Role& dev = c.roles[0];
+  CHECK(dev.name == "dev");
+  REQUIRE(dev.allow.size() == 1);
+  CHECK(dev.allow[0].logins == Values{"ubuntu"});
+  CHECK_FALSE(dev.allow[0].targets.any_target);
+  CHECK(dev.allow[0].targets.labels == std::map<std::string, Values>{{"env", {"staging"}}});
+  REQUIRE(dev.request.has_value());
+  CHECK(dev.request->roles == Values{"dba"});
+  CHECK(dev.request->reviewers == Values{"alice", "ivan"});  // ivan is not a user: allowed
+  CHECK(dev.request->approve == 2);
+  CHECK(dev.request->deny == 1);
+  CHECK(dev.request->ttl == 3600s);
+  CHECK(dev.request->reason == cfg::RequestPolicy::Reason::required);
+  CHECK_FALSE(dev.review.has_value());
+  CHECK(dev.max_duration == 1h);
+
+  const cfg::Role& dba = c.roles[1];
+  CHECK(dba.name == "dba");
+  REQUIRE(dba.allow.size() == 1);
+  CHECK(dba.allow[0].logins == Values{"root"});
+  CHECK(dba.allow[0].targets.labels == std::map<std::string, Values>{{"kind", {"db"}}});
+  CHECK_FALSE(dba.request.has_value());
+  CHECK(dba.max_duration == 8h);
+
+  const cfg::Role& reviewer = c.roles[2];
+  CHECK(reviewer.name == "dba-reviewer");
+  CHECK(reviewer.allow.empty());
+  REQUIRE(reviewer.review.has_value());
+  CHECK(reviewer.review->roles == Values{"dba"});
+
+  CHECK(c.limits.max_auth_tries == cfg::Limits{}.max_auth_tries);  // no limits: section
+}
+
+TEST_CASE("find_target, find_user and find_role look up by exact name", "[config]") {
+  auto c = cfg::load_config(kDataDir / "contract.yaml").config;
+  REQUIRE(c.has_value());
+  REQUIRE(c->find_target("web-1") != nullptr);
+  CHECK(c->find_target("web-1")->address.host == "10.0.0.6");
+  CHECK(c->find_target("web") == nullptr);
+  REQUIRE(c->find_user("alice") != nullptr);
+  CHECK(c->find_user("alice")->name == "alice");
+  CHECK(c->find_user("Alice") == nullptr);
+  REQUIRE(c->find_role("dba") != nullptr);
+  CHECK(c->find_role("dba")->max_duration == 8h);
+  CHECK(c->find_role("ivan") == nullptr);
+}
+
+TEST_CASE("a minimal file gets the documented defaults", "[config]") {
+  auto c = parse_ok("state_dir: /srv/hg\n");
+  CHECK(c.listen.host == "0.0.0.0");
+  CHECK(c.listen.port == 2222);
+  CHECK(c.host_keys.empty());
+  CHECK(c.upstream.identity == "/srv/hg/upstream_ed25519");
+  CHECK(c.upstream.known_hosts == "/srv/hg/known_hosts");
+  CHECK(c.targets.empty());
+  CHECK(c.users.empty());
+  CHECK(c.roles.empty());
+  CHECK(c.limits.login_grace == 30s);
+  CHECK(c.limits.max_auth_tries == 6);
+  CHECK(c.limits.max_startups == 64);
+  CHECK(c.limits.connect_timeout == 10s);
+  CHECK(c.limits.shutdown_grace == 30s);
+  CHECK(c.limits.keepalive_interval == 60s);
+}
+
+TEST_CASE("listen takes a port, defaulting to 2222", "[config]") {
+  CHECK(parse_ok("state_dir: /s\nlisten: 127.0.0.1\n").listen.port == 2222);
+  auto c = parse_ok("state_dir: /s\nlisten: '[::]:22'\n");
+  CHECK(c.listen.host == "::");
+  CHECK(c.listen.port == 22);
+}
+
+TEST_CASE("relative paths resolve against the config file's directory", "[config]") {
+  auto c = parse_ok(
+      "state_dir: state\n"
+      "host_keys: [keys/host_ed25519, /abs/host_rsa]\n"
+      "upstream: {identity: ../id_ed25519}\n",
+      "/etc/holdgate/holdgate.yaml");
+  CHECK(c.state_dir == "/etc/holdgate/state");
+  CHECK(c.host_keys == std::vector<fs::path>{"/etc/holdgate/keys/host_ed25519", "/abs/host_rsa"});
+  CHECK(c.upstream.identity == "/etc/id_ed25519");
+  CHECK(c.upstream.known_hosts == "/etc/holdgate/state/known_hosts");  // default, under state_dir
+
+  // A relative config path is taken from the working directory, so results are still absolute.
+  auto rel = parse_ok("state_dir: state\n", "conf/holdgate.yaml");
+  CHECK(rel.state_dir == (fs::current_path() / "conf/state").lexically_normal());
+  CHECK(rel.state_dir.is_absolute());
+  CHECK(rel.source == (fs::current_path() / "conf/holdgate.yaml").lexically_normal());
+}
+
+TEST_CASE("host_keys may be a single path", "[config]") {
+  auto c = parse_ok("state_dir: /s\nhost_keys: /k/host\n");
+  CHECK(c.host_keys == std::vector<fs::path>{"/k/host"});
+}
+
+TEST_CASE("limits are read, and keepalive_interval may be 0s", "[config]") {
+  auto c = parse_ok(
+      "state_dir: /s\n"
+      "limits:\n"
+      "  login_grace: 20s\n"
+      "  max_auth_tries: 3\n"
+      "  max_startups: 10\n"
+      "  connect_timeout: 5s\n"
+      "  shutdown_grace: 2m\n"
+      "  keepalive_interval: 0s\n");
+  CHECK(c.limits.login_grace == 20s);
+  CHECK(c.limits.max_auth_tries == 3);
+  CHECK(c.limits.max_startups == 10);
+  CHECK(c.limits.connect_timeout == 5s);
+  CHECK(c.limits.shutdown_grace == 120s);
+  CHECK(c.limits.keepalive_interval == 0s);
+
+  auto partial = parse_ok("state_dir: /s\nlimits: {max_startups: 1}\n");
+  CHECK(partial.limits.max_startups == 1);
+  CHECK(partial.limits.login_grace == 30s);  // the rest keep their defaults
+}
+
+TEST_CASE("selectors: \"*\", lists of values, \"*\" values, and \"*\" logins", "[config]") {
+  auto c = parse_ok(
+      "state_dir: /s\n"
+      "roles:\n"
+      "  - name: ops\n"
+      "    allow:\n"
+      "      - logins: ['*']\n"
+      "        targets: '*'\n"
+      "      - logins: [postgres, ubuntu]\n"
+      "        targets: {env: [prod, staging], kind: '*'}\n");
+  REQUIRE(c.roles.size() == 1);
+  const auto& allow = c.roles[0].allow;
+  REQUIRE(allow.size() == 2);
+  CHECK(allow[0].logins == Values{"*"});
+  CHECK(allow[0].targets.any_target);
+  CHECK(allow[0].targets.labels.empty());
+  CHECK(allow[1].logins == Values{"postgres", "ubuntu"});
+  CHECK_FALSE(allow[1].targets.any_target);
+  CHECK(allow[1].targets.labels ==
+        std::map<std::string, Values>{{"env", {"prod", "staging"}}, {"kind", {"*"}}});
+}
+
+TEST_CASE("request policy defaults, and reason: optional", "[config]") {
+  auto c = parse_ok(
+      "state_dir: /s\n"
+      "roles:\n"
+      "  - name: dba\n"
+      "  - name: dev\n"
+      "    request: {roles: [dba]}\n"
+      "  - name: intern\n"
+      "    request: {roles: [dba], reason: optional, ttl: 15m, deny: 3}\n");
+  REQUIRE(c.roles.size() == 3);
+  REQUIRE(c.roles[1].request.has_value());
+  const auto& dev = *c.roles[1].request;
+  CHECK(dev.reviewers.empty());
+  CHECK(dev.approve == 1);
+  CHECK(dev.deny == 1);
+  CHECK(dev.ttl == 1h);
+  CHECK(dev.reason == cfg::RequestPolicy::Reason::required);
+  REQUIRE(c.roles[2].request.has_value());
+  const auto& intern = *c.roles[2].request;
+  CHECK(intern.reason == cfg::RequestPolicy::Reason::optional);
+  CHECK(intern.ttl == 15min);
+  CHECK(intern.deny == 3);
+}
+
+TEST_CASE("authorized_keys lines split into type, blob and comment", "[config]") {
+  auto c = parse_ok(
+      "state_dir: /s\n"
+      "users:\n"
+      "  - name: bob\n"
+      "    keys:\n"
+      "      - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB0b\n"
+      "      - 'ecdsa-sha2-nistp256   AAAAE2VjZHNh+/=  Bob  Smith (work) '\n"
+      "      - sk-ssh-ed25519@openssh.com AAAAGnNr yubikey\n");
+  REQUIRE(c.users.size() == 1);
+  const auto& keys = c.users[0].keys;
+  REQUIRE(keys.size() == 3);
+  CHECK(keys[0].type == "ssh-ed25519");
+  CHECK(keys[0].blob == "AAAAC3NzaC1lZDI1NTE5AAAAIB0b");
+  CHECK(keys[0].comment.empty());
+  CHECK(keys[1].type == "ecdsa-sha2-nistp256");
+  CHECK(keys[1].blob == "AAAAE2VjZHNh+/=");
+  CHECK(keys[1].comment == "Bob  Smith (work)");  // inner spacing kept, ends trimmed
+  CHECK(keys[2].type == "sk-ssh-ed25519@openssh.com");
+  CHECK(keys[2].comment == "yubikey");
+}
+
+TEST_CASE("a user may have no keys and no roles", "[config]") {
+  auto c = parse_ok("state_dir: /s\nusers:\n  - name: reviewer-only\n");
+  REQUIRE(c.users.size() == 1);
+  CHECK(c.users[0].keys.empty());
+  CHECK(c.users[0].roles.empty());
+}
+
+TEST_CASE("parse_duration accepts one whole number and one unit", "[config]") {
+  struct Row {
+    std::string text;
+    std::optional<cfg::Duration> expected;
+  };
+  auto row = GENERATE(values<Row>({
+      {"30s", 30s},
+      {"15m", 15min},
+      {"8h", 8h},
+      {"2d", 48h},
+      {"0s", 0s},
+      {"1s", 1s},
+      {"90m", 90min},
+      {"", std::nullopt},
+      {"s", std::nullopt},
+      {"10", std::nullopt},
+      {"1h30m", std::nullopt},
+      {"-1s", std::nullopt},
+      {"+1s", std::nullopt},
+      {" 1s", std::nullopt},
+      {"1s ", std::nullopt},
+      {"1.5h", std::nullopt},
+      {"1H", std::nullopt},
+      {"1w", std::nullopt},
+      {"1 h", std::nullopt},
+      {"99999999999999999999s", std::nullopt},
+      {"999999999999999999d", std::nullopt},  // fits int64 as a number, not as seconds
+  }));
+  INFO("parse_duration(\"" << row.text << "\")");
+  CHECK(cfg::parse_duration(row.text) == row.expected);
+}
+
+TEST_CASE("parse_address accepts host[:port] and [v6][:port]", "[config]") {
+  struct Row {
+    std::string text;
+    bool ok;
+    std::string host;
+    std::uint16_t port;
+  };
+  auto row = GENERATE(values<Row>({
+      {"10.0.0.5:22", true, "10.0.0.5", 22},
+      {"10.0.0.6", true, "10.0.0.6", 7},  // default port passed in
+      {"db.example.com:2200", true, "db.example.com", 2200},
+      {"db_1", true, "db_1", 7},
+      {"h:1", true, "h", 1},
+      {"h:65535", true, "h", 65535},
+      {"[::1]:2222", true, "::1", 2222},
+      {"[::1]", true, "::1", 7},
+      {"[fe80::1%eth0]:22", true, "fe80::1%eth0", 22},
+      {"[::ffff:10.0.0.1]:22", true, "::ffff:10.0.0.1", 22},
+      {"", false, "", 0},
+      {":22", false, "", 0},
+      {"h:", false, "", 0},
+      {"h:0", false, "", 0},
+      {"h:65536", false, "", 0},
+      {"h:022x", false, "", 0},
+      {"h:-1", false, "", 0},
+      {"h:+22", false, "", 0},
+      {"h:22:33", false, "", 0},
+      {"::1", false, "", 0},
+      {"fe80::1:22", false, "", 0},
+      {"[::1", false, "", 0},
+      {"[::1]22", false, "", 0},
+      {"[::1]:", false, "", 0},
+      {"[]:22", false, "", 0},
+      {"[db-1]:22", false, "", 0},
+      {"[fe80::1%]:22", false, "", 0},
+      {"[fe80::1%a b]:22", false, "", 0},
+      {"a b", false, "", 0},
+      {"a/b:22", false, "", 0},
+  }));
+  INFO("parse_address(\"" << row.text << "\")");
+  auto address = cfg::parse_address(row.text, 7);
+  REQUIRE(address.has_value() == row.ok);
+  if (row.ok) {
+    CHECK(address->host == row.host);
+    CHECK(address->port == row.port);
+  }
+}
+
+TEST_CASE("ConfigError::to_string shows the position when there is one", "[config]") {
+  CHECK(cfg::ConfigError{"h.yaml", 3, 7, "users[0]: missing value"}.to_string() ==
+        "h.yaml:3:7: users[0]: missing value");
+  CHECK(cfg::ConfigError{"h.yaml", 0, 0, "cannot read h.yaml: x"}.to_string() ==
+        "h.yaml: cannot read h.yaml: x");
+}
