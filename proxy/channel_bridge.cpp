@@ -201,19 +201,21 @@ bool ChannelBridge::step_close() {
     sent_upstream_eof_ = true;
     progress = true;
   }
+  // OpenSSH's client closes a channel as soon as it has seen EOF both ways, without waiting
+  // for the exit status; so the user gets the exit status first, then EOF, then close.
   bool target_drained = down_.eof && down_stderr_.eof;
-  if (target_drained && !sent_user_eof_ && !ssh_channel_is_closed(up)) {
-    ssh_channel_send_eof(user);
-    sent_user_eof_ = true;
-    progress = true;
-  }
-  if (target_drained && ssh_channel_is_closed(up)) {
-    // exit-status, then EOF, then close: the order OpenSSH's own server uses.
+  bool exit_known = exit_status_ || exit_signal_ || ssh_channel_is_closed(up);
+  if (target_drained && exit_known && !sent_user_eof_) {
     if (exit_status_) ssh_channel_request_send_exit_status(user, *exit_status_);
     if (exit_signal_) {
       ssh_channel_request_send_exit_signal(user, exit_signal_->name.c_str(), exit_signal_->core,
                                            exit_signal_->message.c_str(), "");
     }
+    ssh_channel_send_eof(user);
+    sent_user_eof_ = true;
+    progress = true;
+  }
+  if (sent_user_eof_ && ssh_channel_is_closed(up)) {
     ssh_channel_close(user);
     state_ = State::finished;
     progress = true;

@@ -1,0 +1,70 @@
+// The records holdgate keeps: access requests with their reviews, grants, and the audit trail.
+// Plain values; the rules that change them live in approvals/, the code that stores them here.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace holdgate::storage {
+
+using Clock = std::chrono::system_clock;
+using TimePoint = Clock::time_point;
+
+enum class RequestState { pending, approved, denied, expired, cancelled };
+
+// "PENDING", "APPROVED", ... as shown to people and in JSON.
+const char* to_string(RequestState state);
+std::optional<RequestState> parse_request_state(std::string_view text);
+
+enum class Decision { approve, deny };
+const char* to_string(Decision decision);  // "APPROVE" / "DENY"
+
+struct Review {
+  std::string reviewer;  // a user name, or "hook:NAME" for program hooks
+  Decision decision = Decision::approve;
+  std::string reason;
+  TimePoint at;
+};
+
+struct AccessRequest {
+  std::string id;                  // UUID v4, lowercase
+  std::string user;                // the requester
+  std::vector<std::string> roles;  // requested roles
+  std::string reason;
+  std::vector<std::string> suggested_reviewers;
+  RequestState state = RequestState::pending;
+  TimePoint created;
+  TimePoint expires;                               // a PENDING request expires then
+  std::optional<std::chrono::seconds> max_duration;  // asked for with --max-duration
+  std::optional<TimePoint> resolved;               // when it left PENDING
+  std::optional<TimePoint> grant_expires;          // set when APPROVED
+  std::string resolution_reason;                   // e.g. the deciding reviewer's reason
+  std::vector<Review> reviews;                     // in the order they were made
+  // Context of an inline request (empty when made on the approvals channel).
+  std::string login, target, source;
+  // Bumped by every stored change; update_request() compares it (compare-and-swap).
+  long version = 0;
+};
+
+// A role held by a person for a limited time, from an approved request.
+struct GrantRecord {
+  std::string user;
+  std::string role;
+  std::string request_id;
+  TimePoint expires;
+};
+
+struct AuditEvent {
+  TimePoint at;
+  std::string kind;     // request.created, request.reviewed, request.approved, request.denied,
+                        // request.expired, request.cancelled, login.allowed, login.denied, ...
+  std::string actor;    // who did it (user name, "hook:NAME", "holdgate")
+  std::string source;   // the actor's address, when known
+  std::string subject;  // what it is about (request id, "root@db-1")
+  std::string details;  // free text or JSON
+  long id = 0;          // assigned by the store; increasing
+};
+
+}  // namespace holdgate::storage
