@@ -114,8 +114,7 @@ int serve(const config::Config& config) {
     std::cerr << "holdgate: " << *error << '\n';
     return 1;
   }
-  auto rethrow = [](std::exception_ptr e) { if (e) std::rethrow_exception(e); };
-  asio::co_spawn(io, server.accept_loop(), rethrow);
+  server.run();
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   bool shutting_down = false;

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "keys.hpp"
 
 namespace holdgate::proxy {
@@ -32,12 +34,22 @@ Server::Server(asio::io_context& io, const config::Config& config, EventLog& log
     : io_(io),
       config_(config),
       log_(log),
-      context_{config, {}, log},
+      context_{.config = config, .upstream = {}, .log = log, .requests = nullptr, .approvals_command = {}},
       acceptor_(io) {}
 
 std::optional<std::string> Server::start() {
   auto state_dir = ensure_state_dir(config_.state_dir);
   if (auto* e = std::get_if<KeyError>(&state_dir)) return e->message;
+
+  auto store = storage::open_sqlite_store((config_.state_dir / "holdgate.db").string());
+  if (auto* e = std::get_if<storage::StoreError>(&store)) return e->message;
+  store_ = std::move(std::get<std::unique_ptr<storage::Store>>(store));
+  requests_ = std::make_unique<approvals::RequestService>(
+      config_, *store_, [] { return std::chrono::system_clock::now(); }, approvals::random_uuid);
+  context_.requests = requests_.get();
+  std::string host = config_.listen.host == "0.0.0.0" || config_.listen.host == "::"
+                         ? "bastion" : config_.listen.host;
+  context_.approvals_command = "ssh -p " + std::to_string(config_.listen.port) + " approvals@" + host;
 
   auto identity = load_or_generate_key(config_.upstream.identity);
   if (auto* e = std::get_if<KeyError>(&identity)) return e->message;
@@ -76,6 +88,31 @@ std::optional<std::string> Server::start() {
   if (ec) return "cannot listen on " + endpoint_text(endpoint) + ": " + ec.message();
   log_.write("listening", {{"address", endpoint_text(endpoint)}});
   return std::nullopt;
+}
+
+awaitable<void> Server::expiry_loop() {
+  using std::chrono::milliseconds;
+  asio::steady_timer timer(io_);
+  auto subscription = requests_->events().subscribe([&](const approvals::RequestChange& change) {
+    if (change.event == "request.created") timer.cancel();  // it may expire before the others
+  });
+  while (acceptor_.is_open()) {
+    requests_->expire_due();
+    milliseconds wait = std::chrono::hours(1);  // a bound, in case the wall clock jumps
+    if (auto next = requests_->next_expiry()) {
+      auto left = std::chrono::duration_cast<milliseconds>(*next - std::chrono::system_clock::now());
+      wait = std::clamp(left + milliseconds(5), milliseconds(0), wait);
+    }
+    timer.expires_after(wait);
+    error_code ec;
+    co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+  }
+}
+
+void Server::run() {
+  auto rethrow = [](std::exception_ptr e) { if (e) std::rethrow_exception(e); };
+  asio::co_spawn(io_, accept_loop(), rethrow);
+  asio::co_spawn(io_, expiry_loop(), rethrow);
 }
 
 awaitable<void> Server::accept_loop() {

@@ -12,6 +12,7 @@
 #include "session.hpp"
 #include "session_context.hpp"
 #include "ssh_handles.hpp"
+#include "storage/store.hpp"
 
 namespace holdgate::proxy {
 
@@ -22,7 +23,8 @@ class Server {
   // Prepares state_dir, keys and the listening socket. An error is one sentence for the operator.
   std::optional<std::string> start();
 
-  awaitable<void> accept_loop();
+  // Accepts connections and runs the request expiry timer until shutdown.
+  void run();
 
   // Stops accepting, closes connections that have not authenticated, gives live sessions the
   // configured grace period, then ends the rest. Returns when no session is left.
@@ -32,12 +34,18 @@ class Server {
   void stop_all();
 
  private:
+  awaitable<void> accept_loop();
   void start_session(tcp::socket socket);
+  // Expires pending requests when their time comes: one timer armed for the earliest expiry,
+  // re-armed whenever a request is created.
+  awaitable<void> expiry_loop();
   std::size_t live_sessions();
 
   asio::io_context& io_;
   const config::Config& config_;
   EventLog& log_;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<approvals::RequestService> requests_;
   KeyHandle upstream_identity_;
   BindHandle bind_;
   SessionContext context_;

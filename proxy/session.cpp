@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "approvals_channel.hpp"
 #include "policy/access.hpp"
 #include "policy/route.hpp"
 #include "user_auth.hpp"
@@ -69,6 +70,16 @@ awaitable<void> Session::run() {
   user_name_ = person.user_name;
   log("auth", {{"result", "ok"}, {"key", person.key_fingerprint}});
 
+  if (person.user_name == "approvals") {
+    approvals::CommandContext commands;
+    commands.invocation = context_.approvals_command;
+    ApprovalsChannels channels(user_.get(), waiter_, *context_.requests, {person.user, source_},
+                               std::move(commands));
+    co_await channels.run(stop_requested_);
+    log("approvals-end");
+    co_return;
+  }
+
   auto route = policy::parse_route(person.user_name);
   if (auto* error = std::get_if<policy::RouteError>(&route)) {
     log("decision", {{"result", "bad-user-name"}});
@@ -82,12 +93,17 @@ awaitable<void> Session::run() {
     co_await refuse("holdgate: no target named '" + target_name + "'");
     co_return;
   }
-  auto decision = policy::decide_login(context_.config, *person.user, login, *target, {},
-                                       std::chrono::system_clock::now());
+  auto& requests = *context_.requests;
+  std::vector<policy::Grant> grants;
+  for (const auto& grant : requests.active_grants(person_)) grants.push_back({grant.role, grant.expires});
+  auto decision = policy::decide_login(context_.config, *person.user, login, *target, grants,
+                                       requests.now());
   log("decision", {{"result", decision.allowed() ? "allow" : "deny"},
                    {"login", login},
                    {"target", target->name},
                    {"reason", decision.reason}});
+  requests.record({requests.now(), decision.allowed() ? "login.allowed" : "login.denied", person_,
+                   source_, login + "@" + target->name, decision.reason});
   if (!decision.allowed()) {
     co_await refuse("holdgate: access denied to " + login + " on " + target->name + " (" +
                     decision.reason + ")");

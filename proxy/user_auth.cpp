@@ -4,10 +4,6 @@
 #include "policy/access.hpp"
 #include "ssh_handles.hpp"
 
-// ssh_message_auth_pubkey() and ssh_message_auth_publickey_state() are deprecated in favour of
-// server callbacks, but callbacks cannot hold a reply open; queue mode needs these two.
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-
 namespace holdgate::proxy {
 namespace {
 

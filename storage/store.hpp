@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -16,6 +17,14 @@ namespace holdgate::storage {
 
 struct StoreError {
   std::string message;
+};
+
+// Thrown by the operations whose result has no room for an error (the reads, update_request,
+// append_audit) when the database itself fails: I/O error, disk full, still locked after the
+// busy timeout, corruption. The message names the file and the operation. Nothing was written.
+class StoreFailure : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 // The outcome of a compare-and-swap write.
@@ -32,32 +41,39 @@ class Store {
   virtual ~Store() = default;
 
   // Inserts a new request (version 1) and its audit event in one durable transaction.
+  // request.version is ignored: the stored request is version 1, so the first update_request
+  // carries version 2. An id that exists already is an error and changes nothing. A request
+  // created APPROVED gets its grants as update_request would write them.
   virtual std::variant<std::monostate, StoreError> create_request(const AccessRequest& request,
                                                                   const AuditEvent& event) = 0;
 
   virtual std::optional<AccessRequest> get_request(std::string_view id) = 0;
 
-  // Newest first.
+  // Newest first (created descending, then id ascending).
   virtual std::vector<AccessRequest> list_requests(const RequestFilter& filter) = 0;
 
   // Replaces the stored request with `updated` (state, reviews, grant fields, resolution) only
   // if the stored version is `updated.version - 1`; stores the new version. When the new state
   // is APPROVED, writes one grant per role in the same transaction, and appends `events`.
-  // Everything or nothing, durable before it returns.
+  // Everything or nothing, durable before it returns. Reviews already stored are never
+  // rewritten: only those in `updated.reviews` beyond the stored count are added. An APPROVED
+  // request must carry grant_expires (std::invalid_argument otherwise, a caller bug).
   virtual WriteResult update_request(const AccessRequest& updated,
                                      const std::vector<AuditEvent>& events) = 0;
 
-  // Grants of `user` that have not expired at `now`.
+  // Grants of `user` that have not expired at `now` (one expiring exactly at `now` has).
   virtual std::vector<GrantRecord> active_grants(std::string_view user, TimePoint now) = 0;
 
   virtual void append_audit(const AuditEvent& event) = 0;
 
-  // Oldest first.
+  // Events at or after `since`, oldest first (in the order they were appended).
   virtual std::vector<AuditEvent> audit_since(TimePoint since) = 0;
 };
 
 // Opens (creating if needed) the SQLite database at `path`, applying schema migrations. A file
-// from a newer holdgate is refused with a clear message.
+// from a newer holdgate is refused with a clear message. A new file is created with mode 0600.
+// One Store may be shared by threads (its calls take turns); several Stores, in one process or
+// several, may use the same file.
 std::variant<std::unique_ptr<Store>, StoreError> open_sqlite_store(const std::string& path);
 
 }  // namespace holdgate::storage

@@ -1,0 +1,399 @@
+#include "approvals/command_line.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "approvals/shell_words.hpp"
+#include "config/load.hpp"
+#include "policy/sanitize.hpp"
+
+namespace holdgate::approvals {
+namespace {
+
+// What one command accepts. Flags either take a value or are switches.
+struct FlagSpec {
+  std::string_view name;
+  bool takes_value;
+};
+struct CommandSpec {
+  std::string_view name;  // "request create"
+  std::vector<FlagSpec> flags;
+  bool takes_id;  // one positional ID
+};
+
+const CommandSpec create_spec{"request create",
+                              {{"--roles", true},
+                               {"--reviewers", true},
+                               {"--max-duration", true},
+                               {"--reason", true}},
+                              false};
+const CommandSpec list_spec{
+    "request list", {{"--mine", false}, {"--reviewable", false}, {"--all", false}, {"--format", true}},
+    false};
+const CommandSpec show_spec{"request show", {{"--format", true}}, true};
+const CommandSpec review_spec{
+    "request review", {{"--approve", false}, {"--deny", false}, {"--reason", true}}, true};
+const CommandSpec cancel_spec{"request cancel", {}, true};
+const CommandSpec watch_spec{"request watch", {}, false};
+const CommandSpec history_spec{"history", {{"--since", true}, {"--format", true}}, false};
+
+const std::vector<std::pair<std::string_view, const CommandSpec*>> request_subcommands = {
+    {"create", &create_spec}, {"list", &list_spec},     {"show", &show_spec},
+    {"review", &review_spec}, {"cancel", &cancel_spec}, {"watch", &watch_spec},
+};
+
+std::string shown(std::string_view word) { return "'" + policy::sanitize(word) + "'"; }
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// " (did you mean 'X'?)" for the closest candidate within two edits, or "".
+std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates) {
+  std::string_view best;
+  std::size_t best_distance = 3;
+  for (auto candidate : candidates) {
+    auto d = edit_distance(word, candidate);
+    if (d < best_distance) best = candidate, best_distance = d;
+  }
+  return best.empty() ? "" : " (did you mean '" + std::string(best) + "'?)";
+}
+
+// Wraps a command in double quotes for the user's local shell: inside them only " \ $ ` are
+// special, and the single quotes shell_quote made pass through to us untouched.
+std::string double_quote(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\' || c == '$' || c == '`') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// A command to copy and paste: shown as is when it is plain printable text (sanitize would
+// double its backslashes and break the quoting), sanitised as a whole when it is not.
+std::string terminal_safe(const std::string& command) {
+  std::string without_backslashes;
+  for (char c : command) {
+    if (c != '\\') without_backslashes += c;
+  }
+  const bool printable = policy::sanitize(without_backslashes) == without_backslashes;
+  return printable ? command : policy::sanitize(command);
+}
+
+struct Failure {
+  std::string message;
+};
+
+// The words after the command name, sorted into flags and positionals.
+struct Parsed {
+  std::map<std::string, std::string, std::less<>> values;
+  std::set<std::string, std::less<>> switches;
+  std::vector<std::size_t> positionals;             // indices into the words
+  std::map<std::size_t, std::size_t> value_at;      // word index of a value -> index of its flag word
+};
+
+std::variant<Parsed, Failure> sort_words(const std::vector<std::string>& words, std::size_t first,
+                                         const CommandSpec& spec) {
+  Parsed parsed;
+  bool flags_ended = false;
+  for (std::size_t i = first; i < words.size(); ++i) {
+    const std::string& word = words[i];
+    if (flags_ended || word.size() < 2 || word[0] != '-') {
+      parsed.positionals.push_back(i);
+      continue;
+    }
+    if (word == "--") {
+      flags_ended = true;
+      continue;
+    }
+    const auto equals = word.find('=');
+    const bool inline_value = word.rfind("--", 0) == 0 && equals != std::string::npos;
+    const std::string name = inline_value ? word.substr(0, equals) : word;
+    auto found = std::find_if(spec.flags.begin(), spec.flags.end(),
+                              [&](const FlagSpec& f) { return f.name == name; });
+    if (found == spec.flags.end()) {
+      std::vector<std::string_view> names;
+      for (const auto& f : spec.flags) names.push_back(f.name);
+      return Failure{"unknown flag " + shown(name) + " for '" + std::string(spec.name) + "'" +
+                     did_you_mean(name, names)};
+    }
+    if (!found->takes_value) {
+      if (inline_value) return Failure{name + " takes no value"};
+      parsed.switches.insert(name);
+      continue;
+    }
+    if (parsed.values.count(name)) return Failure{name + " is given twice"};
+    if (inline_value) {
+      parsed.values[name] = word.substr(equals + 1);
+      parsed.value_at[i] = i;
+      continue;
+    }
+    // A following flag is not taken as the value: `--reason --approve` means a reason was
+    // forgotten. A value that starts with "--" can still be written --reason=--x.
+    if (i + 1 == words.size() || words[i + 1].rfind("--", 0) == 0) {
+      return Failure{name + " needs a value"};
+    }
+    parsed.values[name] = words[i + 1];
+    parsed.value_at[i + 1] = i;
+    ++i;
+  }
+  return parsed;
+}
+
+// Too many positionals. Most often a reason typed without quotes, so the words after a flag's
+// value are joined back to it and the command is shown quoted that way.
+Failure stray_argument(const std::vector<std::string>& words, const Parsed& parsed,
+                       std::size_t allowed, std::string_view invocation) {
+  const std::size_t extra = parsed.positionals.size() - allowed;
+  for (std::size_t k = 0; k < parsed.positionals.size(); ++k) {
+    const std::size_t index = parsed.positionals[k];
+    if (!parsed.value_at.count(index - 1)) continue;
+    // The run of positionals right after this value, of which `extra` are taken to belong to it.
+    std::size_t run = 0;
+    while (k + run < parsed.positionals.size() && parsed.positionals[k + run] == index + run) ++run;
+    const std::size_t joined = std::min(run, extra);
+    std::string value = words[index - 1];
+    for (std::size_t j = 0; j < joined; ++j) value += " " + words[index + j];
+
+    std::string meant;
+    for (std::size_t w = 0; w < words.size(); ++w) {
+      if (w >= index && w < index + joined) continue;
+      meant += (meant.empty() ? "" : " ") + shell_quote(w == index - 1 ? value : words[w]);
+    }
+    return Failure{"unexpected argument " + shown(words[index]) +
+                   "; quote text with spaces: " + std::string(invocation) + " " +
+                   terminal_safe(double_quote(meant))};
+  }
+  return Failure{"unexpected argument " + shown(words[parsed.positionals[allowed]])};
+}
+
+std::variant<Parsed, Failure> parse_for(const std::vector<std::string>& words, std::size_t first,
+                                        const CommandSpec& spec, std::string_view invocation) {
+  auto sorted = sort_words(words, first, spec);
+  if (auto* failure = std::get_if<Failure>(&sorted)) return *failure;
+  auto& parsed = std::get<Parsed>(sorted);
+  const std::size_t allowed = spec.takes_id ? 1 : 0;
+  if (parsed.positionals.size() > allowed) return stray_argument(words, parsed, allowed, invocation);
+  if (parsed.positionals.size() < allowed) {
+    return Failure{"missing the request ID: " + std::string(spec.name) + " ID"};
+  }
+  return parsed;
+}
+
+std::string id_of(const std::vector<std::string>& words, const Parsed& parsed) {
+  return words[parsed.positionals.front()];
+}
+
+// "dba,ops" -> {dba, ops}; blanks around commas and empty items are dropped.
+std::vector<std::string> comma_list(std::string_view text) {
+  std::vector<std::string> items;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto end = text.find(',', start);
+    if (end == std::string_view::npos) end = text.size();
+    auto item = text.substr(start, end - start);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (!item.empty()) items.emplace_back(item);
+    start = end + 1;
+  }
+  return items;
+}
+
+std::variant<std::chrono::seconds, Failure> duration_value(const std::string& flag,
+                                                           const std::string& text) {
+  auto duration = config::parse_duration(text);
+  if (!duration) {
+    return Failure{"invalid duration " + shown(text) + " for " + flag +
+                   " (use a number and a unit: 30s, 15m, 8h, 2d)"};
+  }
+  if (duration->count() <= 0) return Failure{flag + " must be more than 0s"};
+  return *duration;
+}
+
+std::variant<bool, Failure> json_format(const Parsed& parsed) {
+  auto found = parsed.values.find("--format");
+  if (found == parsed.values.end() || found->second == "text") return false;
+  if (found->second == "json") return true;
+  return Failure{"unknown format " + shown(found->second) + " for --format (use json or text)"};
+}
+
+std::variant<Command, Failure> build_create(const Parsed& parsed) {
+  cmd::Create create;
+  auto roles = parsed.values.find("--roles");
+  if (roles == parsed.values.end()) return Failure{"missing --roles (e.g. --roles dba)"};
+  create.roles = comma_list(roles->second);
+  if (create.roles.empty()) return Failure{"--roles needs at least one role name"};
+  if (auto it = parsed.values.find("--reviewers"); it != parsed.values.end()) {
+    create.reviewers = comma_list(it->second);
+  }
+  if (auto it = parsed.values.find("--max-duration"); it != parsed.values.end()) {
+    auto duration = duration_value(it->first, it->second);
+    if (auto* failure = std::get_if<Failure>(&duration)) return *failure;
+    create.max_duration = std::get<std::chrono::seconds>(duration);
+  }
+  if (auto it = parsed.values.find("--reason"); it != parsed.values.end()) {
+    create.reason = it->second;
+  }
+  return create;
+}
+
+std::variant<Command, Failure> build_list(const Parsed& parsed) {
+  cmd::List list;
+  int scopes = 0;
+  for (auto [flag, scope] : {std::pair{"--mine", ListScope::mine},
+                             std::pair{"--reviewable", ListScope::reviewable},
+                             std::pair{"--all", ListScope::all}}) {
+    if (parsed.switches.count(flag)) list.scope = scope, ++scopes;
+  }
+  if (scopes > 1) return Failure{"choose only one of --mine, --reviewable and --all"};
+  auto json = json_format(parsed);
+  if (auto* failure = std::get_if<Failure>(&json)) return *failure;
+  list.json = std::get<bool>(json);
+  return list;
+}
+
+std::variant<Command, Failure> build_show(const std::vector<std::string>& words,
+                                          const Parsed& parsed) {
+  auto json = json_format(parsed);
+  if (auto* failure = std::get_if<Failure>(&json)) return *failure;
+  return cmd::Show{id_of(words, parsed), std::get<bool>(json)};
+}
+
+std::variant<Command, Failure> build_review(const std::vector<std::string>& words,
+                                            const Parsed& parsed) {
+  const bool approve = parsed.switches.count("--approve") > 0;
+  const bool deny = parsed.switches.count("--deny") > 0;
+  if (approve && deny) return Failure{"choose either --approve or --deny, not both"};
+  if (!approve && !deny) return Failure{"missing --approve or --deny"};
+  cmd::Review review;
+  review.decision = approve ? Decision::approve : Decision::deny;
+  if (auto it = parsed.values.find("--reason"); it != parsed.values.end()) review.reason = it->second;
+  review.id = id_of(words, parsed);
+  return review;
+}
+
+std::variant<Command, Failure> build_history(const Parsed& parsed) {
+  cmd::History history;
+  if (auto it = parsed.values.find("--since"); it != parsed.values.end()) {
+    auto duration = duration_value(it->first, it->second);
+    if (auto* failure = std::get_if<Failure>(&duration)) return *failure;
+    history.since = std::get<std::chrono::seconds>(duration);
+  }
+  auto json = json_format(parsed);
+  if (auto* failure = std::get_if<Failure>(&json)) return *failure;
+  history.json = std::get<bool>(json);
+  return history;
+}
+
+std::variant<Command, Failure> parse(const std::vector<std::string>& words,
+                                     std::string_view invocation) {
+  if (words.empty()) return Failure{"expected a command"};
+  const std::string& name = words[0];
+  if (name == "help") return cmd::Help{};
+
+  const CommandSpec* spec = nullptr;
+  std::size_t first = 1;
+  if (name == "history") {
+    spec = &history_spec;
+  } else if (name == "request") {
+    std::vector<std::string_view> names;
+    for (const auto& [_, sub_spec] : request_subcommands) names.push_back(sub_spec->name);
+    if (words.size() == 1) {
+      return Failure{"expected a command after 'request': create, list, show, review, cancel or "
+                     "watch"};
+    }
+    for (const auto& [sub, sub_spec] : request_subcommands) {
+      if (words[1] == sub) spec = sub_spec;
+    }
+    if (!spec) {
+      const std::string typed = "request " + words[1];
+      return Failure{"unknown command " + shown(typed) + did_you_mean(typed, names)};
+    }
+    first = 2;
+  } else {
+    // `create ...` for `request create ...` is an easy slip; say so.
+    for (const auto& [sub, _] : request_subcommands) {
+      if (name == sub) {
+        return Failure{"unknown command " + shown(name) + " (did you mean 'request " +
+                       std::string(sub) + "'?)"};
+      }
+    }
+    return Failure{"unknown command " + shown(name) +
+                   did_you_mean(name, {"request", "history", "help"})};
+  }
+
+  auto parsed_or = parse_for(words, first, *spec, invocation);
+  if (auto* failure = std::get_if<Failure>(&parsed_or)) return *failure;
+  const auto& parsed = std::get<Parsed>(parsed_or);
+  if (spec == &create_spec) return build_create(parsed);
+  if (spec == &list_spec) return build_list(parsed);
+  if (spec == &show_spec) return build_show(words, parsed);
+  if (spec == &review_spec) return build_review(words, parsed);
+  if (spec == &cancel_spec) return cmd::Cancel{id_of(words, parsed)};
+  if (spec == &watch_spec) return cmd::Watch{};
+  return build_history(parsed);
+}
+
+}  // namespace
+
+ParsedCommand parse_command_words(const std::vector<std::string>& words,
+                                  std::string_view invocation) {
+  // Help wins over everything else on the line, even over mistakes in it.
+  for (const auto& word : words) {
+    if (word == "--") break;
+    if (word == "--help" || word == "-h") return Command{cmd::Help{}};
+  }
+  auto result = parse(words, invocation);
+  if (auto* failure = std::get_if<Failure>(&result)) {
+    return UsageError{std::move(failure->message), usage_text(invocation)};
+  }
+  return std::get<Command>(std::move(result));
+}
+
+ParsedCommand parse_command_line(std::string_view text, std::string_view invocation) {
+  auto words = split_shell_words(text);
+  if (auto* error = std::get_if<ShellWordsError>(&words)) {
+    return UsageError{error->message + " in the command", usage_text(invocation)};
+  }
+  return parse_command_words(std::get<std::vector<std::string>>(words), invocation);
+}
+
+std::string usage_text(std::string_view invocation) {
+  const std::string ssh(invocation);
+  return "Usage: " + ssh + " [COMMAND]\n"
+         "Without a command, on a terminal: a menu of the requests you can review.\n"
+         "\n"
+         "  request create --roles ROLE[,ROLE...] [--reviewers NAME[,NAME...]]\n"
+         "                 [--max-duration 2h] --reason \"TEXT\"\n"
+         "      ask for roles; prints the request ID and who can review it\n"
+         "  request list [--mine | --reviewable | --all] [--format json]\n"
+         "      yours and those you can review (default), or only one kind, or all\n"
+         "  request show ID [--format json]\n"
+         "  request review --approve | --deny [--reason \"TEXT\"] ID\n"
+         "  request cancel ID\n"
+         "  request watch\n"
+         "      request changes as they happen, one JSON object per line\n"
+         "  history [--since 24h] [--format json]\n"
+         "      audit events and resolved requests (durations: 30s, 15m, 8h, 2d)\n"
+         "  help\n"
+         "\n"
+         "Flags take `--flag value` or `--flag=value`. Quote text with spaces twice, once\n"
+         "for your shell and once for ours:\n"
+         "  " + ssh + " \"request review --deny --reason 'no ticket' ID\"\n";
+}
+
+}  // namespace holdgate::approvals

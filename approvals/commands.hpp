@@ -1,0 +1,56 @@
+// Runs one approvals-channel command (`ssh approvals@bastion request ...`) against the
+// RequestService and returns what to print and the exit status. No I/O of its own: the proxy
+// writes `out`/`err` to the channel and sends `exit_code`.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "approvals/render.hpp"
+#include "approvals/request_events.hpp"
+#include "approvals/service.hpp"
+
+namespace holdgate::approvals {
+
+struct CommandContext {
+  // How people reach the channel, for usage text and "Approve with: ..." hints.
+  std::string invocation = "ssh -p 2222 approvals@bastion";
+  // Whether someone is waiting live on a request (marks it "(waiting)"); may be empty.
+  WaitingFn waiting;
+};
+
+// Exit status:
+//   0  done (help included); output on `out`
+//   1  the service refused or failed: not allowed, not found, not pending, invalid input,
+//      storage trouble. `err` is ONE line: "holdgate: <sentence>\n"
+//   2  the command line is wrong; `err` is "holdgate: <sentence>\n\n<usage>"
+// `start_watch` is set by `request watch` (exit_code 0, nothing printed): the proxy then
+// subscribes to service.events() and writes watch_line() for each change until the client
+// disconnects.
+struct CommandResult {
+  std::string out;
+  std::string err;
+  int exit_code = 0;
+  bool start_watch = false;
+};
+
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_refused = 1;
+inline constexpr int exit_usage = 2;
+
+// Parses `command_line` (the exec request's string) and runs it as `caller`.
+// `request list` defaults to the caller's own requests and those they can review; `history`
+// shows audit events since now - --since (default 24h) and the requests resolved in that time.
+CommandResult run_command(std::string_view command_line, RequestService& service,
+                          const Caller& caller, const CommandContext& context);
+
+// One line of `request watch`: a compact JSON object with "event" (request.created, ...) and
+// then every field of request_json(), ending in "\n".
+std::string watch_line(const config::Config& config, const RequestChange& change);
+
+// Whether `user` would care about `change`: their own request, or one they may review. The
+// proxy may use it to keep a watcher's stream to what concerns them.
+bool watch_concerns(const config::Config& config, std::string_view user,
+                    const RequestChange& change);
+
+}  // namespace holdgate::approvals

@@ -1,0 +1,45 @@
+// In-process notification of request changes: held sessions, `request watch` and the menu
+// subscribe; the service publishes after each change is durably stored. Pushed, never polled.
+#pragma once
+
+#include <functional>
+#include <list>
+#include <memory>
+
+#include "storage/records.hpp"
+
+namespace holdgate::approvals {
+
+struct RequestChange {
+  std::string event;  // request.created, request.reviewed, request.approved, request.denied,
+                      // request.expired, request.cancelled
+  storage::AccessRequest request;  // as stored after the change
+};
+
+class RequestEvents {
+ public:
+  using Listener = std::function<void(const RequestChange&)>;
+
+  // Unsubscribes when destroyed.
+  class Subscription {
+   public:
+    Subscription() = default;
+    Subscription(Subscription&&) noexcept = default;
+    Subscription& operator=(Subscription&&) noexcept = default;
+    ~Subscription();
+
+   private:
+    friend class RequestEvents;
+    struct Slot;
+    std::shared_ptr<Slot> slot_;
+  };
+
+  [[nodiscard]] Subscription subscribe(Listener listener);
+  void publish(const RequestChange& change);
+
+ private:
+  std::shared_ptr<std::list<std::weak_ptr<Subscription::Slot>>> slots_ =
+      std::make_shared<std::list<std::weak_ptr<Subscription::Slot>>>();
+};
+
+}  // namespace holdgate::approvals

@@ -1,0 +1,173 @@
+// Reviewing: who may review a request, and how the reviews add up to a decision. Entitlement
+// and thresholds are read from the config as it is now, not as it was when the request or a
+// review was made: a reviewer who lost their reviewer role no longer counts, so a config change
+// can only make a pending request harder to pass, never easier.
+#include <algorithm>
+
+#include "approvals/request_rules.hpp"
+#include "approvals/request_rules_internal.hpp"
+
+namespace holdgate::approvals {
+namespace {
+
+bool has_reviewed(const AccessRequest& request, std::string_view reviewer) {
+  return std::any_of(request.reviews.begin(), request.reviews.end(),
+                     [&](const storage::Review& r) { return r.reviewer == reviewer; });
+}
+
+// "dba", "dba or ops", "dba, ops or web".
+std::string join_or(const std::vector<std::string>& items) {
+  std::string text;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) text += i + 1 == items.size() ? " or " : ", ";
+    text += items[i];
+  }
+  return text;
+}
+
+// Approvals and denials per requested role, each counted only from reviewers entitled to that
+// role: dave, who reviews dba and ops, adds to both; alice, who reviews dba only, adds to dba.
+// A role the requester may no longer request keeps the default thresholds (1 and 1) for
+// display; apply_review refuses approvals for it, so it can only be denied.
+std::vector<RoleProgress> tally(const config::Config& config, const AccessRequest& request,
+                                const std::vector<std::optional<RoleThreshold>>& thresholds) {
+  std::vector<RoleProgress> roles;
+  for (std::size_t i = 0; i < request.roles.size(); ++i) {
+    RoleThreshold fallback;
+    fallback.role = request.roles[i];
+    const RoleThreshold& threshold = thresholds[i] ? *thresholds[i] : fallback;
+    RoleProgress progress{request.roles[i], 0, threshold.approve, 0, threshold.deny};
+    for (const auto& review : request.reviews) {
+      if (!detail::entitled(config, review.reviewer, progress.role)) continue;
+      ++(review.decision == Decision::approve ? progress.approvals : progress.denials);
+    }
+    roles.push_back(progress);
+  }
+  return roles;
+}
+
+// The reviewers whose `decision` counts toward some role, in the order they reviewed:
+// "approved by alice, ivan" when the deciding reviewer gave no reason.
+std::string decided_by(const config::Config& config, const AccessRequest& request,
+                       Decision decision) {
+  std::string names;
+  for (const auto& review : request.reviews) {
+    if (review.decision != decision) continue;
+    const bool counts = std::any_of(request.roles.begin(), request.roles.end(),
+                                    [&](const std::string& role) {
+                                      return detail::entitled(config, review.reviewer, role);
+                                    });
+    if (counts) names += (names.empty() ? "" : ", ") + review.reviewer;
+  }
+  return (decision == Decision::approve ? "approved by " : "denied by ") + names;
+}
+
+// A grant lasts the shortest max_duration among its roles (one grant must not outlive any of
+// its roles' limits), or the requested duration when that is shorter.
+std::chrono::seconds grant_duration(const config::Config& config, const AccessRequest& request) {
+  std::optional<std::chrono::seconds> shortest = request.max_duration;
+  for (const auto& name : request.roles) {
+    const auto limit = config.find_role(name)->max_duration;
+    if (!shortest || limit < *shortest) shortest = limit;
+  }
+  return *shortest;
+}
+
+}  // namespace
+
+namespace detail {
+
+bool is_hook(std::string_view reviewer) {
+  return reviewer.size() > 5 && reviewer.starts_with("hook:");
+}
+
+bool entitled(const config::Config& config, std::string_view reviewer, std::string_view role) {
+  if (is_hook(reviewer)) return true;
+  const config::User* user = config.find_user(reviewer);
+  if (user == nullptr) return false;
+  return std::any_of(user->roles.begin(), user->roles.end(), [&](const std::string& held_name) {
+    const config::Role* held = config.find_role(held_name);
+    return held != nullptr && held->review &&
+           std::find(held->review->roles.begin(), held->review->roles.end(), role) !=
+               held->review->roles.end();
+  });
+}
+
+}  // namespace detail
+
+bool may_review(const config::Config& config, std::string_view reviewer,
+                const AccessRequest& request) {
+  if (reviewer == request.user) return false;  // whatever roles they hold
+  return std::any_of(request.roles.begin(), request.roles.end(), [&](const std::string& role) {
+    return detail::entitled(config, reviewer, role);
+  });
+}
+
+std::variant<AccessRequest, RuleError> apply_review(const config::Config& config,
+                                                    const AccessRequest& request,
+                                                    std::string_view reviewer, Decision decision,
+                                                    std::string reason, TimePoint now) {
+  using Kind = RuleError::Kind;
+  if (auto error = detail::refuse_unless_pending(request, now)) return *error;
+  if (reviewer == request.user) {
+    return RuleError{Kind::not_allowed, "you cannot review your own request"};
+  }
+  if (!may_review(config, reviewer, request)) {
+    return RuleError{Kind::not_allowed, "you cannot review requests for " + join_or(request.roles)};
+  }
+  if (has_reviewed(request, reviewer)) {
+    return RuleError{Kind::not_allowed, "you have already reviewed request " + request.id};
+  }
+  if (auto error = detail::check_reason(reason)) return *error;
+
+  const auto thresholds = detail::current_thresholds(config, request);
+  if (decision == Decision::approve) {
+    for (std::size_t i = 0; i < request.roles.size(); ++i) {
+      if (thresholds[i]) continue;
+      return RuleError{Kind::not_allowed, request.user + " may no longer request role '" +
+                                              request.roles[i] +
+                                              "'; the request can only be denied or cancelled"};
+    }
+  }
+
+  AccessRequest next = request;
+  next.reviews.push_back({std::string(reviewer), decision, reason, now});
+  ++next.version;
+
+  const auto roles = tally(config, next, thresholds);
+  // One role reaching its deny count ends the whole request; approval needs every role.
+  const bool denied = std::any_of(roles.begin(), roles.end(), [](const RoleProgress& p) {
+    return p.denials >= p.denials_needed;
+  });
+  const bool approved =
+      !denied && std::all_of(roles.begin(), roles.end(), [](const RoleProgress& p) {
+        return p.approvals >= p.approvals_needed;
+      });
+  if (!denied && !approved) return next;
+
+  next.state = denied ? RequestState::denied : RequestState::approved;
+  next.resolved = now;
+  next.resolution_reason =
+      detail::is_blank(reason) ? decided_by(config, next, decision) : std::move(reason);
+  if (approved) next.grant_expires = now + grant_duration(config, next);
+  return next;
+}
+
+Progress progress(const config::Config& config, const AccessRequest& request) {
+  Progress result;
+  result.roles = tally(config, request, detail::current_thresholds(config, request));
+  for (const auto& role : result.roles) {
+    // Surplus approvals for one role do not make up for another's missing ones.
+    result.approvals += std::min(role.approvals, role.approvals_needed);
+    result.approvals_needed += role.approvals_needed;
+  }
+  if (request.state != RequestState::pending) return result;
+  for (const auto& user : config.users) {
+    if (may_review(config, user.name, request) && !has_reviewed(request, user.name)) {
+      result.can_still_review.push_back(user.name);
+    }
+  }
+  return result;
+}
+
+}  // namespace holdgate::approvals

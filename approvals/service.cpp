@@ -1,0 +1,232 @@
+#include "service.hpp"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+
+namespace holdgate::approvals {
+namespace {
+
+// A compare-and-swap write loses only to another write of the same request; a handful of
+// retries settles any real contention.
+constexpr int max_attempts = 8;
+
+ServiceError from_rule(const RuleError& error) {
+  switch (error.kind) {
+    case RuleError::Kind::not_allowed: return {ServiceError::Kind::not_allowed, error.message};
+    case RuleError::Kind::not_pending: return {ServiceError::Kind::not_pending, error.message};
+    case RuleError::Kind::invalid: break;
+  }
+  return {ServiceError::Kind::invalid, error.message};
+}
+
+ServiceError not_found(std::string_view id) {
+  return {ServiceError::Kind::not_found, "no request with ID '" + std::string(id) + "'"};
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string text;
+  for (const auto& item : items) text += (text.empty() ? "" : ",") + item;
+  return text;
+}
+
+// "request.approved" for APPROVED, and so on: the event name of reaching a state.
+std::string state_event(storage::RequestState state) {
+  std::string name = "request.";
+  for (char c : std::string(storage::to_string(state))) name += static_cast<char>(std::tolower(c));
+  return name;
+}
+
+// The audit events one stored transition produces.
+std::vector<storage::AuditEvent> transition_events(const AccessRequest& before,
+                                                   const AccessRequest& after, const Caller& caller,
+                                                   TimePoint now) {
+  std::vector<storage::AuditEvent> events;
+  std::string actor = caller.user ? caller.user->name : "holdgate";
+  if (after.reviews.size() > before.reviews.size()) {
+    const auto& review = after.reviews.back();
+    events.push_back({now, "request.reviewed", review.reviewer, caller.source, after.id,
+                      std::string(storage::to_string(review.decision)) + ": " + review.reason});
+  }
+  if (after.state != before.state) {
+    events.push_back({now, state_event(after.state), actor, caller.source, after.id,
+                      after.resolution_reason});
+  }
+  return events;
+}
+
+}  // namespace
+
+RequestService::RequestService(const config::Config& config, storage::Store& store, Now now,
+                               std::function<std::string()> new_id)
+    : config_(config), store_(store), now_(std::move(now)), new_id_(std::move(new_id)) {}
+
+Outcome<AccessRequest> RequestService::create(const Caller& caller, const NewRequest& request) {
+  if (caller.user == nullptr) return ServiceError{ServiceError::Kind::not_allowed, "unknown person"};
+  auto now = now_();
+  auto planned = plan_request(config_, *caller.user, request, now, new_id_());
+  if (auto* error = std::get_if<RuleError>(&planned)) return from_rule(*error);
+  auto& created = std::get<AccessRequest>(planned);
+  storage::AuditEvent event{now, "request.created", caller.user->name, caller.source, created.id,
+                            "roles=" + join(created.roles) + " reason=" + created.reason};
+  auto stored = store_.create_request(created, event);
+  if (auto* error = std::get_if<storage::StoreError>(&stored)) {
+    return ServiceError{ServiceError::Kind::storage, error->message};
+  }
+  events_.publish({"request.created", created});
+  return created;
+}
+
+// Reads, changes and stores one request with compare-and-swap, retrying when another writer
+// got there first; `change` sees the freshest stored value every time.
+template <class Change>
+Outcome<AccessRequest> RequestService::transition(const Caller& caller, std::string_view id,
+                                                  Change change) {
+  for (int attempt = 0; attempt < max_attempts; ++attempt) {
+    auto stored = store_.get_request(id);
+    if (!stored) return not_found(id);
+    auto now = now_();
+    if (auto expired = expire_if_due(*stored, now)) {
+      if (store_.update_request(*expired, transition_events(*stored, *expired, {}, now)) ==
+          storage::WriteResult::written) {
+        events_.publish({"request.expired", *expired});
+      }
+      continue;  // decide again on what is stored now
+    }
+    Outcome<AccessRequest> next = change(*stored, now);
+    if (std::holds_alternative<ServiceError>(next)) return next;
+    auto& updated = std::get<AccessRequest>(next);
+    switch (store_.update_request(updated, transition_events(*stored, updated, caller, now))) {
+      case storage::WriteResult::written: {
+        bool resolved = updated.state != storage::RequestState::pending;
+        events_.publish({resolved ? state_event(updated.state) : "request.reviewed", updated});
+        return updated;
+      }
+      case storage::WriteResult::not_found:
+        return not_found(id);
+      case storage::WriteResult::conflict:
+        break;
+    }
+  }
+  return ServiceError{ServiceError::Kind::storage, "request " + std::string(id) +
+                                                       " is being changed by others; try again"};
+}
+
+Outcome<AccessRequest> RequestService::review(const Caller& caller, std::string_view id,
+                                              Decision decision, std::string reason) {
+  if (caller.user == nullptr) return ServiceError{ServiceError::Kind::not_allowed, "unknown person"};
+  return transition(caller, id, [&](const AccessRequest& stored, TimePoint now) -> Outcome<AccessRequest> {
+    auto next = apply_review(config_, stored, caller.user->name, decision, reason, now);
+    if (auto* error = std::get_if<RuleError>(&next)) return from_rule(*error);
+    return std::get<AccessRequest>(std::move(next));
+  });
+}
+
+Outcome<AccessRequest> RequestService::cancel(const Caller& caller, std::string_view id) {
+  if (caller.user == nullptr) return ServiceError{ServiceError::Kind::not_allowed, "unknown person"};
+  return transition(caller, id, [&](const AccessRequest& stored, TimePoint now) -> Outcome<AccessRequest> {
+    auto next = cancel_request(stored, caller.user->name, now);
+    if (auto* error = std::get_if<RuleError>(&next)) return from_rule(*error);
+    return std::get<AccessRequest>(std::move(next));
+  });
+}
+
+Outcome<AccessRequest> RequestService::show(std::string_view id) {
+  expire_due();
+  auto stored = store_.get_request(id);
+  if (!stored) return not_found(id);
+  return *stored;
+}
+
+std::vector<AccessRequest> RequestService::list(const Caller& caller, ListScope scope) {
+  expire_due();
+  std::vector<AccessRequest> result;
+  std::string me = caller.user ? caller.user->name : "";
+  for (auto& request : store_.list_requests({})) {
+    bool mine = request.user == me;
+    bool reviewable = request.state == storage::RequestState::pending &&
+                      may_review(config_, me, request);
+    bool keep = scope == ListScope::all || (scope == ListScope::mine && mine) ||
+                (scope == ListScope::reviewable && reviewable) ||
+                (scope == ListScope::mine_and_reviewable && (mine || reviewable));
+    if (keep) result.push_back(std::move(request));
+  }
+  return result;
+}
+
+std::vector<storage::AuditEvent> RequestService::history(TimePoint since) {
+  expire_due();
+  return store_.audit_since(since);
+}
+
+std::vector<storage::GrantRecord> RequestService::active_grants(std::string_view user) {
+  return store_.active_grants(user, now_());
+}
+
+std::optional<AccessRequest> RequestService::find_pending(std::string_view user,
+                                                          const std::vector<std::string>& roles,
+                                                          std::string_view login,
+                                                          std::string_view target) {
+  auto sorted = [](std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  auto wanted = sorted(roles);
+  auto now = now_();
+  storage::RequestFilter filter;
+  filter.user = std::string(user);
+  filter.state = storage::RequestState::pending;
+  for (auto& request : store_.list_requests(filter)) {
+    if (request.expires > now && sorted(request.roles) == wanted && request.login == login &&
+        request.target == target) {
+      return request;
+    }
+  }
+  return std::nullopt;
+}
+
+int RequestService::expire_due() {
+  int expired_count = 0;
+  auto now = now_();
+  storage::RequestFilter filter;
+  filter.state = storage::RequestState::pending;
+  for (const auto& request : store_.list_requests(filter)) {
+    auto expired = expire_if_due(request, now);
+    if (!expired) continue;
+    if (store_.update_request(*expired, transition_events(request, *expired, {}, now)) ==
+        storage::WriteResult::written) {
+      ++expired_count;
+      events_.publish({"request.expired", *expired});
+    }
+  }
+  return expired_count;
+}
+
+std::optional<TimePoint> RequestService::next_expiry() {
+  storage::RequestFilter filter;
+  filter.state = storage::RequestState::pending;
+  std::optional<TimePoint> earliest;
+  for (const auto& request : store_.list_requests(filter)) {
+    if (!earliest || request.expires < *earliest) earliest = request.expires;
+  }
+  return earliest;
+}
+
+void RequestService::record(const storage::AuditEvent& event) { store_.append_audit(event); }
+
+std::string random_uuid() {
+  unsigned char b[16];
+  RAND_bytes(b, sizeof b);
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  char text[37];
+  std::snprintf(text, sizeof text,
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+                b[15]);
+  return text;
+}
+
+}  // namespace holdgate::approvals

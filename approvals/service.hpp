@@ -1,0 +1,86 @@
+// The access-request service: the one place requests change. Each operation reads the stored
+// request, applies the pure rules, and writes the result with compare-and-swap (retrying on a
+// conflict), records audit events in the same transaction, then notifies subscribers.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "approvals/request_events.hpp"
+#include "approvals/request_rules.hpp"
+#include "config/config.hpp"
+#include "storage/store.hpp"
+
+namespace holdgate::approvals {
+
+// Who is asking, as holdgate authenticated them.
+struct Caller {
+  const config::User* user = nullptr;
+  std::string source;  // "ip:port"
+};
+
+struct ServiceError {
+  enum class Kind { invalid, not_allowed, not_found, not_pending, storage };
+  Kind kind = Kind::invalid;
+  std::string message;  // one sentence
+};
+
+enum class ListScope { mine, reviewable, all, mine_and_reviewable };
+
+template <class T>
+using Outcome = std::variant<T, ServiceError>;
+
+class RequestService {
+ public:
+  using Now = std::function<TimePoint()>;
+
+  RequestService(const config::Config& config, storage::Store& store, Now now,
+                 std::function<std::string()> new_id);
+
+  Outcome<AccessRequest> create(const Caller& caller, const NewRequest& request);
+  Outcome<AccessRequest> review(const Caller& caller, std::string_view id, Decision decision,
+                                std::string reason);
+  Outcome<AccessRequest> cancel(const Caller& caller, std::string_view id);
+
+  // The request, expired first if its time has come. Anyone authenticated may look.
+  Outcome<AccessRequest> show(std::string_view id);
+  std::vector<AccessRequest> list(const Caller& caller, ListScope scope);
+  std::vector<storage::AuditEvent> history(TimePoint since);
+
+  // Roles `user` holds through grants at this moment.
+  std::vector<storage::GrantRecord> active_grants(std::string_view user);
+
+  // The newest PENDING request of `user` for exactly these roles and this login/target, if any
+  // (an inline escalation reattaches to it instead of asking again).
+  std::optional<AccessRequest> find_pending(std::string_view user, const std::vector<std::string>& roles,
+                                            std::string_view login, std::string_view target);
+
+  // Moves every pending request whose ttl has passed to EXPIRED; returns how many.
+  int expire_due();
+
+  // The earliest time a pending request expires (to arm one timer, not to poll).
+  std::optional<TimePoint> next_expiry();
+
+  void record(const storage::AuditEvent& event);  // e.g. login.allowed from the proxy
+  TimePoint now() const { return now_(); }
+  const config::Config& config() const { return config_; }
+  RequestEvents& events() { return events_; }
+
+ private:
+  template <class Change>
+  Outcome<AccessRequest> transition(const Caller& caller, std::string_view id, Change change);
+
+  const config::Config& config_;
+  storage::Store& store_;
+  Now now_;
+  std::function<std::string()> new_id_;
+  RequestEvents events_;
+};
+
+// A random UUID v4 in lowercase text.
+std::string random_uuid();
+
+}  // namespace holdgate::approvals

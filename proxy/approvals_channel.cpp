@@ -1,0 +1,272 @@
+#include "approvals_channel.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace holdgate::proxy {
+namespace {
+
+// A watcher that reads nothing must not make holdgate buffer without end.
+constexpr std::size_t max_pending_output = 1 << 20;
+
+constexpr auto idle_wait = std::chrono::seconds(60);
+constexpr auto escape_wait = std::chrono::milliseconds(50);
+
+std::string with_crlf(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 16);
+  for (char c : text) {
+    if (c == '\n') out += '\r';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+// One session channel on the approvals connection.
+class ApprovalsChannels::Conversation {
+ public:
+  enum class Mode { starting, menu, watch, closing, finished };
+
+  explicit Conversation(ChannelHandle channel) : channel_(std::move(channel)) {}
+
+  ssh_channel channel() const { return channel_.get(); }
+  Mode mode = Mode::starting;
+  bool pty = false;
+  int cols = 80, rows = 24;
+  std::optional<approvals::Menu> menu;
+
+  // Command output uses "\n"; a terminal in raw mode needs "\r\n".
+  void write(std::string_view text, bool to_stderr = false) {
+    write_raw(pty ? with_crlf(text) : std::string(text), to_stderr);
+  }
+
+  void write_raw(std::string_view text, bool to_stderr = false) {
+    auto& pending = pending_[to_stderr ? 1 : 0];
+    pending += text;
+    if (pending.size() > max_pending_output) {
+      pending_[0].clear();
+      pending_[1] = "holdgate: output not read; closing\n";
+      finish(1);
+    }
+  }
+
+  void finish(int status) {
+    exit_status_ = status;
+    mode = Mode::closing;
+  }
+
+  // Moves pending output into the channel window; true when anything moved or changed.
+  bool step() {
+    if (mode == Mode::finished) return false;
+    if (ssh_channel_is_closed(channel_.get())) {
+      mode = Mode::finished;
+      return true;
+    }
+    bool progress = false;
+    for (int stream = 0; stream < 2; ++stream) {
+      auto& pending = pending_[stream];
+      std::size_t n = std::min<std::size_t>(pending.size(), ssh_channel_window_size(channel_.get()));
+      if (n == 0) continue;
+      int written = stream == 0 ? ssh_channel_write(channel_.get(), pending.data(), n)
+                                : ssh_channel_write_stderr(channel_.get(), pending.data(), n);
+      if (written > 0) {
+        pending.erase(0, static_cast<std::size_t>(written));
+        progress = true;
+      }
+    }
+    if (mode == Mode::closing && pending_[0].empty() && pending_[1].empty()) {
+      ssh_channel_request_send_exit_status(channel_.get(), exit_status_);
+      ssh_channel_send_eof(channel_.get());
+      ssh_channel_close(channel_.get());
+      mode = Mode::finished;
+      progress = true;
+    }
+    return progress;
+  }
+
+  // Bytes the person typed; nullopt once they can type no more (EOF).
+  std::optional<std::string> read_input() {
+    std::array<char, 1024> buffer;
+    int n = ssh_channel_read_nonblocking(channel_.get(), buffer.data(), buffer.size(), 0);
+    if (n == SSH_EOF || n == SSH_ERROR) return std::nullopt;
+    return n > 0 ? std::string(buffer.data(), static_cast<std::size_t>(n)) : std::string();
+  }
+
+ private:
+  ChannelHandle channel_;
+  std::array<std::string, 2> pending_;  // stdout, stderr
+  int exit_status_ = 0;
+};
+
+ApprovalsChannels::ApprovalsChannels(ssh_session user, SshWaiter& waiter,
+                                     approvals::RequestService& requests, approvals::Caller caller,
+                                     approvals::CommandContext context)
+    : user_(user),
+      waiter_(waiter),
+      requests_(requests),
+      caller_(std::move(caller)),
+      context_(std::move(context)) {}
+
+ApprovalsChannels::~ApprovalsChannels() = default;
+
+void ApprovalsChannels::refresh_menu(Conversation& c) {
+  std::vector<approvals::MenuItem> items;
+  for (auto& request : requests_.list(caller_, approvals::ListScope::mine_and_reviewable)) {
+    if (request.state != storage::RequestState::pending) continue;
+    approvals::MenuItem item;
+    item.progress = approvals::progress(requests_.config(), request);
+    item.own = request.user == caller_.user->name;
+    item.reviewable = !item.own;
+    item.waiting = context_.waiting && context_.waiting(request.id);
+    item.request = std::move(request);
+    items.push_back(std::move(item));
+  }
+  c.menu->set_requests(std::move(items));
+}
+
+void ApprovalsChannels::redraw(Conversation& c) { c.write_raw(c.menu->render(c.cols, c.rows)); }
+
+void ApprovalsChannels::handle_input(Conversation& c) {
+  auto input = c.read_input();
+  if (c.mode == Conversation::Mode::watch) {
+    // A bot's stdin closing is no reason to stop the stream; closing the channel is.
+    return;
+  }
+  if (!input) {
+    c.finish(0);
+    return;
+  }
+  if (input->empty() && !c.menu->escape_pending()) return;
+  if (input->empty()) {
+    apply(c, c.menu->on_escape_timeout());
+  } else {
+    // on_input stops at each action; drain what is left of the bytes.
+    for (auto action = c.menu->on_input(*input); !std::holds_alternative<approvals::MenuNone>(action);
+         action = c.menu->on_input({})) {
+      apply(c, action);
+      if (c.mode != Conversation::Mode::menu) return;
+    }
+  }
+  if (c.mode == Conversation::Mode::menu) redraw(c);
+}
+
+void ApprovalsChannels::apply(Conversation& c, const approvals::MenuAction& action) {
+  if (std::holds_alternative<approvals::MenuQuit>(action)) {
+    c.write_raw("\x1b[H\x1b[2J");
+    c.finish(0);
+    return;
+  }
+  if (auto* review = std::get_if<approvals::MenuReview>(&action)) {
+    auto outcome = requests_.review(caller_, review->id, review->decision, review->reason);
+    if (auto* error = std::get_if<approvals::ServiceError>(&outcome)) {
+      c.menu->show_message(error->message);
+    } else {
+      c.menu->show_message(review->decision == storage::Decision::approve ? "Approved." : "Denied.");
+    }
+    refresh_menu(c);
+  }
+}
+
+void ApprovalsChannels::handle_message(MessageHandle message) {
+  ssh_message m = message.get();
+  int type = ssh_message_type(m);
+  int subtype = ssh_message_subtype(m);
+  if (type == SSH_REQUEST_CHANNEL_OPEN && subtype == SSH_CHANNEL_SESSION) {
+    ChannelHandle channel(ssh_message_channel_request_open_reply_accept(m));
+    if (channel) conversations_.push_back(std::make_unique<Conversation>(std::move(channel)));
+    return;
+  }
+  Conversation* c = nullptr;
+  if (type == SSH_REQUEST_CHANNEL) {
+    for (auto& conversation : conversations_) {
+      if (conversation->channel() == ssh_message_channel_request_channel(m)) c = conversation.get();
+    }
+  }
+  if (c == nullptr) {
+    ssh_message_reply_default(m);
+    return;
+  }
+  switch (subtype) {
+    case SSH_CHANNEL_REQUEST_PTY:
+      c->pty = true;
+      c->cols = ssh_message_channel_request_pty_width(m);
+      c->rows = ssh_message_channel_request_pty_height(m);
+      ssh_message_channel_request_reply_success(m);
+      return;
+    case SSH_CHANNEL_REQUEST_WINDOW_CHANGE:
+      c->cols = ssh_message_channel_request_pty_width(m);
+      c->rows = ssh_message_channel_request_pty_height(m);
+      if (c->mode == Conversation::Mode::menu) redraw(*c);
+      return;
+    case SSH_CHANNEL_REQUEST_EXEC:
+      if (c->mode != Conversation::Mode::starting) break;
+      ssh_message_channel_request_reply_success(m);
+      run_command(*c, ssh_message_channel_request_command(m));
+      return;
+    case SSH_CHANNEL_REQUEST_SHELL:
+      if (c->mode != Conversation::Mode::starting) break;
+      ssh_message_channel_request_reply_success(m);
+      if (c->pty) {
+        c->mode = Conversation::Mode::menu;
+        c->menu.emplace(caller_.user->name);
+        refresh_menu(*c);
+        redraw(*c);
+      } else {
+        run_command(*c, "help");
+      }
+      return;
+    default:
+      break;
+  }
+  ssh_message_reply_default(m);
+}
+
+void ApprovalsChannels::run_command(Conversation& c, const char* command_line) {
+  auto result = approvals::run_command(command_line ? command_line : "", requests_, caller_, context_);
+  c.write(result.out);
+  c.write(result.err, true);
+  if (result.start_watch) {
+    c.mode = Conversation::Mode::watch;
+  } else {
+    c.finish(result.exit_code);
+  }
+}
+
+awaitable<void> ApprovalsChannels::run(const bool& stop) {
+  auto subscription = requests_.events().subscribe([this](const approvals::RequestChange& change) {
+    changes_.push_back(change);
+    waiter_.notify();
+  });
+  while (!stop && ssh_is_connected(user_)) {
+    bool progress = false;
+    while (MessageHandle m{ssh_message_get(user_)}) {
+      handle_message(std::move(m));
+      progress = true;
+    }
+    auto changes = std::move(changes_);
+    changes_.clear();
+    for (auto& c : conversations_) {
+      for (const auto& change : changes) {
+        if (!approvals::watch_concerns(requests_.config(), caller_.user->name, change)) continue;
+        if (c->mode == Conversation::Mode::watch) c->write(approvals::watch_line(requests_.config(), change));
+        if (c->mode == Conversation::Mode::menu) {
+          refresh_menu(*c);
+          redraw(*c);
+        }
+      }
+      if (c->mode == Conversation::Mode::menu || c->mode == Conversation::Mode::watch) handle_input(*c);
+      progress |= c->step();
+    }
+    std::erase_if(conversations_, [](const auto& c) { return c->mode == Conversation::Mode::finished; });
+    if (progress) continue;
+    // A lone ESC may begin an arrow key's sequence: give the rest 50 ms to arrive.
+    bool escape_pending = std::any_of(conversations_.begin(), conversations_.end(), [](const auto& c) {
+      return c->menu && c->menu->escape_pending();
+    });
+    co_await waiter_.wait(SteadyClock::now() + (escape_pending ? escape_wait : idle_wait));
+  }
+}
+
+}  // namespace holdgate::proxy

@@ -1,0 +1,49 @@
+// `ssh approvals@bastion [COMMAND]`: the reviewers' and requesters' own channel. With a command
+// it runs it and exits with its status; `request watch` streams changes as JSON lines; with no
+// command and a terminal it shows the interactive menu, redrawn whenever requests change.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "approvals/commands.hpp"
+#include "approvals/menu.hpp"
+#include "approvals/service.hpp"
+#include "net.hpp"
+#include "ssh_handles.hpp"
+#include "ssh_waiter.hpp"
+
+namespace holdgate::proxy {
+
+class ApprovalsChannels {
+ public:
+  ApprovalsChannels(ssh_session user, SshWaiter& waiter, approvals::RequestService& requests,
+                    approvals::Caller caller, approvals::CommandContext context);
+  ~ApprovalsChannels();
+
+  // Serves the connection's channels until the client hangs up or `stop` becomes true.
+  awaitable<void> run(const bool& stop);
+
+ private:
+  class Conversation;
+
+  void handle_message(MessageHandle message);
+  void run_command(Conversation& c, const char* command_line);
+  void handle_input(Conversation& c);
+  void refresh_menu(Conversation& c);
+  void redraw(Conversation& c);
+  void apply(Conversation& c, const approvals::MenuAction& action);
+
+  ssh_session user_;
+  SshWaiter& waiter_;
+  approvals::RequestService& requests_;
+  approvals::Caller caller_;
+  approvals::CommandContext context_;
+  std::vector<std::unique_ptr<Conversation>> conversations_;
+  std::deque<approvals::RequestChange> changes_;  // seen since the last pass
+};
+
+}  // namespace holdgate::proxy

@@ -1,0 +1,238 @@
+#include "storage/sqlite_rows.hpp"
+
+#include <limits>
+
+namespace holdgate::storage::sqlite {
+
+namespace {
+
+using std::chrono::milliseconds;
+
+std::optional<std::int64_t> optional_millis(const std::optional<TimePoint>& time) {
+  if (!time) return std::nullopt;
+  return to_millis(*time);
+}
+
+std::optional<TimePoint> optional_time(const std::optional<std::int64_t>& millis) {
+  if (!millis) return std::nullopt;
+  return from_millis(*millis);
+}
+
+void insert_list(sqlite3* db, const char* sql, std::string_view request_id,
+                 const std::vector<std::string>& values) {
+  Statement insert(db, sql);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    insert.reset();
+    insert.bind(1, request_id);
+    insert.bind(2, static_cast<std::int64_t>(i));
+    insert.bind(3, values[i]);
+    insert.run();
+  }
+}
+
+void write_lists(sqlite3* db, const AccessRequest& request) {
+  insert_list(db, "INSERT INTO request_roles (request_id, position, role) VALUES (?1, ?2, ?3)",
+              request.id, request.roles);
+  insert_list(db,
+              "INSERT INTO request_reviewers (request_id, position, reviewer) VALUES (?1, ?2, ?3)",
+              request.id, request.suggested_reviewers);
+}
+
+std::vector<std::string> read_list(Statement& select, std::string_view request_id) {
+  select.reset();
+  select.bind(1, request_id);
+  std::vector<std::string> values;
+  while (select.step()) values.push_back(select.text(0));
+  return values;
+}
+
+// The row's columns ?2..?14 as both insert and replace write them; ?1 is the id.
+void bind_request(Statement& statement, const AccessRequest& request, std::int64_t version) {
+  statement.bind(1, request.id);
+  statement.bind(2, request.user);
+  statement.bind(3, request.reason);
+  statement.bind(4, to_string(request.state));
+  statement.bind(5, to_millis(request.created));
+  statement.bind(6, to_millis(request.expires));
+  statement.bind(7, request.max_duration ? std::optional<std::int64_t>(request.max_duration->count())
+                                         : std::nullopt);
+  statement.bind(8, optional_millis(request.resolved));
+  statement.bind(9, optional_millis(request.grant_expires));
+  statement.bind(10, request.resolution_reason);
+  statement.bind(11, request.login);
+  statement.bind(12, request.target);
+  statement.bind(13, request.source);
+  statement.bind(14, version);
+}
+
+[[noreturn]] void corrupt(const std::string& what) { throw SqliteError(SQLITE_CORRUPT, what); }
+
+}  // namespace
+
+std::int64_t to_millis(TimePoint time) {
+  return std::chrono::floor<milliseconds>(time.time_since_epoch()).count();
+}
+
+TimePoint from_millis(std::int64_t millis) {
+  // Clamped: a value beyond what a time_point holds in nanoseconds would overflow. Only
+  // TimePoint::min() rounded down gets there, but overflow is undefined, so rule it out.
+  constexpr auto lowest = std::chrono::ceil<milliseconds>(TimePoint::min().time_since_epoch());
+  constexpr auto highest = std::chrono::floor<milliseconds>(TimePoint::max().time_since_epoch());
+  if (millis < lowest.count()) return TimePoint(lowest);
+  if (millis > highest.count()) return TimePoint(highest);
+  return TimePoint(milliseconds(millis));
+}
+
+const char* const kRequestColumns =
+    "id, user, reason, state, created, expires, max_duration_s, resolved, grant_expires, "
+    "resolution_reason, login, target, source, version";
+
+void insert_request(sqlite3* db, const AccessRequest& request, std::int64_t version) {
+  Statement insert(db,
+                   "INSERT INTO requests (id, user, reason, state, created, expires, "
+                   "max_duration_s, resolved, grant_expires, resolution_reason, login, target, "
+                   "source, version) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+  bind_request(insert, request, version);
+  insert.run();
+  write_lists(db, request);
+  append_reviews(db, request.id, request.reviews, 0);
+}
+
+void replace_request(sqlite3* db, const AccessRequest& request) {
+  Statement update(db,
+                   "UPDATE requests SET user = ?2, reason = ?3, state = ?4, created = ?5, "
+                   "expires = ?6, max_duration_s = ?7, resolved = ?8, grant_expires = ?9, "
+                   "resolution_reason = ?10, login = ?11, target = ?12, source = ?13, "
+                   "version = ?14 WHERE id = ?1");
+  bind_request(update, request, request.version);
+  update.run();
+  // The lists rarely change, but "replaces the stored request" must hold for every field.
+  for (const char* sql : {"DELETE FROM request_roles WHERE request_id = ?1",
+                          "DELETE FROM request_reviewers WHERE request_id = ?1"}) {
+    Statement remove(db, sql);
+    remove.bind(1, request.id);
+    remove.run();
+  }
+  write_lists(db, request);
+}
+
+void append_reviews(sqlite3* db, std::string_view request_id, const std::vector<Review>& reviews,
+                    std::size_t from) {
+  Statement insert(db,
+                   "INSERT INTO reviews (request_id, seq, reviewer, decision, reason, at) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  for (std::size_t i = from; i < reviews.size(); ++i) {
+    const Review& review = reviews[i];
+    insert.reset();
+    insert.bind(1, request_id);
+    insert.bind(2, static_cast<std::int64_t>(i + 1));
+    insert.bind(3, review.reviewer);
+    insert.bind(4, to_string(review.decision));
+    insert.bind(5, review.reason);
+    insert.bind(6, to_millis(review.at));
+    insert.run();
+  }
+}
+
+void write_grants(sqlite3* db, const AccessRequest& request) {
+  Statement upsert(db,
+                   "INSERT INTO grants (user, role, request_id, expires) VALUES (?1, ?2, ?3, ?4) "
+                   "ON CONFLICT (request_id, role) DO UPDATE "
+                   "SET user = excluded.user, expires = excluded.expires");
+  for (const std::string& role : request.roles) {
+    upsert.reset();
+    upsert.bind(1, request.user);
+    upsert.bind(2, role);
+    upsert.bind(3, request.id);
+    upsert.bind(4, to_millis(*request.grant_expires));
+    upsert.run();
+  }
+}
+
+void insert_audit(sqlite3* db, const AuditEvent& event) {
+  // The id is the store's to give (AUTOINCREMENT: never reused, so always increasing).
+  Statement insert(db,
+                   "INSERT INTO audit (at, kind, actor, source, subject, details) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  insert.bind(1, to_millis(event.at));
+  insert.bind(2, event.kind);
+  insert.bind(3, event.actor);
+  insert.bind(4, event.source);
+  insert.bind(5, event.subject);
+  insert.bind(6, event.details);
+  insert.run();
+}
+
+RequestReader::RequestReader(sqlite3* db)
+    : roles_(db, "SELECT role FROM request_roles WHERE request_id = ?1 ORDER BY position"),
+      reviewers_(db,
+                 "SELECT reviewer FROM request_reviewers WHERE request_id = ?1 ORDER BY position"),
+      reviews_(db,
+               "SELECT reviewer, decision, reason, at FROM reviews WHERE request_id = ?1 "
+               "ORDER BY seq") {}
+
+AccessRequest RequestReader::read(const Statement& row) {
+  AccessRequest request;
+  request.id = row.text(0);
+  request.user = row.text(1);
+  request.reason = row.text(2);
+  std::string state = row.text(3);
+  auto parsed = parse_request_state(state);
+  if (!parsed) corrupt("request " + request.id + " has the unknown state '" + state + "'");
+  request.state = *parsed;
+  request.created = from_millis(row.integer(4));
+  request.expires = from_millis(row.integer(5));
+  if (auto seconds = row.optional_integer(6)) request.max_duration = std::chrono::seconds(*seconds);
+  request.resolved = optional_time(row.optional_integer(7));
+  request.grant_expires = optional_time(row.optional_integer(8));
+  request.resolution_reason = row.text(9);
+  request.login = row.text(10);
+  request.target = row.text(11);
+  request.source = row.text(12);
+  request.version = static_cast<long>(row.integer(13));
+
+  request.roles = read_list(roles_, request.id);
+  request.suggested_reviewers = read_list(reviewers_, request.id);
+
+  reviews_.reset();
+  reviews_.bind(1, request.id);
+  while (reviews_.step()) {
+    Review review;
+    review.reviewer = reviews_.text(0);
+    std::string decision = reviews_.text(1);
+    if (decision == "APPROVE") {
+      review.decision = Decision::approve;
+    } else if (decision == "DENY") {
+      review.decision = Decision::deny;
+    } else {
+      corrupt("a review of request " + request.id + " has the unknown decision '" + decision + "'");
+    }
+    review.reason = reviews_.text(2);
+    review.at = from_millis(reviews_.integer(3));
+    request.reviews.push_back(std::move(review));
+  }
+  return request;
+}
+
+const char* const kAuditColumns = "id, at, kind, actor, source, subject, details";
+
+AuditEvent read_audit(const Statement& row) {
+  AuditEvent event;
+  event.id = static_cast<long>(row.integer(0));
+  event.at = from_millis(row.integer(1));
+  event.kind = row.text(2);
+  event.actor = row.text(3);
+  event.source = row.text(4);
+  event.subject = row.text(5);
+  event.details = row.text(6);
+  return event;
+}
+
+const char* const kGrantColumns = "user, role, request_id, expires";
+
+GrantRecord read_grant(const Statement& row) {
+  return GrantRecord{row.text(0), row.text(1), row.text(2), from_millis(row.integer(3))};
+}
+
+}  // namespace holdgate::storage::sqlite

@@ -1,0 +1,163 @@
+#include "storage/sqlite_schema.hpp"
+
+#include "storage/sqlite_statement.hpp"
+#include "storage/sqlite_transaction.hpp"
+
+namespace holdgate::storage::sqlite {
+
+namespace {
+
+// Times are INTEGER milliseconds since the Unix epoch. Lists are child tables keyed by position,
+// so any string (newlines included) round-trips and order is kept.
+constexpr const char* kTables = R"sql(
+CREATE TABLE requests (
+  id TEXT PRIMARY KEY NOT NULL,
+  user TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  state TEXT NOT NULL
+    CHECK (state IN ('PENDING', 'APPROVED', 'DENIED', 'EXPIRED', 'CANCELLED')),
+  created INTEGER NOT NULL,
+  expires INTEGER NOT NULL,
+  max_duration_s INTEGER,
+  resolved INTEGER,
+  grant_expires INTEGER,
+  resolution_reason TEXT NOT NULL,
+  login TEXT NOT NULL,
+  target TEXT NOT NULL,
+  source TEXT NOT NULL,
+  version INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE request_roles (
+  request_id TEXT NOT NULL REFERENCES requests (id),
+  position INTEGER NOT NULL,
+  role TEXT NOT NULL,
+  PRIMARY KEY (request_id, position)
+) STRICT;
+
+CREATE TABLE request_reviewers (
+  request_id TEXT NOT NULL REFERENCES requests (id),
+  position INTEGER NOT NULL,
+  reviewer TEXT NOT NULL,
+  PRIMARY KEY (request_id, position)
+) STRICT;
+
+CREATE TABLE reviews (
+  request_id TEXT NOT NULL REFERENCES requests (id),
+  seq INTEGER NOT NULL,
+  reviewer TEXT NOT NULL,
+  decision TEXT NOT NULL CHECK (decision IN ('APPROVE', 'DENY')),
+  reason TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (request_id, seq),
+  UNIQUE (request_id, reviewer)
+) STRICT;
+
+CREATE TABLE grants (
+  user TEXT NOT NULL,
+  role TEXT NOT NULL,
+  request_id TEXT NOT NULL REFERENCES requests (id),
+  expires INTEGER NOT NULL,
+  PRIMARY KEY (request_id, role)
+) STRICT;
+
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  source TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  details TEXT NOT NULL
+) STRICT;
+)sql";
+
+// Separate from the tables so that the upgrade path is exercised from the first release on
+// (tests build a version-1 file and open it).
+constexpr const char* kIndexes = R"sql(
+CREATE INDEX requests_by_created ON requests (created DESC, id);
+CREATE INDEX requests_by_user ON requests (user, created DESC);
+CREATE INDEX grants_by_user ON grants (user, expires);
+CREATE INDEX audit_by_time ON audit (at);
+)sql";
+
+struct Header {
+  std::int64_t application_id = 0;
+  std::int64_t user_version = 0;
+  bool has_objects = false;
+};
+
+// Call inside a transaction: three separate reads could straddle another process's migration
+// and see its tables without its application_id.
+Header read_header(sqlite3* db) {
+  Header header;
+  header.application_id = query_integer(db, "PRAGMA application_id");
+  header.user_version = query_integer(db, "PRAGMA user_version");
+  header.has_objects = query_integer(db, "SELECT count(*) FROM sqlite_schema") > 0;
+  return header;
+}
+
+Header read_header_snapshot(sqlite3* db) {
+  Transaction snapshot(db, Transaction::Kind::read);
+  return read_header(db);
+}
+
+std::optional<StoreError> refusal(const Header& header, const std::string& path) {
+  if (header.application_id != 0 && header.application_id != kApplicationId) {
+    return StoreError{"the database " + path +
+                      " belongs to another program (SQLite application_id " +
+                      std::to_string(header.application_id) + "); refusing to open it"};
+  }
+  // An SQLite file with content but without our mark: writing our tables into it would mix two
+  // programs' data in one file.
+  if (header.application_id == 0 && (header.has_objects || header.user_version != 0)) {
+    return StoreError{"the database " + path +
+                      " is an SQLite database but not a holdgate one; refusing to open it"};
+  }
+  if (header.user_version > latest_schema_version()) {
+    return StoreError{"the database " + path + " was written by a newer holdgate (schema " +
+                      std::to_string(header.user_version) + ", this build knows up to " +
+                      std::to_string(latest_schema_version()) + "); refusing to open it"};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> steps{
+      {1, kTables},
+      {2, kIndexes},
+  };
+  return steps;
+}
+
+int latest_schema_version() { return migrations().back().version; }
+
+std::optional<StoreError> check_schema(sqlite3* db, const std::string& path) {
+  return refusal(read_header_snapshot(db), path);
+}
+
+std::optional<StoreError> migrate(sqlite3* db, const std::string& path) {
+  // The common case, an up-to-date file, is checked without taking the write lock.
+  Header header = read_header_snapshot(db);
+  if (auto refused = refusal(header, path)) return refused;
+  if (header.user_version == latest_schema_version()) return std::nullopt;
+
+  for (;;) {
+    Transaction transaction(db, Transaction::Kind::write);
+    // Read again under the lock: another process may have migrated since.
+    header = read_header(db);
+    if (auto refused = refusal(header, path)) return refused;
+    if (header.user_version == latest_schema_version()) return std::nullopt;
+
+    const Migration& step = migrations()[static_cast<std::size_t>(header.user_version)];
+    exec(db, step.sql);
+    // PRAGMA values cannot be bound; both are our own integers.
+    exec(db, "PRAGMA application_id = " + std::to_string(kApplicationId));
+    exec(db, "PRAGMA user_version = " + std::to_string(step.version));
+    transaction.commit();
+  }
+}
+
+}  // namespace holdgate::storage::sqlite

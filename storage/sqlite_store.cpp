@@ -1,0 +1,198 @@
+#include "storage/sqlite_store.hpp"
+
+#include <mutex>
+#include <new>
+#include <stdexcept>
+#include <utility>
+
+#include "storage/sqlite_rows.hpp"
+#include "storage/sqlite_statement.hpp"
+#include "storage/sqlite_transaction.hpp"
+
+namespace holdgate::storage::sqlite {
+
+namespace {
+
+using Kind = Transaction::Kind;
+
+// The first whole millisecond at or after `time`. Stored times are whole milliseconds, so
+// "stored >= millis_from(t)" is exactly "stored >= t" (rounding down would let in a time just
+// before t).
+std::int64_t millis_from(TimePoint time) {
+  return std::chrono::ceil<std::chrono::milliseconds>(time.time_since_epoch()).count();
+}
+
+// One connection, used by one thread at a time: a transaction spans several calls on the
+// connection, and two threads interleaving them would nest BEGINs. Several processes or several
+// Stores on the same file are kept apart by SQLite's file locks and the busy timeout instead.
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(Database db, std::string path) : db_(std::move(db)), path_(std::move(path)) {}
+
+  std::variant<std::monostate, StoreError> create_request(const AccessRequest& request,
+                                                          const AuditEvent& event) override;
+  std::optional<AccessRequest> get_request(std::string_view id) override;
+  std::vector<AccessRequest> list_requests(const RequestFilter& filter) override;
+  WriteResult update_request(const AccessRequest& updated,
+                             const std::vector<AuditEvent>& events) override;
+  std::vector<GrantRecord> active_grants(std::string_view user, TimePoint now) override;
+  void append_audit(const AuditEvent& event) override;
+  std::vector<AuditEvent> audit_since(TimePoint since) override;
+
+ private:
+  // "<doing> in <file> failed: <SQLite's reason>".
+  std::string failure(std::string_view doing, const SqliteError& error) const {
+    return std::string(doing) + " in " + path_ + " failed: " + error.what();
+  }
+
+  // Runs `body` under the lock; an SQLite failure becomes StoreFailure, except running out of
+  // memory, which is std::bad_alloc like everywhere else.
+  template <class Body>
+  auto guarded(std::string_view doing, Body&& body) {
+    std::lock_guard lock(mutex_);
+    try {
+      return body(db_.get());
+    } catch (const SqliteError& error) {
+      if (error.primary_code() == SQLITE_NOMEM) throw std::bad_alloc();
+      throw StoreFailure(failure(doing, error));
+    }
+  }
+
+  std::mutex mutex_;
+  Database db_;
+  std::string path_;
+};
+
+std::variant<std::monostate, StoreError> SqliteStore::create_request(const AccessRequest& request,
+                                                                      const AuditEvent& event) {
+  const std::string doing = "creating request " + request.id;
+  if (request.state == RequestState::approved && !request.grant_expires) {
+    return StoreError{doing + " in " + path_ + " failed: it is APPROVED without grant_expires"};
+  }
+  try {
+    guarded(doing, [&](sqlite3* db) {
+      Transaction transaction(db, Kind::write);
+      // Always version 1, whatever request.version says: a new request has had no changes, and
+      // the caller's next update_request must carry version 2.
+      try {
+        insert_request(db, request, 1);
+      } catch (const SqliteError& error) {
+        // The only primary key a new request can collide on is its id.
+        if (error.code() != SQLITE_CONSTRAINT_PRIMARYKEY) throw;
+        throw SqliteError(error.code(), "a request with this id exists already");
+      }
+      if (request.state == RequestState::approved) write_grants(db, request);
+      insert_audit(db, event);
+      transaction.commit();
+    });
+  } catch (const StoreFailure& failed) {
+    return StoreError{failed.what()};
+  }
+  return std::monostate{};
+}
+
+std::optional<AccessRequest> SqliteStore::get_request(std::string_view id) {
+  return guarded("reading request " + std::string(id), [&](sqlite3* db) {
+    Transaction transaction(db, Kind::read);
+    Statement select(db, std::string("SELECT ") + kRequestColumns + " FROM requests WHERE id = ?1");
+    select.bind(1, id);
+    std::optional<AccessRequest> request;
+    if (select.step()) request = RequestReader(db).read(select);
+    return request;
+  });
+}
+
+std::vector<AccessRequest> SqliteStore::list_requests(const RequestFilter& filter) {
+  return guarded("listing requests", [&](sqlite3* db) {
+    Transaction transaction(db, Kind::read);
+    // An unset filter field binds NULL and so matches everything.
+    Statement select(db, std::string("SELECT ") + kRequestColumns +
+                             " FROM requests"
+                             " WHERE (?1 IS NULL OR user = ?1)"
+                             " AND (?2 IS NULL OR state = ?2)"
+                             " AND (?3 IS NULL OR resolved >= ?3)"
+                             " ORDER BY created DESC, id");
+    if (filter.user) select.bind(1, *filter.user);
+    if (filter.state) select.bind(2, to_string(*filter.state));
+    if (filter.resolved_since) select.bind(3, millis_from(*filter.resolved_since));
+    RequestReader reader(db);
+    std::vector<AccessRequest> requests;
+    while (select.step()) requests.push_back(reader.read(select));
+    return requests;
+  });
+}
+
+WriteResult SqliteStore::update_request(const AccessRequest& updated,
+                                        const std::vector<AuditEvent>& events) {
+  // A caller bug rather than a storage failure: grants need an end.
+  if (updated.state == RequestState::approved && !updated.grant_expires) {
+    throw std::invalid_argument("update_request: request " + updated.id +
+                                " is APPROVED without grant_expires");
+  }
+  return guarded("updating request " + updated.id, [&](sqlite3* db) {
+    // IMMEDIATE: the version read below cannot change before this transaction writes.
+    Transaction transaction(db, Kind::write);
+    std::int64_t stored_version = 0;
+    std::size_t stored_reviews = 0;
+    {
+      Statement current(db,
+                        "SELECT version, (SELECT count(*) FROM reviews WHERE request_id = ?1) "
+                        "FROM requests WHERE id = ?1");
+      current.bind(1, updated.id);
+      if (!current.step()) return WriteResult::not_found;
+      stored_version = current.integer(0);
+      stored_reviews = static_cast<std::size_t>(current.integer(1));
+    }
+    if (stored_version != static_cast<std::int64_t>(updated.version) - 1) {
+      return WriteResult::conflict;
+    }
+
+    replace_request(db, updated);
+    // Reviews already stored are history: only those beyond them are new.
+    append_reviews(db, updated.id, updated.reviews, stored_reviews);
+    if (updated.state == RequestState::approved) write_grants(db, updated);
+    for (const AuditEvent& event : events) insert_audit(db, event);
+    transaction.commit();
+    return WriteResult::written;
+  });
+}
+
+std::vector<GrantRecord> SqliteStore::active_grants(std::string_view user, TimePoint now) {
+  return guarded("reading the grants of " + std::string(user), [&](sqlite3* db) {
+    // A grant that expires at `now` is over: "expires" is the first moment it no longer holds.
+    Statement select(db, std::string("SELECT ") + kGrantColumns +
+                             " FROM grants WHERE user = ?1 AND expires > ?2"
+                             " ORDER BY expires, role, request_id");
+    select.bind(1, user);
+    select.bind(2, to_millis(now));
+    std::vector<GrantRecord> grants;
+    while (select.step()) grants.push_back(read_grant(select));
+    return grants;
+  });
+}
+
+void SqliteStore::append_audit(const AuditEvent& event) {
+  guarded("appending the audit event " + event.kind, [&](sqlite3* db) {
+    // One statement is its own transaction, durable when it returns.
+    insert_audit(db, event);
+  });
+}
+
+std::vector<AuditEvent> SqliteStore::audit_since(TimePoint since) {
+  return guarded("reading the audit trail", [&](sqlite3* db) {
+    Statement select(db, std::string("SELECT ") + kAuditColumns +
+                             " FROM audit WHERE at >= ?1 ORDER BY id");
+    select.bind(1, millis_from(since));
+    std::vector<AuditEvent> events;
+    while (select.step()) events.push_back(read_audit(select));
+    return events;
+  });
+}
+
+}  // namespace
+
+std::unique_ptr<Store> make_store(Database db, std::string path) {
+  return std::make_unique<SqliteStore>(std::move(db), std::move(path));
+}
+
+}  // namespace holdgate::storage::sqlite

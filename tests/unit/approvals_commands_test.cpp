@@ -1,0 +1,537 @@
+// The approvals channel's commands: parsing (one table row per command line) and executing
+// against the real RequestService over a real SQLite store in a temporary file.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "approvals/command_line.hpp"
+#include "approvals/commands.hpp"
+#include "approvals/service.hpp"
+#include "config/config.hpp"
+#include "storage/store.hpp"
+
+namespace ap = holdgate::approvals;
+namespace cfg = holdgate::config;
+namespace cmd = holdgate::approvals::cmd;
+using namespace std::chrono_literals;
+using ap::Command;
+using ap::Decision;
+using ap::ListScope;
+using ap::parse_command_line;
+using ap::UsageError;
+
+// ---------------------------------------------------------------------------------------------
+// parse_command_line
+
+namespace {
+
+struct ParseRow {
+  const char* what;
+  std::string input;
+  std::optional<Command> command;  // expected on success
+  std::string error;               // expected message on failure
+};
+
+ParseRow ok(const char* what, std::string input, Command command) {
+  return {what, std::move(input), std::move(command), ""};
+}
+ParseRow err(const char* what, std::string input, std::string error) {
+  return {what, std::move(input), std::nullopt, std::move(error)};
+}
+
+const std::string hint = "; quote text with spaces: ssh ... approvals@bastion ";
+
+const std::vector<ParseRow> parse_rows = {
+    // help
+    ok("help", "help", cmd::Help{}),
+    ok("--help alone", "--help", cmd::Help{}),
+    ok("-h after a command", "request create -h", cmd::Help{}),
+    ok("--help wins over mistakes", "request frobnicate --nope --help", cmd::Help{}),
+    ok("help ignores what follows", "help request", cmd::Help{}),
+    // create
+    ok("create, quoted reason", "request create --roles dba --reason 'ticket #123'",
+       cmd::Create{{"dba"}, {}, std::nullopt, "ticket #123"}),
+    ok("create, every flag, both forms",
+       R"(request create --roles=dba,ops --reviewers alice,ivan --max-duration 2h --reason="x y")",
+       cmd::Create{{"dba", "ops"}, {"alice", "ivan"}, 2h, "x y"}),
+    ok("create, flags in any order", "request create --reason why --max-duration=30m --roles dba",
+       cmd::Create{{"dba"}, {}, 30min, "why"}),
+    ok("create, blanks and empty items in lists", "request create --roles 'dba, ops,' --reason x",
+       cmd::Create{{"dba", "ops"}, {}, std::nullopt, "x"}),
+    ok("create without --reason (the policy decides)", "request create --roles dba",
+       cmd::Create{{"dba"}, {}, std::nullopt, ""}),
+    ok("create, empty reason", "request create --roles dba --reason ''",
+       cmd::Create{{"dba"}, {}, std::nullopt, ""}),
+    ok("create, reason starting with dashes via =", "request create --roles dba '--reason=--force'",
+       cmd::Create{{"dba"}, {}, std::nullopt, "--force"}),
+    ok("create, single-dash value", "request create --roles dba --reason -",
+       cmd::Create{{"dba"}, {}, std::nullopt, "-"}),
+    // list
+    ok("list", "request list", cmd::List{ListScope::mine_and_reviewable, false}),
+    ok("list --mine", "request list --mine", cmd::List{ListScope::mine, false}),
+    ok("list --reviewable", "request list --reviewable", cmd::List{ListScope::reviewable, false}),
+    ok("list --all json", "request list --all --format json", cmd::List{ListScope::all, true}),
+    ok("list --format=text", "request list --format=text",
+       cmd::List{ListScope::mine_and_reviewable, false}),
+    ok("list, same scope twice", "request list --mine --mine", cmd::List{ListScope::mine, false}),
+    // show
+    ok("show", "request show 9c721e54", cmd::Show{"9c721e54", false}),
+    ok("show json before id", "request show --format json abc", cmd::Show{"abc", true}),
+    ok("show json after id", "request show abc --format=json", cmd::Show{"abc", true}),
+    ok("show, -- ends flags", "request show -- --weird", cmd::Show{"--weird", false}),
+    // review
+    ok("approve", "request review --approve ID", cmd::Review{Decision::approve, "", "ID"}),
+    ok("deny with reason", "request review --deny --reason 'no ticket' ID",
+       cmd::Review{Decision::deny, "no ticket", "ID"}),
+    ok("id first", "request review ID --approve --reason=ok", cmd::Review{Decision::approve, "ok", "ID"}),
+    ok("approve twice is still approve", "request review --approve --approve ID",
+       cmd::Review{Decision::approve, "", "ID"}),
+    // cancel, watch, history
+    ok("cancel", "request cancel ID", cmd::Cancel{"ID"}),
+    ok("watch", "request watch", cmd::Watch{}),
+    ok("history", "history", cmd::History{24h, false}),
+    ok("history --since --format", "history --since 2d --format json", cmd::History{48h, true}),
+    ok("history --since=15m", "history --since=15m", cmd::History{15min, false}),
+
+    // unknown commands
+    err("empty", "", "expected a command"),
+    err("blank", "   ", "expected a command"),
+    err("unknown command", "frobnicate", "unknown command 'frobnicate'"),
+    err("misspelt command", "histroy", "unknown command 'histroy' (did you mean 'history'?)"),
+    err("request left out", "create --roles dba",
+        "unknown command 'create' (did you mean 'request create'?)"),
+    err("request alone", "request",
+        "expected a command after 'request': create, list, show, review, cancel or watch"),
+    err("misspelt subcommand", "request lsit",
+        "unknown command 'request lsit' (did you mean 'request list'?)"),
+    err("unknown subcommand", "request frobnicate", "unknown command 'request frobnicate'"),
+    // flags
+    err("unknown flag", "request create --roles dba --role dba",
+        "unknown flag '--role' for 'request create' (did you mean '--roles'?)"),
+    err("unknown flag, no suggestion", "request watch --format json",
+        "unknown flag '--format' for 'request watch'"),
+    err("short flag", "request list -m", "unknown flag '-m' for 'request list'"),
+    err("flag twice", "request create --roles dba --roles ops", "--roles is given twice"),
+    err("missing value at the end", "request create --roles dba --reason", "--reason needs a value"),
+    err("flag taken as value", "request create --roles dba --reason --reviewers alice",
+        "--reason needs a value"),
+    err("switch with a value", "request review --approve=yes ID", "--approve takes no value"),
+    // required flags and values
+    err("missing --roles", "request create --reason x", "missing --roles (e.g. --roles dba)"),
+    err("empty --roles", "request create --roles , --reason x", "--roles needs at least one role name"),
+    err("bad duration", "request create --roles dba --max-duration 2x",
+        "invalid duration '2x' for --max-duration (use a number and a unit: 30s, 15m, 8h, 2d)"),
+    err("compound duration", "request create --roles dba --max-duration 1h30m",
+        "invalid duration '1h30m' for --max-duration (use a number and a unit: 30s, 15m, 8h, 2d)"),
+    err("zero duration", "request create --roles dba --max-duration 0h",
+        "--max-duration must be more than 0s"),
+    err("bad --since", "history --since yesterday",
+        "invalid duration 'yesterday' for --since (use a number and a unit: 30s, 15m, 8h, 2d)"),
+    err("bad format", "request list --format xml", "unknown format 'xml' for --format (use json or text)"),
+    err("bad format on show", "request show ID --format=yaml",
+        "unknown format 'yaml' for --format (use json or text)"),
+    err("two scopes", "request list --mine --all", "choose only one of --mine, --reviewable and --all"),
+    err("approve and deny", "request review --approve --deny ID",
+        "choose either --approve or --deny, not both"),
+    err("neither approve nor deny", "request review ID", "missing --approve or --deny"),
+    // IDs
+    err("show without id", "request show", "missing the request ID: request show ID"),
+    err("review without id", "request review --approve", "missing the request ID: request review ID"),
+    err("cancel without id", "request cancel", "missing the request ID: request cancel ID"),
+    err("show with two ids", "request show a b", "unexpected argument 'b'"),
+    err("list with an argument", "request list extra", "unexpected argument 'extra'"),
+    err("watch with an argument", "request watch now", "unexpected argument 'now'"),
+    // stray words from an unquoted reason: the hint shows the command quoted as meant
+    err("unquoted reason", "request create --roles dba --reason ticket #123",
+        "unexpected argument '#123'" + hint + R"("request create --roles dba --reason 'ticket #123'")"),
+    err("unquoted reason, three words", "request create --reason db is down --roles dba",
+        "unexpected argument 'is'" + hint + R"("request create --reason 'db is down' --roles dba")"),
+    err("unquoted reason before the id", "request review --approve --reason looks good ID",
+        "unexpected argument 'good'" + hint + R"("request review --approve --reason 'looks good' ID")"),
+    err("unquoted reason after the id", "request review --deny ID --reason=not now",
+        "unexpected argument 'now'" + hint + R"("request review --deny ID '--reason=not now'")"),
+    err("unquoted reason with a quote in it", R"(request create --roles dba --reason "it's" broken)",
+        "unexpected argument 'broken'" + hint +
+            R"("request create --roles dba --reason 'it'\\''s broken'")"),
+    err("unquoted reason with shell specials", R"(request create --roles dba --reason '$x' y)",
+        "unexpected argument 'y'" + hint + R"("request create --roles dba --reason '\$x y'")"),
+    // shell syntax and hostile bytes
+    err("unterminated quote", "request create --roles dba --reason 'ticket",
+        "unterminated single quote in the command"),
+    err("unterminated double quote", "request create --roles dba --reason \"ticket",
+        "unterminated double quote in the command"),
+    err("escape sequences are shown, not sent", "request show a '\x1b[2J'",
+        "unexpected argument '\\x1b[2J'"),
+    err("escape sequence in a command name", "'\x1b]0;pwned\x07'",
+        "unknown command '\\x1b]0;pwned\\x07'"),
+};
+
+}  // namespace
+
+TEST_CASE("parse_command_line table", "[commands]") {
+  const ParseRow row = GENERATE(from_range(parse_rows));
+  CAPTURE(row.what, row.input);
+  auto result = parse_command_line(row.input);
+  if (row.command) {
+    if (auto* error = std::get_if<UsageError>(&result)) FAIL("usage error: " << error->message);
+    CHECK((std::get<Command>(result) == *row.command));
+  } else {
+    REQUIRE(std::holds_alternative<UsageError>(result));
+    const auto& error = std::get<UsageError>(result);
+    CHECK(error.message == row.error);
+    CHECK(error.usage == ap::usage_text());
+  }
+}
+
+TEST_CASE("usage lists every command and fits 80 columns", "[commands]") {
+  const std::string usage = ap::usage_text("ssh -p 2222 approvals@bastion");
+  for (const char* command :
+       {"request create", "--roles", "--reviewers", "--max-duration", "--reason", "request list",
+        "--mine", "--reviewable", "--all", "--format json", "request show", "request review",
+        "--approve", "--deny", "request cancel", "request watch", "history", "--since", "help"}) {
+    CAPTURE(command);
+    CHECK(usage.find(command) != std::string::npos);
+  }
+  CHECK(usage.find("ssh -p 2222 approvals@bastion \"request review --deny --reason 'no ticket' "
+                   "ID\"") != std::string::npos);
+  std::size_t start = 0;
+  while (start < usage.size()) {
+    auto end = usage.find('\n', start);
+    CHECK(end - start <= 80);
+    start = end + 1;
+  }
+  CHECK(usage.back() == '\n');
+}
+
+TEST_CASE("the quoting hint names the real invocation", "[commands]") {
+  auto result = parse_command_line("request create --roles dba --reason ticket #123",
+                                   "ssh -p 2222 approvals@bastion");
+  REQUIRE(std::holds_alternative<UsageError>(result));
+  CHECK(std::get<UsageError>(result).message ==
+        "unexpected argument '#123'; quote text with spaces: ssh -p 2222 approvals@bastion "
+        "\"request create --roles dba --reason 'ticket #123'\"");
+}
+
+// ---------------------------------------------------------------------------------------------
+// run_command against the real service and store
+
+namespace {
+
+// users:  bob [dev], alice [dev, dba-reviewer], ivan [dba-reviewer], erin [] (nothing)
+// roles:  dev     request {roles: [dba], reviewers: [alice, ivan], approve: 2, deny: 1, ttl: 1h}
+//         dba     allow root on {kind: db}; max_duration 8h
+//         dba-reviewer  review {roles: [dba]}
+cfg::Config make_config() {
+  cfg::Config c;
+  c.targets = {{"db-1", {"10.0.0.1", 22}, {{"kind", "db"}}}};
+  c.users = {
+      {"bob", {}, {"dev"}, {}},
+      {"alice", {}, {"dev", "dba-reviewer"}, {}},
+      {"ivan", {}, {"dba-reviewer"}, {}},
+      {"erin", {}, {}, {}},
+  };
+  cfg::Role dev{"dev", {}, cfg::RequestPolicy{{"dba"}, {"alice", "ivan"}, 2, 1, 1h,
+                                              cfg::RequestPolicy::Reason::required},
+                {}, 1h};
+  cfg::Role dba{"dba", {{{"root"}, cfg::LabelSelector{false, {{"kind", {"db"}}}}}}, {}, {}, 8h};
+  cfg::Role reviewer{"dba-reviewer", {}, {}, cfg::ReviewPolicy{{"dba"}}, 1h};
+  c.roles = {dev, dba, reviewer};
+  return c;
+}
+
+const std::string kInvocation = "ssh -p 2222 approvals@bastion";
+
+// A service over a fresh SQLite file, a clock the test moves, and ids req-1, req-2, ...
+struct Harness {
+  cfg::Config config = make_config();
+  std::filesystem::path path;
+  std::unique_ptr<holdgate::storage::Store> store;
+  ap::TimePoint now = ap::TimePoint{} + std::chrono::hours(497'000);  // in 2026
+  int next_id = 0;
+  std::unique_ptr<ap::RequestService> service;
+  ap::CommandContext context;
+
+  Harness() {
+    static std::atomic<int> counter{0};
+    path = std::filesystem::temp_directory_path() /
+           ("holdgate-commands-test-" + std::to_string(::getpid()) + "-" +
+            std::to_string(counter++) + ".db");
+    std::filesystem::remove(path);
+    auto opened = holdgate::storage::open_sqlite_store(path.string());
+    if (auto* error = std::get_if<holdgate::storage::StoreError>(&opened)) {
+      FAIL("open_sqlite_store: " << error->message);
+    }
+    store = std::move(std::get<std::unique_ptr<holdgate::storage::Store>>(opened));
+    service = std::make_unique<ap::RequestService>(
+        config, *store, [this] { return now; },
+        [this] { return "00000000-0000-4000-8000-00000000000" + std::to_string(++next_id); });
+    context.invocation = kInvocation;
+  }
+  ~Harness() {
+    service.reset();
+    store.reset();
+    std::error_code ignored;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+      std::filesystem::remove(path.string() + suffix, ignored);
+    }
+  }
+
+  ap::CommandResult run(const std::string& who, const std::string& line) {
+    ap::Caller caller{config.find_user(who), "192.0.2.1:5555"};
+    return ap::run_command(line, *service, caller, context);
+  }
+
+  // bob asks for dba; returns the new id.
+  std::string create(const std::string& reason = "ticket #123") {
+    auto result = run("bob", "request create --roles dba --reason '" + reason + "'");
+    REQUIRE(result.exit_code == 0);
+    return "00000000-0000-4000-8000-00000000000" + std::to_string(next_id);
+  }
+};
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// A refusal is exactly one line on stderr, nothing on stdout.
+void check_refused(const ap::CommandResult& result, const std::string& sentence) {
+  CHECK(result.exit_code == 1);
+  CHECK(result.out.empty());
+  CHECK(result.err == "holdgate: " + sentence + "\n");
+  CHECK_FALSE(result.start_watch);
+}
+
+}  // namespace
+
+TEST_CASE("run_command: create prints the id, what it needs, and who can review", "[commands]") {
+  Harness h;
+  auto result = h.run("bob", "request create --roles dba --reason 'ticket #123'");
+  const std::string id = "00000000-0000-4000-8000-000000000001";
+  CHECK(result.exit_code == 0);
+  CHECK(result.err.empty());
+  CHECK(result.out == "Request " + id + " created for role dba: needs 2 approvals.\n"
+                      "Reviewers: alice, ivan\n"
+                      "Approve with: ssh -p 2222 approvals@bastion request review --approve " + id +
+                      "\n");
+}
+
+TEST_CASE("run_command: usage errors exit 2 with the usage on stderr", "[commands]") {
+  Harness h;
+  auto result = h.run("bob", "request create --roles dba --reason ticket #123");
+  CHECK(result.exit_code == 2);
+  CHECK(result.out.empty());
+  CHECK(result.err ==
+        "holdgate: unexpected argument '#123'; quote text with spaces: " + kInvocation +
+            " \"request create --roles dba --reason 'ticket #123'\"\n\n" + ap::usage_text(kInvocation));
+  CHECK(h.next_id == 0);  // nothing was created
+
+  CHECK(h.run("bob", "").exit_code == 2);
+  CHECK(h.run("bob", "request review --approve --deny x").exit_code == 2);
+  CHECK(h.run("bob", "history --since soon").exit_code == 2);
+}
+
+TEST_CASE("run_command: help exits 0 with the usage on stdout", "[commands]") {
+  Harness h;
+  for (const char* line : {"help", "--help", "request review -h"}) {
+    CAPTURE(line);
+    auto result = h.run("bob", line);
+    CHECK(result.exit_code == 0);
+    CHECK(result.out == ap::usage_text(kInvocation));
+    CHECK(result.err.empty());
+  }
+}
+
+TEST_CASE("run_command: refusals exit 1 with one sentence", "[commands]") {
+  Harness h;
+  check_refused(h.run("bob", "request create --roles ops --reason x"), "no role named 'ops'");
+  check_refused(h.run("bob", "request create --roles dba-reviewer --reason x"),
+                "you cannot request role 'dba-reviewer'");
+  const std::string id = h.create();
+  check_refused(h.run("bob", "request review --approve " + id),
+                "you cannot review your own request");
+  check_refused(h.run("erin", "request review --approve " + id),
+                "you cannot review requests for dba");
+  check_refused(h.run("alice", "request cancel " + id), "only bob can cancel this request");
+  check_refused(h.run("alice", "request show nope"), "no request with ID 'nope'");
+  // What people typed is made harmless before it reaches the terminal.
+  check_refused(h.run("alice", "request show '\x1b[2J'"), "no request with ID '\\x1b[2J'");
+
+  ap::Caller nobody{nullptr, "192.0.2.9:1"};
+  check_refused(ap::run_command("request list", *h.service, nobody, h.context),
+                "you are not a configured user");
+}
+
+TEST_CASE("run_command: reviews add up to a decision", "[commands]") {
+  Harness h;
+  const std::string id = h.create();
+  auto first = h.run("alice", "request review --approve --reason 'looks fine' " + id);
+  CHECK(first.exit_code == 0);
+  CHECK(first.out == "Approved request " + id + ": 1 of 2 approvals so far.\n");
+
+  check_refused(h.run("alice", "request review --approve " + id),
+                "you have already reviewed request " + id);
+
+  auto second = h.run("ivan", "request review --approve " + id);
+  CHECK(second.exit_code == 0);
+  CHECK(contains(second.out, "Request " + id + " is APPROVED: bob holds dba until "));
+
+  auto late = h.run("ivan", "request review --deny " + id);
+  CHECK(late.exit_code == 1);
+  CHECK(contains(late.err, "holdgate: "));
+  CHECK(late.err.find('\n') == late.err.size() - 1);
+
+  auto shown = h.run("bob", "request show " + id);
+  CHECK(shown.exit_code == 0);
+  CHECK(contains(shown.out, "APPROVED"));
+  CHECK(contains(shown.out, "✔ alice approved: \"looks fine\" at "));
+  CHECK(contains(shown.out, "✔ ivan approved at "));
+  CHECK(contains(shown.out, "Grant expires:"));
+}
+
+TEST_CASE("run_command: a denial ends the request", "[commands]") {
+  Harness h;
+  const std::string id = h.create();
+  auto denied = h.run("ivan", "request review --deny --reason 'no ticket' " + id);
+  CHECK(denied.exit_code == 0);
+  CHECK(denied.out == "Request " + id + " is DENIED.\n");
+  auto shown = h.run("bob", "request show " + id);
+  CHECK(contains(shown.out, "✘ ivan denied: \"no ticket\" at "));
+  CHECK(contains(shown.out, "DENIED"));
+}
+
+TEST_CASE("run_command: cancel", "[commands]") {
+  Harness h;
+  const std::string id = h.create();
+  auto cancelled = h.run("bob", "request cancel " + id);
+  CHECK(cancelled.exit_code == 0);
+  CHECK(cancelled.out == "Request " + id + " cancelled.\n");
+  auto again = h.run("bob", "request cancel " + id);
+  CHECK(again.exit_code == 1);
+}
+
+TEST_CASE("run_command: list scopes, the waiting marker, JSON", "[commands]") {
+  Harness h;
+  const std::string id = h.create();
+  h.context.waiting = [&](const std::string& request_id) { return request_id == id; };
+
+  auto bob = h.run("bob", "request list");  // his own
+  CHECK(bob.exit_code == 0);
+  CHECK(contains(bob.out, "ID"));
+  CHECK(contains(bob.out, id));
+  CHECK(contains(bob.out, "PENDING (waiting)"));
+  CHECK(contains(h.run("alice", "request list").out, id));           // reviewable
+  CHECK(contains(h.run("alice", "request list --reviewable").out, id));
+  CHECK(h.run("alice", "request list --mine").out == "No requests.\n");
+  CHECK(h.run("erin", "request list").out == "No requests.\n");
+  CHECK(contains(h.run("erin", "request list --all").out, id));
+
+  auto json = h.run("bob", "request list --format json");
+  CHECK(json.exit_code == 0);
+  CHECK(json.out.rfind("[{\"id\":\"" + id + "\",\"user\":\"bob\",\"roles\":[\"dba\"],", 0) == 0);
+  CHECK(contains(json.out, "\"state\":\"PENDING\""));
+  CHECK(contains(json.out, "\"approvals_needed\":2"));
+  CHECK(json.out.substr(json.out.size() - 3) == "}]\n");
+  CHECK(h.run("erin", "request list --format json").out == "[]\n");
+
+  auto one = h.run("alice", "request show --format json " + id);
+  CHECK(one.out.rfind("{\"id\":\"" + id + "\"", 0) == 0);
+  CHECK(contains(one.out, "\"reason\":\"ticket #123\""));
+  CHECK(contains(one.out, "\"reviews\":[]"));
+  CHECK(contains(one.out, "\"grant_expires\":null"));
+  CHECK(one.out.back() == '\n');
+  CHECK(std::count(one.out.begin(), one.out.end(), '\n') == 1);
+}
+
+TEST_CASE("run_command: show marks expiry when the time has come", "[commands]") {
+  Harness h;
+  const std::string id = h.create();
+  h.now += 2h;
+  auto shown = h.run("alice", "request show " + id);
+  CHECK(shown.exit_code == 0);
+  CHECK(contains(shown.out, "EXPIRED"));
+  auto review = h.run("alice", "request review --approve " + id);
+  CHECK(review.exit_code == 1);
+}
+
+TEST_CASE("run_command: watch asks the proxy to stream; watch_line is one JSON line",
+          "[commands]") {
+  Harness h;
+  auto watch = h.run("alice", "request watch");
+  CHECK(watch.exit_code == 0);
+  CHECK(watch.start_watch);
+  CHECK(watch.out.empty());
+  CHECK(watch.err.empty());
+
+  std::vector<std::string> lines;
+  auto subscription = h.service->events().subscribe(
+      [&](const ap::RequestChange& change) { lines.push_back(ap::watch_line(h.config, change)); });
+  const std::string id = h.create("line\nbreak \x1b[31m");
+  h.run("alice", "request review --approve " + id);
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].rfind("{\"event\":\"request.created\",\"id\":\"" + id + "\",\"user\":\"bob\"", 0) == 0);
+  CHECK(contains(lines[0], "\"reason\":\"line\\nbreak \\u001b[31m\""));
+  CHECK(lines[1].rfind("{\"event\":\"request.reviewed\",", 0) == 0);
+  CHECK(contains(lines[1], "\"approvals\":1"));
+  for (const auto& line : lines) {
+    CHECK(line.back() == '\n');
+    CHECK(std::count(line.begin(), line.end(), '\n') == 1);
+  }
+  auto shown = h.service->show(id);
+  REQUIRE(std::holds_alternative<ap::AccessRequest>(shown));
+  const ap::RequestChange change{"request.reviewed", std::get<ap::AccessRequest>(shown)};
+  CHECK(ap::watch_concerns(h.config, "bob", change));
+  CHECK(ap::watch_concerns(h.config, "ivan", change));
+  CHECK_FALSE(ap::watch_concerns(h.config, "erin", change));
+}
+
+TEST_CASE("run_command: history shows events and resolved requests", "[commands]") {
+  Harness h;
+  const std::string approved = h.create("first");
+  h.run("alice", "request review --approve " + approved);
+  h.run("ivan", "request review --approve " + approved);
+  const std::string pending = h.create("second");
+
+  auto history = h.run("erin", "history");
+  CHECK(history.exit_code == 0);
+  CHECK(contains(history.out, "request.created"));
+  CHECK(contains(history.out, "request.approved"));
+  CHECK(contains(history.out, approved));
+  CHECK(contains(history.out, "\nResolved since "));
+  CHECK(contains(history.out, "Resolved (UTC)"));
+  // Only the resolved request is in the table after the events.
+  const auto table = history.out.substr(history.out.find("\nResolved since "));
+  CHECK(contains(table, approved));
+  CHECK_FALSE(contains(table, pending));
+
+  auto json = h.run("erin", "history --format json");
+  CHECK(json.exit_code == 0);
+  CHECK(json.out.rfind("[{\"at\":\"", 0) == 0);
+  CHECK(contains(json.out, "\"kind\":\"request.approved\""));
+  CHECK(contains(json.out, "\"actor\":\"ivan\""));
+  CHECK(contains(json.out, "\"source\":\"192.0.2.1:5555\""));
+
+  // Two days later only what happened in the last hour shows: the second request expiring
+  // (the service expires it as history is read), not the approval long ago.
+  h.now += 48h;
+  auto later = h.run("erin", "history --since 1h");
+  CHECK(later.exit_code == 0);
+  CHECK(contains(later.out, "request.expired"));
+  CHECK_FALSE(contains(later.out, "request.approved"));
+  CHECK(contains(later.out, pending));
+  CHECK_FALSE(contains(later.out, approved));
+
+  h.now += 48h;
+  auto quiet = h.run("erin", "history --since 1h");
+  CHECK(quiet.out.rfind("No events since ", 0) == 0);
+  CHECK_FALSE(contains(quiet.out, "Resolved since"));
+}

@@ -1,0 +1,581 @@
+// The Store contract, written once against Store& and run for every backend in backends().
+// A new backend (PostgreSQL) joins by adding its factory there; it must pass everything here.
+// SQLite-only matters (files, modes, migrations, crashes) are in storage_sqlite_test.cpp.
+#include <catch2/catch.hpp>
+
+#include <stdlib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <latch>
+#include <memory>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "storage/store.hpp"
+
+namespace st = holdgate::storage;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A factory opens a Store at a location; opening the same location twice gives two Stores on
+// the same data (as two processes would have).
+struct Backend {
+  std::string name;
+  std::function<std::unique_ptr<st::Store>(const std::string& location)> open;
+};
+
+std::unique_ptr<st::Store> open_sqlite(const std::string& location) {
+  auto opened = st::open_sqlite_store(location);
+  if (auto* error = std::get_if<st::StoreError>(&opened)) FAIL(error->message);
+  return std::move(std::get<std::unique_ptr<st::Store>>(opened));
+}
+
+std::vector<Backend> backends() { return {{"sqlite", open_sqlite}}; }
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "holdgate-storage-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) FAIL("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+// A fresh, empty store of one backend.
+struct Fixture {
+  explicit Fixture(Backend b)
+      : backend(std::move(b)), location((dir.path() / "holdgate.db").string()),
+        store(backend.open(location)) {}
+  std::unique_ptr<st::Store> another() const { return backend.open(location); }
+
+  Backend backend;
+  TempDir dir;
+  std::string location;
+  std::unique_ptr<st::Store> store;
+};
+
+// Times are stored in whole milliseconds; the tests use such times so round trips are exact.
+constexpr std::int64_t kT0 = 1'700'000'000'123;
+st::TimePoint at(std::int64_t ms) { return st::TimePoint(std::chrono::milliseconds(ms)); }
+
+st::AccessRequest pending_request(std::string id, std::string user = "alice",
+                                  std::int64_t created = kT0) {
+  st::AccessRequest r;
+  r.id = std::move(id);
+  r.user = std::move(user);
+  r.roles = {"db-admin", "deploy"};
+  r.reason = "deploy the hotfix";
+  r.suggested_reviewers = {"bob", "carol"};
+  r.state = st::RequestState::pending;
+  r.created = at(created);
+  r.expires = at(created + 3'600'000);
+  r.version = 1;
+  return r;
+}
+
+st::AuditEvent event(std::string kind, std::string subject, std::int64_t when = kT0) {
+  st::AuditEvent e;
+  e.at = at(when);
+  e.kind = std::move(kind);
+  e.actor = "alice";
+  e.source = "192.0.2.7:50022";
+  e.subject = std::move(subject);
+  e.details = "{}";
+  return e;
+}
+
+void create(st::Store& store, const st::AccessRequest& request) {
+  auto result = store.create_request(request, event("request.created", request.id));
+  if (auto* error = std::get_if<st::StoreError>(&result)) FAIL(error->message);
+}
+
+st::AccessRequest get(st::Store& store, const std::string& id) {
+  auto found = store.get_request(id);
+  REQUIRE(found.has_value());
+  return *found;
+}
+
+// Field by field, so a failure names the field.
+void check_same(const st::AccessRequest& got, const st::AccessRequest& want) {
+  CHECK(got.id == want.id);
+  CHECK(got.user == want.user);
+  CHECK(got.roles == want.roles);
+  CHECK(got.reason == want.reason);
+  CHECK(got.suggested_reviewers == want.suggested_reviewers);
+  CHECK(got.state == want.state);
+  CHECK(got.created == want.created);
+  CHECK(got.expires == want.expires);
+  CHECK(got.max_duration == want.max_duration);
+  CHECK(got.resolved == want.resolved);
+  CHECK(got.grant_expires == want.grant_expires);
+  CHECK(got.resolution_reason == want.resolution_reason);
+  REQUIRE(got.reviews.size() == want.reviews.size());
+  for (std::size_t i = 0; i < want.reviews.size(); ++i) {
+    CAPTURE(i);
+    CHECK(got.reviews[i].reviewer == want.reviews[i].reviewer);
+    CHECK(got.reviews[i].decision == want.reviews[i].decision);
+    CHECK(got.reviews[i].reason == want.reviews[i].reason);
+    CHECK(got.reviews[i].at == want.reviews[i].at);
+  }
+  CHECK(got.login == want.login);
+  CHECK(got.target == want.target);
+  CHECK(got.source == want.source);
+  CHECK(got.version == want.version);
+}
+
+std::vector<std::string> ids(const std::vector<st::AccessRequest>& requests) {
+  std::vector<std::string> out;
+  for (const auto& r : requests) out.push_back(r.id);
+  return out;
+}
+
+std::vector<std::string> kinds(const std::vector<st::AuditEvent>& events) {
+  std::vector<std::string> out;
+  for (const auto& e : events) out.push_back(e.kind);
+  return out;
+}
+
+std::vector<st::AuditEvent> all_audit(st::Store& store) { return store.audit_since(at(0)); }
+
+// `r` moved on by one review, as the service would write it.
+st::AccessRequest reviewed(st::AccessRequest r, std::string reviewer, st::Decision decision,
+                           std::int64_t when) {
+  r.reviews.push_back({std::move(reviewer), decision, "looks right", at(when)});
+  r.version += 1;
+  return r;
+}
+
+st::AccessRequest approved(st::AccessRequest r, std::int64_t when, std::int64_t grant_ms) {
+  r = reviewed(std::move(r), "bob", st::Decision::approve, when);
+  r.state = st::RequestState::approved;
+  r.resolved = at(when);
+  r.grant_expires = at(when + grant_ms);
+  r.resolution_reason = "approved by bob";
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("a created request reads back with every field", "[storage]") {
+  Fixture f(GENERATE(from_range(backends())));
+  INFO("backend: " << f.backend.name);
+
+  SECTION("optional fields empty") {
+    st::AccessRequest r = pending_request("11111111-1111-4111-8111-111111111111");
+    r.suggested_reviewers.clear();
+    r.reason.clear();
+    create(*f.store, r);
+    check_same(get(*f.store, r.id), r);
+  }
+
+  SECTION("every field set, with unicode and control characters kept exactly") {
+    st::AccessRequest r = pending_request("22222222-2222-4222-8222-222222222222");
+    static const char kReason[] =
+        "zugang f\xc3\xbcr \xf0\x9f\x9a\x80 tab\there\r\nline two \x1b[31m nul>\0< del\x7f end";
+    r.reason = std::string(kReason, sizeof kReason - 1);
+    REQUIRE(r.reason.find('\0') != std::string::npos);
+    r.roles = {"role one", "role\nwith newline", ""};
+    r.suggested_reviewers = {"bob", "hook:ticket-check", "carol, the lead"};
+    r.state = st::RequestState::denied;
+    r.max_duration = 5400s;
+    r.resolved = at(kT0 + 60'000);
+    r.grant_expires = at(kT0 + 7'260'000);
+    r.resolution_reason = "denied by bob: \xe2\x80\x9cnot now\xe2\x80\x9d";
+    r.reviews = {{"hook:ticket-check", st::Decision::approve, "ticket OPS-1 open", at(kT0 + 1)},
+                 {"bob", st::Decision::deny, "not now\n", at(kT0 + 60'000)}};
+    r.login = "root";
+    r.target = "db-1";
+    r.source = "[2001:db8::1]:50022";
+    create(*f.store, r);
+    check_same(get(*f.store, r.id), r);
+  }
+
+  SECTION("the stored version is 1 whatever the request said") {
+    st::AccessRequest r = pending_request("33333333-3333-4333-8333-333333333333");
+    r.version = 0;
+    create(*f.store, r);
+    CHECK(get(*f.store, r.id).version == 1);
+  }
+
+  SECTION("the creation event is stored with it") {
+    st::AccessRequest r = pending_request("44444444-4444-4444-8444-444444444444");
+    create(*f.store, r);
+    auto audit = all_audit(*f.store);
+    REQUIRE(audit.size() == 1);
+    CHECK(audit[0].kind == "request.created");
+    CHECK(audit[0].subject == r.id);
+  }
+
+  SECTION("an unknown id is not found") {
+    create(*f.store, pending_request("55555555-5555-4555-8555-555555555555"));
+    CHECK_FALSE(f.store->get_request("55555555-5555-4555-8555-55555555555").has_value());
+    CHECK_FALSE(f.store->get_request("").has_value());
+  }
+}
+
+TEST_CASE("creating a request whose id exists fails and changes nothing", "[storage]") {
+  Fixture f(GENERATE(from_range(backends())));
+  INFO("backend: " << f.backend.name);
+  st::AccessRequest first = pending_request("dup");
+  create(*f.store, first);
+
+  st::AccessRequest second = pending_request("dup", "mallory");
+  second.reason = "overwrite";
+  auto result = f.store->create_request(second, event("request.created", "dup"));
+  REQUIRE(std::holds_alternative<st::StoreError>(result));
+  CHECK_THAT(std::get<st::StoreError>(result).message, Catch::Contains("dup"));
+
+  check_same(get(*f.store, "dup"), first);
+  CHECK(all_audit(*f.store).size() == 1);
+  CHECK(f.store->list_requests({}).size() == 1);
+}
+
+TEST_CASE("list_requests is newest first and filters by user, state and resolution",
+          "[storage]") {
+  Fixture f(GENERATE(from_range(backends())));
+  INFO("backend: " << f.backend.name);
+
+  // Created out of order; "b" and "c" were created in the same millisecond.
+  create(*f.store, pending_request("c", "alice", kT0 + 2000));
+  create(*f.store, pending_request("a", "alice", kT0));
+  create(*f.store, pending_request("b", "bob", kT0 + 2000));
+  st::AccessRequest denied = pending_request("d", "bob", kT0 + 1000);
+  denied.state = st::RequestState::denied;
+  denied.resolved = at(kT0 + 5000);
+  create(*f.store, denied);
+  st::AccessRequest cancelled = pending_request("e", "alice", kT0 + 3000);
+  cancelled.state = st::RequestState::cancelled;
+  cancelled.resolved = at(kT0 + 4000);
+  create(*f.store, cancelled);
+
+  using V = std::vector<std::string>;
+  CHECK(ids(f.store->list_requests({})) == V{"e", "b", "c", "d", "a"});
+
+  st::RequestFilter by_user;
+  by_user.user = "alice";
+  CHECK(ids(f.store->list_requests(by_user)) == V{"e", "c", "a"});
+
+  st::RequestFilter by_state;
+  by_state.state = st::RequestState::pending;
+  CHECK(ids(f.store->list_requests(by_state)) == V{"b", "c", "a"});
+
+  st::RequestFilter resolved_since;
+  resolved_since.resolved_since = at(kT0 + 4000);  // "e" was resolved exactly then
+  CHECK(ids(f.store->list_requests(resolved_since)) == V{"e", "d"});
+  resolved_since.resolved_since = at(kT0 + 4001);
+  CHECK(ids(f.store->list_requests(resolved_since)) == V{"d"});
+  resolved_since.resolved_since = at(kT0 + 5001);
+  CHECK(ids(f.store->list_requests(resolved_since)).empty());
+
+  st::RequestFilter all_three;
+  all_three.user = "bob";
+  all_three.state = st::RequestState::denied;
+  all_three.resolved_since = at(kT0);
+  CHECK(ids(f.store->list_requests(all_three)) == V{"d"});
+  all_three.user = "alice";
+  CHECK(ids(f.store->list_requests(all_three)).empty());
+
+  // Listed requests are whole, lists and all.
+  auto listed = f.store->list_requests(by_user);
+  REQUIRE(listed.size() == 3);
+  check_same(listed[2], pending_request("a", "alice", kT0));
+}
+
+TEST_CASE("update_request is a compare-and-swap on the version", "[storage]") {
+  Fixture f(GENERATE(from_range(backends())));
+  INFO("backend: " << f.backend.name);
+  const st::AccessRequest original = pending_request("req-1");
+  create(*f.store, original);
+
+  SECTION("the next version writes the request, its grants and its events") {
+    st::AccessRequest next = approved(original, kT0 + 10'000, 3'600'000);
+    REQUIRE(next.version == 2);
+    auto result = f.store->update_request(
+        next, {event("request.reviewed", "req-1"), event("request.approved", "req-1")});
+    CHECK(result == st::WriteResult::written);
+    check_same(get(*f.store, "req-1"), next);
+    CHECK(kinds(all_audit(*f.store)) ==
+          std::vector<std::string>{"request.created", "request.reviewed", "request.approved"});
+    CHECK(f.store->active_grants("alice", at(kT0 + 10'000)).size() == 2);
+  }
+
+  SECTION("a stale or skipped version conflicts and changes nothing") {
+    st::AccessRequest first = reviewed(original, "carol", st::Decision::approve, kT0 + 5000);
+    REQUIRE(f.store->update_request(first, {event("request.reviewed", "req-1")}) ==
+            st::WriteResult::written);
+
+    // Made from version 1 too, so it carries version 2 again.
+    st::AccessRequest stale = approved(original, kT0 + 6000, 3'600'000);
+    CHECK(f.store->update_request(stale, {event("request.approved", "req-1")}) ==
+          st::WriteResult::conflict);
+    st::AccessRequest skipped = approved(first, kT0 + 6000, 3'600'000);
+    skipped.version = 4;
+    CHECK(f.store->update_request(skipped, {event("request.approved", "req-1")}) ==
+          st::WriteResult::conflict);
+    st::AccessRequest same = approved(first, kT0 + 6000, 3'600'000);
+    same.version = 2;
+    CHECK(f.store->update_request(same, {event("request.approved", "req-1")}) ==
+          st::WriteResult::conflict);
+
+    check_same(get(*f.store, "req-1"), first);
+    CHECK(f.store->active_grants("alice", at(kT0)).empty());
+    CHECK(kinds(all_audit(*f.store)) ==
+          std::vector<std::string>{"request.created", "request.reviewed"});
+  }
+
+  SECTION("an unknown id is not found and nothing is written") {
+    st::AccessRequest ghost = approved(pending_request("ghost"), kT0 + 1000, 3'600'000);
+    CHECK(f.store->update_request(ghost, {event("request.approved", "ghost")}) ==
+          st::WriteResult::not_found);
+    CHECK_FALSE(f.store->get_request("ghost").has_value());
+    CHECK(f.store->active_grants("alice", at(kT0)).empty());
+    CHECK(all_audit(*f.store).size() == 1);
+  }
+
+  SECTION("an APPROVED request without grant_expires is refused") {
+    st::AccessRequest bad = approved(original, kT0 + 1000, 3'600'000);
+    bad.grant_expires.reset();
+    CHECK_THROWS_AS(f.store->update_request(bad, {}), std::invalid_argument);
+    check_same(get(*f.store, "req-1"), original);
+
+    st::AccessRequest created_bad = pending_request("req-2");
+    created_bad.state = st::RequestState::approved;
+    auto result = f.store->create_request(created_bad, event("request.created", "req-2"));
+    CHECK(std::holds_alternative<st::StoreError>(result));
+    CHECK_FALSE(f.store->get_request("req-2").has_value());
+  }
+}
+
+TEST_CASE("reviews are appended in order and never rewritten", "[storage]") {
+  Fixture f(GENERATE(from_range(backends())));
+  INFO("backend: " << f.backend.name);
+  st::AccessRequest r = pending_request("req-1");
+  create(*f.store, r);
+
+  st::AccessRequest v2 = reviewed(r, "hook:ticket", st::Decision::approve, kT0 + 1);
+  REQUIRE(f.store->update_request(v2, {}) == st::WriteResult::written);
+
+  // The caller's copy of the first review was changed; the store keeps what was stored.
+  st::AccessRequest v3 = reviewed(v2, "carol", st::Decision::deny, kT0 + 2);
+  v3.reviews[0].reason = "rewritten";
+  v3.reviews[0].decision = st::Decision::deny;
+  REQUIRE(f.store->update_request(v3, {}) == st::WriteResult::written);
+
+  // A write that leaves reviews out does not remove any.
+  st::AccessRequest v4 = v3;
+  v4.version = 4;
+  v4.reviews.clear();
+  v4.resolution_reason = "no reviews given";
+  REQUIRE(f.store->update_request(v4, {}) == st::WriteResult::written);
+
+  st::AccessRequest v5 = reviewed(get(*f.store, "req-1"), "bob", st::Decision::approve, kT0 + 3);
+  REQUIRE(f.store->update_request(v5, {}) == st::WriteResult::written);
+
+  st::AccessRequest stored = get(*f.store, "req-1");
+  CHECK(stored.version == 5);
+  CHECK(stored.resolution_reason == "no reviews given");
+  REQUIRE(stored.reviews.size() == 3);
+  CHECK(stored.reviews[0].reviewer == "hook:ticket");
+  CHECK(stored.reviews[0].reason == "looks right");
+  CHECK(stored.reviews[0].decision == st::Decision::approve);
+  CHECK(stored.reviews[0].at == at(kT0 + 1));
+  CHECK(stored.reviews[1].reviewer == "carol");
+  CHECK(stored.reviews[1].decision == st::Decision::deny);
+  CHECK(stored.reviews[2].reviewer == "bob");
+  CHECK(stored.reviews[2].at == at(kT0 + 3));
+}
+
+TEST_CASE("grants are written on APPROVED only and end at their expiry", "[storage]") {
+  Fixture f(GENERATE(from_range(backends())));
+  INFO("backend: " << f.backend.name);
+  const std::int64_t decided = kT0 + 10'000;
+  const std::int64_t expiry = decided + 3'600'000;
+
+  st::AccessRequest denied = pending_request("denied");
+  create(*f.store, denied);
+  denied = reviewed(denied, "bob", st::Decision::deny, decided);
+  denied.state = st::RequestState::denied;
+  denied.resolved = at(decided);
+  denied.grant_expires = at(expiry);  // set or not, only APPROVED grants anything
+  REQUIRE(f.store->update_request(denied, {}) == st::WriteResult::written);
+
+  st::AccessRequest still_pending = pending_request("pending");
+  create(*f.store, still_pending);
+  still_pending = reviewed(still_pending, "bob", st::Decision::approve, decided);
+  still_pending.grant_expires = at(expiry);
+  REQUIRE(f.store->update_request(still_pending, {}) == st::WriteResult::written);
+
+  CHECK(f.store->active_grants("alice", at(decided)).empty());
+
+  st::AccessRequest ok = pending_request("ok");
+  create(*f.store, ok);
+  REQUIRE(f.store->update_request(approved(ok, decided, expiry - decided), {}) ==
+          st::WriteResult::written);
+  st::AccessRequest other_user = pending_request("other", "dave");
+  other_user.roles = {"viewer"};
+  create(*f.store, other_user);
+  REQUIRE(f.store->update_request(approved(other_user, decided, 60'000), {}) ==
+          st::WriteResult::written);
+
+  auto grants = f.store->active_grants("alice", at(expiry - 1));
+  REQUIRE(grants.size() == 2);
+  std::sort(grants.begin(), grants.end(),
+            [](const auto& a, const auto& b) { return a.role < b.role; });
+  CHECK(grants[0].role == "db-admin");
+  CHECK(grants[1].role == "deploy");
+  for (const auto& g : grants) {
+    CHECK(g.user == "alice");
+    CHECK(g.request_id == "ok");
+    CHECK(g.expires == at(expiry));
+  }
+  CHECK(f.store->active_grants("alice", at(expiry)).empty());  // expired when expires == now
+  CHECK(f.store->active_grants("alice", at(expiry) - 1ns).size() == 2);
+  CHECK(f.store->active_grants("alice", at(expiry + 1)).empty());
+  CHECK(f.store->active_grants("dave", at(decided)).size() == 1);
+  CHECK(f.store->active_grants("nobody", at(decided)).empty());
+
+  SECTION("writing an APPROVED request again moves its grants rather than adding more") {
+    st::AccessRequest again = get(*f.store, "ok");
+    again.version += 1;
+    again.grant_expires = at(expiry + 60'000);
+    REQUIRE(f.store->update_request(again, {}) == st::WriteResult::written);
+    auto moved = f.store->active_grants("alice", at(decided));
+    REQUIRE(moved.size() == 2);
+    for (const auto& g : moved) CHECK(g.expires == at(expiry + 60'000));
+  }
+
+  SECTION("a request created APPROVED has its grants") {
+    st::AccessRequest born = approved(pending_request("born", "erin"), decided, 60'000);
+    born.version = 1;
+    create(*f.store, born);
+    auto grants_of_erin = f.store->active_grants("erin", at(decided));
+    REQUIRE(grants_of_erin.size() == 2);
+    CHECK(grants_of_erin[0].request_id == "born");
+    CHECK(grants_of_erin[0].expires == at(decided + 60'000));
+  }
+}
+
+TEST_CASE("audit events get increasing ids and audit_since filters by time", "[storage]") {
+  Fixture f(GENERATE(from_range(backends())));
+  INFO("backend: " << f.backend.name);
+
+  st::AuditEvent login = event("login.allowed", "root@db-1", kT0 + 2000);
+  static const char kDetails[] = "{\"note\":\"tab\\t\"}\n\x01\0end";
+  login.details = std::string(kDetails, sizeof kDetails - 1);
+  REQUIRE(login.details.find('\0') != std::string::npos);
+  f.store->append_audit(login);
+  f.store->append_audit(event("login.denied", "root@db-2", kT0));  // earlier time, later append
+  f.store->append_audit(event("login.allowed", "root@db-3", kT0 + 5000));
+
+  auto all = all_audit(*f.store);
+  REQUIRE(all.size() == 3);
+  CHECK(all[0].id > 0);
+  CHECK(all[0].id < all[1].id);
+  CHECK(all[1].id < all[2].id);
+  CHECK(all[0].at == login.at);
+  CHECK(all[0].kind == login.kind);
+  CHECK(all[0].actor == login.actor);
+  CHECK(all[0].source == login.source);
+  CHECK(all[0].subject == login.subject);
+  CHECK(all[0].details == login.details);
+
+  // Oldest first means in the order appended, not sorted by time.
+  auto since = f.store->audit_since(at(kT0));
+  REQUIRE(since.size() == 3);
+  CHECK(since[0].subject == "root@db-1");
+  CHECK(since[1].subject == "root@db-2");
+
+  since = f.store->audit_since(at(kT0 + 2000));  // at exactly `since` counts
+  REQUIRE(since.size() == 2);
+  CHECK(since[0].subject == "root@db-1");
+  CHECK(since[1].subject == "root@db-3");
+  CHECK(f.store->audit_since(at(kT0 + 2000) + 1ns).size() == 1);
+  CHECK(f.store->audit_since(at(kT0 + 5001)).empty());
+
+  // Ids keep increasing across writes of all kinds.
+  create(*f.store, pending_request("req-1"));
+  f.store->append_audit(event("login.allowed", "root@db-4"));
+  auto later = all_audit(*f.store);
+  REQUIRE(later.size() == 5);
+  CHECK(later[2].id < later[3].id);
+  CHECK(later[3].id < later[4].id);
+  CHECK(later[3].kind == "request.created");
+}
+
+TEST_CASE("of eight Stores racing to update the same version exactly one wins", "[storage]") {
+  Fixture f(GENERATE(from_range(backends())));
+  INFO("backend: " << f.backend.name);
+  constexpr int kThreads = 8;
+  constexpr int kRounds = 3;
+  create(*f.store, pending_request("race"));
+
+  // Each thread has its own Store on the same data, as separate processes would.
+  std::vector<std::unique_ptr<st::Store>> stores;
+  for (int t = 0; t < kThreads; ++t) stores.push_back(f.another());
+
+  std::vector<std::string> winners;
+  for (int round = 0; round < kRounds; ++round) {
+    CAPTURE(round);
+    const st::AccessRequest base = get(*f.store, "race");
+    std::vector<st::WriteResult> results(kThreads, st::WriteResult::not_found);
+    std::vector<std::string> errors(kThreads);
+    std::latch start(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        std::string reviewer = "reviewer-" + std::to_string(round) + "-" + std::to_string(t);
+        st::AccessRequest mine = reviewed(base, reviewer, st::Decision::approve, kT0 + t);
+        mine.resolution_reason = reviewer;
+        start.arrive_and_wait();
+        try {
+          results[t] = stores[t]->update_request(mine, {event("request.reviewed", reviewer)});
+        } catch (const std::exception& e) {
+          errors[t] = e.what();
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    for (const auto& e : errors) CHECK(e.empty());
+
+    int written = 0;
+    int conflicts = 0;
+    std::string winner;
+    for (int t = 0; t < kThreads; ++t) {
+      if (results[t] == st::WriteResult::written) {
+        ++written;
+        winner = "reviewer-" + std::to_string(round) + "-" + std::to_string(t);
+      }
+      if (results[t] == st::WriteResult::conflict) ++conflicts;
+    }
+    REQUIRE(written == 1);
+    CHECK(conflicts == kThreads - 1);
+    winners.push_back(winner);
+
+    st::AccessRequest stored = get(*f.store, "race");
+    CHECK(stored.version == base.version + 1);
+    CHECK(stored.resolution_reason == winner);
+    REQUIRE(stored.reviews.size() == winners.size());
+    for (std::size_t i = 0; i < winners.size(); ++i) CHECK(stored.reviews[i].reviewer == winners[i]);
+  }
+  auto audit = all_audit(*f.store);
+  REQUIRE(audit.size() == 1 + kRounds);
+  for (int round = 0; round < kRounds; ++round) CHECK(audit[1 + round].subject == winners[round]);
+}
