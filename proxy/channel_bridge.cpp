@@ -228,6 +228,10 @@ void ChannelBridge::write_user_stderr(const std::string& text) {
   ssh_channel_write_stderr(user_.get(), line.data(), static_cast<uint32_t>(line.size()));
 }
 
+void ChannelBridge::warn(const std::string& message) {
+  if (state_ == State::open && has_pty_) write_user_stderr("\r\n" + message);
+}
+
 void ChannelBridge::abort(const std::string& message) {
   if (state_ == State::opening) {
     ssh_message_reply_default(open_request_.get());

@@ -36,8 +36,11 @@ class ChannelBridge {
 
   bool finished() const { return state_ == State::finished; }
 
-  // The target connection is gone: say so on the user's stderr and close the channel.
+  // The target connection is gone (or the grant ended): say so on the user's stderr and close.
   void abort(const std::string& message);
+
+  // A notice on the user's terminal (only when the channel has one; never into piped data).
+  void warn(const std::string& message);
 
  private:
   enum class State { opening, open, closing, finished };

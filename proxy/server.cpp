@@ -34,7 +34,7 @@ Server::Server(asio::io_context& io, const config::Config& config, EventLog& log
     : io_(io),
       config_(config),
       log_(log),
-      context_{.config = config, .upstream = {}, .log = log, .requests = nullptr, .approvals_command = {}},
+      context_{.config = config, .upstream = {}, .log = log, .requests = nullptr, .approvals_command = {}, .waiting = {}},
       acceptor_(io) {}
 
 std::optional<std::string> Server::start() {

@@ -4,7 +4,10 @@
 
 #include <cstdio>
 
+#include "approvals/escalation_text.hpp"
+#include "approvals/render.hpp"
 #include "approvals_channel.hpp"
+#include "escalation.hpp"
 #include "policy/access.hpp"
 #include "policy/route.hpp"
 #include "user_auth.hpp"
@@ -22,6 +25,9 @@ std::string random_id() {
 
 // How long a refused user has to open a channel and read why before we hang up.
 constexpr auto refusal_window = std::chrono::seconds(30);
+
+// How long before a grant ends its holder's terminals are warned.
+constexpr auto grant_warning = std::chrono::minutes(5);
 
 // Longest sleep between pump passes when nothing is due: a bound, not a poll interval.
 constexpr auto idle_wait = std::chrono::seconds(60);
@@ -59,22 +65,23 @@ awaitable<void> Session::run() {
   auto deadline = SteadyClock::now() + context_.config.limits.login_grace;
   auto auth = co_await authenticate_user(user_.get(), context_.config, waiter_, deadline,
                                          stop_requested_);
-  --context_.unauthenticated;
+  --context_.unauthenticated;  // the key is proven (or never will be): no longer a half-open slot
   if (auto* failure = std::get_if<AuthFailure>(&auth)) {
     log("auth", {{"result", "failed"}, {"reason", failure->reason}});
     co_return;
   }
   auto& person = std::get<AuthenticatedPerson>(auth);
-  authenticated_ = true;
   person_ = person.user->name;
   user_name_ = person.user_name;
   log("auth", {{"result", "ok"}, {"key", person.key_fingerprint}});
+  approvals::Caller caller{person.user, source_};
 
   if (person.user_name == "approvals") {
+    accept(std::move(person.pending));
     approvals::CommandContext commands;
     commands.invocation = context_.approvals_command;
-    ApprovalsChannels channels(user_.get(), waiter_, *context_.requests, {person.user, source_},
-                               std::move(commands));
+    commands.waiting = [this](const std::string& id) { return context_.waiting.contains(id); };
+    ApprovalsChannels channels(user_.get(), waiter_, *context_.requests, caller, std::move(commands));
     co_await channels.run(stop_requested_);
     log("approvals-end");
     co_return;
@@ -83,6 +90,7 @@ awaitable<void> Session::run() {
   auto route = policy::parse_route(person.user_name);
   if (auto* error = std::get_if<policy::RouteError>(&route)) {
     log("decision", {{"result", "bad-user-name"}});
+    accept(std::move(person.pending));
     co_await refuse("holdgate: " + error->message);
     co_return;
   }
@@ -90,25 +98,32 @@ awaitable<void> Session::run() {
   const config::Target* target = context_.config.find_target(target_name);
   if (target == nullptr) {
     log("decision", {{"result", "unknown-target"}, {"target", target_name}});
+    accept(std::move(person.pending));
     co_await refuse("holdgate: no target named '" + target_name + "'");
     co_return;
   }
-  auto& requests = *context_.requests;
-  std::vector<policy::Grant> grants;
-  for (const auto& grant : requests.active_grants(person_)) grants.push_back({grant.role, grant.expires});
-  auto decision = policy::decide_login(context_.config, *person.user, login, *target, grants,
-                                       requests.now());
-  log("decision", {{"result", decision.allowed() ? "allow" : "deny"},
-                   {"login", login},
-                   {"target", target->name},
-                   {"reason", decision.reason}});
-  requests.record({requests.now(), decision.allowed() ? "login.allowed" : "login.denied", person_,
-                   source_, login + "@" + target->name, decision.reason});
+
+  auto decision = decide(*person.user, login, *target);
   if (!decision.allowed()) {
-    co_await refuse("holdgate: access denied to " + login + " on " + target->name + " (" +
-                    decision.reason + ")");
-    co_return;
+    auto roles = approvals::roles_granting(context_.config, *person.user, login, *target);
+    if (roles.empty()) {
+      accept(std::move(person.pending));
+      co_await refuse(approvals::escalation_text::not_requestable(login, target->name));
+      co_return;
+    }
+    Escalation escalation(user_.get(), waiter_, *context_.requests, caller, login, *target,
+                          std::move(roles), context_.approvals_command, context_.waiting);
+    auto result = co_await escalation.run(std::move(person.pending), stop_requested_);
+    log("escalation", {{"request", escalation.request_id()},
+                       {"result", result == EscalationResult::approved ? "approved"
+                                  : result == EscalationResult::refused ? "refused" : "gone"}});
+    if (result != EscalationResult::approved) co_return;
+    decision = decide(*person.user, login, *target);  // now with the new grant
+    if (!decision.allowed()) co_return;
+  } else {
+    accept(std::move(person.pending));
   }
+  authenticated_ = true;
 
   auto dialed = co_await dial_upstream(*decision.permit, context_.upstream, waiter_);
   if (auto* error = std::get_if<DialError>(&dialed)) {
@@ -118,10 +133,30 @@ awaitable<void> Session::run() {
   }
   log("session-start", {{"login", login}, {"target", target->name}});
   auto started = SteadyClock::now();
-  co_await relay(std::move(std::get<SessionHandle>(dialed)), target->name);
+  co_await relay(std::move(std::get<SessionHandle>(dialed)), *decision.permit);
   auto seconds = std::chrono::duration_cast<std::chrono::seconds>(SteadyClock::now() - started);
   log("session-end", {{"login", login}, {"target", target->name},
                       {"duration", std::to_string(seconds.count()) + "s"}});
+}
+
+void Session::accept(MessageHandle pending) {
+  ssh_message_auth_reply_success(pending.get(), 0);
+  authenticated_ = true;
+}
+
+policy::AccessDecision Session::decide(const config::User& user, const std::string& login,
+                                       const config::Target& target) {
+  auto& requests = *context_.requests;
+  std::vector<policy::Grant> grants;
+  for (const auto& grant : requests.active_grants(user.name)) grants.push_back({grant.role, grant.expires});
+  auto decision = policy::decide_login(context_.config, user, login, target, grants, requests.now());
+  log("decision", {{"result", decision.allowed() ? "allow" : "deny"},
+                   {"login", login},
+                   {"target", target.name},
+                   {"reason", decision.reason}});
+  requests.record({requests.now(), decision.allowed() ? "login.allowed" : "login.denied", user.name,
+                   source_, login + "@" + target.name, decision.reason});
+  return decision;
 }
 
 // The person is authenticated but will not get through: accept their session channel just long
@@ -165,7 +200,15 @@ awaitable<void> Session::refuse(const std::string& message) {
   }
 }
 
-awaitable<void> Session::relay(SessionHandle upstream, const std::string& target_name) {
+awaitable<void> Session::relay(SessionHandle upstream, const policy::LoginPermit& permit) {
+  const std::string& target_name = permit.target().name;
+  // A login allowed by a grant ends with the grant: warned ahead in terminals, then closed.
+  std::optional<SteadyClock::time_point> ends, warn_at;
+  if (permit.expires()) {
+    ends = SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
+                                    *permit.expires() - std::chrono::system_clock::now());
+    warn_at = *ends - grant_warning;
+  }
   EventHandle event(ssh_event_new());
   ssh_event_add_session(event.get(), user_.get());
   ssh_event_add_session(event.get(), upstream.get());
@@ -192,10 +235,31 @@ awaitable<void> Session::relay(SessionHandle upstream, const std::string& target
       for (auto& bridge : bridges) bridge->abort("holdgate: the connection to " + target_name + " was lost");
       progress = true;
     }
+    if (warn_at && SteadyClock::now() >= *warn_at) {
+      warn_at.reset();
+      for (auto& bridge : bridges) {
+        bridge->warn("holdgate: your access to " + permit.login() + "@" + target_name + " ends at " +
+                     approvals::table_time(*permit.expires()));
+      }
+      progress = true;
+    }
+    if (ends && SteadyClock::now() >= *ends) {
+      log("grant-expired", {{"login", permit.login()}, {"target", target_name}});
+      for (auto& bridge : bridges) {
+        bridge->abort("holdgate: your access to " + permit.login() + "@" + target_name + " has expired");
+      }
+      ends.reset();
+      upstream_lost = true;  // nothing more goes to the target
+      progress = true;
+    }
     std::erase_if(bridges, [](const auto& b) { return b->finished(); });
     if (upstream_lost && bridges.empty()) break;
     progress |= bytes_seen(user_counter) + bytes_seen(upstream_counter) != seen;
-    if (!progress) co_await waiter_.wait(SteadyClock::now() + idle_wait);
+    if (progress) continue;
+    auto wake = SteadyClock::now() + idle_wait;
+    if (warn_at) wake = std::min(wake, *warn_at);
+    if (ends) wake = std::min(wake, *ends);
+    co_await waiter_.wait(wake);
   }
   bridges.clear();
   ssh_event_remove_session(event.get(), user_.get());

@@ -9,6 +9,7 @@
 
 #include "channel_bridge.hpp"
 #include "net.hpp"
+#include "policy/access.hpp"
 #include "session_context.hpp"
 #include "ssh_handles.hpp"
 #include "ssh_waiter.hpp"
@@ -30,8 +31,13 @@ class Session {
 
  private:
   awaitable<void> run();
+  // Answers the verified key's authentication request: the person is in.
+  void accept(MessageHandle pending);
+  // The policy decision for this login now, with the person's live grants; logged and audited.
+  policy::AccessDecision decide(const config::User& user, const std::string& login,
+                                const config::Target& target);
   awaitable<void> refuse(const std::string& message);
-  awaitable<void> relay(SessionHandle upstream, const std::string& target_name);
+  awaitable<void> relay(SessionHandle upstream, const policy::LoginPermit& permit);
   bool handle_relay_message(MessageHandle message, ssh_session upstream,
                             std::vector<std::unique_ptr<ChannelBridge>>& bridges);
   void log(std::string_view event, const std::vector<EventLog::Field>& fields = {});

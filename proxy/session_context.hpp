@@ -4,6 +4,7 @@
 
 #include "approvals/service.hpp"
 #include "config/config.hpp"
+#include "escalation.hpp"
 #include "event_log.hpp"
 #include "upstream.hpp"
 
@@ -14,7 +15,8 @@ struct SessionContext {
   UpstreamSettings upstream;
   EventLog& log;
   approvals::RequestService* requests = nullptr;  // set once the store is open
-  std::string approvals_command;  // "ssh -p 2222 approvals@HOST", for messages that say what to run
+  std::string approvals_command;
+  WaitingRegistry waiting;  // requests with a person waiting on them live  // "ssh -p 2222 approvals@HOST", for messages that say what to run
   int unauthenticated = 0;  // connections still in key exchange or authentication
 };
 

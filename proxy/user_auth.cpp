@@ -60,8 +60,8 @@ awaitable<std::variant<AuthenticatedPerson, AuthFailure>> authenticate_user(
       if (owner != nullptr && state == SSH_PUBLICKEY_STATE_VALID) {
         // libssh verified the signature over this session; the person is who holds the key.
         AuthenticatedPerson person{owner, ssh_message_auth_user(message.get()),
-                                   fingerprint(ssh_message_auth_pubkey(message.get()))};
-        ssh_message_auth_reply_success(message.get(), 0);
+                                   fingerprint(ssh_message_auth_pubkey(message.get())),
+                                   std::move(message)};
         co_return person;
       }
     }

@@ -7,6 +7,7 @@
 
 #include "config/config.hpp"
 #include "net.hpp"
+#include "ssh_handles.hpp"
 #include "ssh_waiter.hpp"
 
 namespace holdgate::proxy {
@@ -15,13 +16,17 @@ struct AuthenticatedPerson {
   const config::User* user = nullptr;
   std::string user_name;        // what they typed: LOGIN@TARGET
   std::string key_fingerprint;  // SHA256:...
+  // The authentication request whose signature proved the key, not yet answered: the session
+  // answers it once it knows whether the person goes straight through or must ask for access.
+  MessageHandle pending;
 };
 
 struct AuthFailure {
   std::string reason;  // for the log
 };
 
-// Runs key exchange and the authentication dialogue until a person proves a configured key,
+// Runs key exchange and the authentication dialogue until a person proves a configured key
+// (leaving that last request unanswered, see AuthenticatedPerson::pending),
 // the client gives up, too many attempts fail, the login grace deadline passes, or the server
 // asks to stop.
 awaitable<std::variant<AuthenticatedPerson, AuthFailure>> authenticate_user(

@@ -1,0 +1,103 @@
+#include "escalation_text.hpp"
+
+#include "approvals/render.hpp"
+#include "policy/sanitize.hpp"
+
+namespace holdgate::approvals::escalation_text {
+namespace {
+
+using policy::sanitize;
+
+std::string join(const std::vector<std::string>& items, std::string_view separator = ", ") {
+  std::string text;
+  for (const auto& item : items) {
+    if (!text.empty()) text += separator;
+    text += sanitize(item);
+  }
+  return text;
+}
+
+std::string describe(const RoleThreshold& role) {
+  std::string text = sanitize(role.role) + " (" + std::to_string(role.approve) +
+                     (role.approve == 1 ? " approval" : " approvals") + " needed";
+  if (!role.suggested_reviewers.empty()) text += "; reviewers: " + join(role.suggested_reviewers);
+  return text + ")";
+}
+
+}  // namespace
+
+std::string denied_banner(std::string_view login, std::string_view target,
+                          const std::vector<RoleThreshold>& roles, std::string_view invocation) {
+  std::string where = sanitize(login) + "@" + sanitize(target);
+  std::string text = "holdgate: access denied to " + sanitize(login) + " on " + sanitize(target) + "\n";
+  text += "You do not currently have access to " + where + ", attempting to request access.\n";
+  if (roles.size() == 1) {
+    text += "Role to request: " + describe(roles.front()) + "\n";
+  } else {
+    text += "Roles that would grant it:\n";
+    for (const auto& role : roles) text += "  " + describe(role) + "\n";
+  }
+  // Role names are plain words (config validates them), so this line needs no further quoting.
+  text += "Without a terminal, request it with:\n  " + std::string(invocation) +
+          " \"request create --roles " + sanitize(roles.front().role) + " --reason 'why you need " +
+          where + "'\"\n";
+  return text;
+}
+
+std::string not_requestable(std::string_view login, std::string_view target) {
+  return "holdgate: access denied to " + sanitize(login) + " on " + sanitize(target) +
+         " (no role you can request grants it)";
+}
+
+std::string role_prompt(const std::vector<RoleThreshold>& roles) {
+  std::vector<std::string> names;
+  for (const auto& role : roles) names.push_back(role.role);
+  return "Role to request (" + join(names) + ") [" + sanitize(roles.front().role) + "]: ";
+}
+
+std::string reason_prompt() { return "Enter request reason: "; }
+
+std::string created(const AccessRequest& request) { return "Creating request... " + request.id; }
+
+std::string reattached(const AccessRequest& request) {
+  return "Reattached to your pending request " + request.id + " (made " +
+         table_time(request.created) + ")";
+}
+
+std::string waiting(const Progress& progress) {
+  std::string text = "Waiting for approval " + std::to_string(progress.approvals) + "/" +
+                     std::to_string(progress.approvals_needed);
+  if (!progress.can_still_review.empty()) {
+    text += " (can still approve: " + join(progress.can_still_review) + ")";
+  }
+  return text + " - Ctrl-C to leave (the request stays pending)";
+}
+
+std::string review(const storage::Review& review) {
+  bool approved = review.decision == storage::Decision::approve;
+  std::string text = std::string(approved ? "  + " : "  x ") + sanitize(review.reviewer) +
+                     (approved ? " approved" : " denied");
+  if (!review.reason.empty()) text += ": \"" + sanitize(review.reason) + "\"";
+  return text;
+}
+
+std::string resolved(const AccessRequest& request, std::string_view target) {
+  switch (request.state) {
+    case RequestState::approved:
+      return "Access granted until " + table_time(*request.grant_expires) + ". Connecting to " +
+             sanitize(target) + "...";
+    case RequestState::denied:
+      return "holdgate: request " + request.id + " was denied" +
+             (request.resolution_reason.empty() ? std::string()
+                                                : ": \"" + sanitize(request.resolution_reason) + "\"");
+    case RequestState::expired:
+      return "holdgate: request " + request.id + " expired without a decision";
+    case RequestState::cancelled:
+      return "holdgate: request " + request.id + " was cancelled";
+    case RequestState::pending:
+      break;
+  }
+  return {};
+}
+
+}  // namespace holdgate::approvals::escalation_text

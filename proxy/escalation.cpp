@@ -1,0 +1,221 @@
+#include "escalation.hpp"
+
+#include <algorithm>
+#include <deque>
+
+#include "approvals/escalation_text.hpp"
+
+namespace holdgate::proxy {
+namespace {
+
+namespace text = approvals::escalation_text;
+
+// How long a person may take to type an answer.
+constexpr auto answer_timeout = std::chrono::minutes(10);
+constexpr int max_attempts = 3;
+
+// Marks a request as having a person waiting on it live, for as long as this lives.
+class WaitingMark {
+ public:
+  WaitingMark(WaitingRegistry& registry, std::string id) : registry_(registry), id_(std::move(id)) {
+    ++registry_[id_];
+  }
+  ~WaitingMark() {
+    if (--registry_[id_] <= 0) registry_.erase(id_);
+  }
+  WaitingMark(const WaitingMark&) = delete;
+  WaitingMark& operator=(const WaitingMark&) = delete;
+
+ private:
+  WaitingRegistry& registry_;
+  std::string id_;
+};
+
+using SshStringHandle = std::unique_ptr<ssh_string_struct, SshDeleter<&ssh_string_free>>;
+
+std::string first_answer(ssh_session session) {
+  if (ssh_userauth_kbdint_getnanswers(session) < 1) return {};
+  const char* answer = ssh_userauth_kbdint_getanswer(session, 0);
+  return answer ? answer : "";
+}
+
+}  // namespace
+
+Escalation::Escalation(ssh_session user, SshWaiter& waiter, approvals::RequestService& requests,
+                       approvals::Caller caller, std::string login, const config::Target& target,
+                       std::vector<approvals::RoleThreshold> roles, std::string invocation,
+                       WaitingRegistry& waiting)
+    : user_(user),
+      waiter_(waiter),
+      requests_(requests),
+      caller_(std::move(caller)),
+      login_(std::move(login)),
+      target_(target),
+      roles_(std::move(roles)),
+      invocation_(std::move(invocation)),
+      waiting_(waiting) {}
+
+awaitable<MessageHandle> Escalation::next_response(SteadyClock::time_point deadline,
+                                                   const bool& stop) {
+  while (!stop && ssh_is_connected(user_) && SteadyClock::now() < deadline) {
+    MessageHandle m(ssh_message_get(user_));
+    if (!m) {
+      co_await waiter_.wait(deadline);
+      continue;
+    }
+    if (ssh_message_type(m.get()) == SSH_REQUEST_AUTH &&
+        ssh_message_subtype(m.get()) == SSH_AUTH_METHOD_INTERACTIVE) {
+      co_return m;
+    }
+    if (ssh_message_type(m.get()) == SSH_REQUEST_SERVICE) {
+      ssh_message_service_reply_success(m.get());
+    } else {
+      ssh_message_reply_default(m.get());  // another method: only the conversation counts now
+    }
+  }
+  co_return MessageHandle{};
+}
+
+awaitable<MessageHandle> Escalation::ask(MessageHandle message, const std::string& instruction,
+                                         const std::string& prompt, const bool& stop) {
+  const char* prompts[] = {prompt.c_str()};
+  char echo[] = {1};
+  ssh_message_auth_interactive_request(message.get(), "", instruction.c_str(),
+                                       prompt.empty() ? 0 : 1, prompts, echo);
+  message.reset();
+  co_return co_await next_response(SteadyClock::now() + answer_timeout, stop);
+}
+
+std::optional<storage::AccessRequest> Escalation::reattach() {
+  for (const auto& role : roles_) {
+    if (auto request = requests_.find_pending(caller_.user->name, {role.role}, login_, target_.name)) {
+      return request;
+    }
+  }
+  return std::nullopt;
+}
+
+awaitable<EscalationResult> Escalation::run(MessageHandle pending, const bool& stop) {
+  SshStringHandle banner(
+      ssh_string_from_char(text::denied_banner(login_, target_.name, roles_, invocation_).c_str()));
+  ssh_send_issue_banner(user_, banner.get());
+  // The key is proven; one more step, which only a client with a terminal can take.
+  ssh_set_auth_methods(user_, SSH_AUTH_METHOD_INTERACTIVE);
+  ssh_message_auth_reply_success(pending.get(), 1);
+  pending.reset();
+
+  auto message = co_await next_response(SteadyClock::now() + answer_timeout, stop);
+  if (!message) co_return EscalationResult::gone;
+
+  auto fail = [&](const std::string& why) -> awaitable<EscalationResult> {
+    auto last = co_await ask(std::move(message), why, "", stop);
+    if (!last) co_return EscalationResult::gone;
+    // No method left to try: the client stops here instead of asking again.
+    ssh_set_auth_methods(user_, 0);
+    ssh_message_reply_default(last.get());
+    co_return EscalationResult::refused;
+  };
+
+  std::optional<storage::AccessRequest> request = reattach();
+  std::string lines;
+  if (request) {
+    lines = text::reattached(*request);
+  } else {
+    const approvals::RoleThreshold* role = &roles_.front();
+    std::string instruction;
+    for (int attempt = 0; roles_.size() > 1; ++attempt) {
+      if (attempt == max_attempts) co_return co_await fail("holdgate: no role chosen");
+      message = co_await ask(std::move(message), instruction, text::role_prompt(roles_), stop);
+      if (!message) co_return EscalationResult::gone;
+      std::string answer = first_answer(user_);
+      if (answer.empty()) break;  // the proposed one
+      auto chosen = std::find_if(roles_.begin(), roles_.end(),
+                                 [&](const auto& r) { return r.role == answer; });
+      if (chosen != roles_.end()) {
+        role = &*chosen;
+        break;
+      }
+      instruction = "holdgate: choose one of the roles listed";
+    }
+    instruction.clear();
+    for (int attempt = 0; !request; ++attempt) {
+      message = co_await ask(std::move(message), instruction, text::reason_prompt(), stop);
+      if (!message) co_return EscalationResult::gone;
+      approvals::NewRequest wanted;
+      wanted.roles = {role->role};
+      wanted.reason = first_answer(user_);
+      wanted.login = login_;
+      wanted.target = target_.name;
+      wanted.source = caller_.source;
+      auto created = requests_.create(caller_, wanted);
+      if (auto* error = std::get_if<approvals::ServiceError>(&created)) {
+        instruction = "holdgate: " + error->message;
+        if (attempt + 1 == max_attempts) co_return co_await fail(instruction);
+        continue;
+      }
+      request = std::get<storage::AccessRequest>(std::move(created));
+    }
+    lines = text::created(*request);
+  }
+  request_id_ = request->id;
+  WaitingMark mark(waiting_, request_id_);
+
+  std::deque<approvals::RequestChange> changes;
+  auto subscription = requests_.events().subscribe([&](const approvals::RequestChange& change) {
+    if (change.request.id != request_id_) return;
+    changes.push_back(change);
+    waiter_.notify();
+  });
+  std::size_t reviews_shown = request->reviews.size();
+  if (request->state == storage::RequestState::pending) {
+    lines += "\n" + text::waiting(approvals::progress(requests_.config(), *request));
+  }
+
+  // Hold: each progress report is one zero-prompt question, answered by the client at once;
+  // that answer is kept unanswered until there is news, which is how the wait stays open.
+  while (true) {
+    if (!lines.empty()) {
+      message = co_await ask(std::move(message), lines, "", stop);
+      if (!message) co_return EscalationResult::gone;
+      lines.clear();
+    }
+    if (request->state != storage::RequestState::pending) {
+      if (request->state != storage::RequestState::approved) {
+        co_return co_await fail(text::resolved(*request, target_.name));
+      }
+      message = co_await ask(std::move(message), text::resolved(*request, target_.name), "", stop);
+      if (!message) co_return EscalationResult::gone;
+      ssh_message_auth_reply_success(message.get(), 0);
+      co_return EscalationResult::approved;
+    }
+    if (changes.empty()) {
+      if (stop || !ssh_is_connected(user_)) co_return EscalationResult::gone;
+      // Expiry is pushed too; the deadline only guards against a missed event.
+      auto deadline = SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
+                                               request->expires - requests_.now()) +
+                      std::chrono::seconds(2);
+      if (SteadyClock::now() > deadline) {
+        // show() expires the request if its time has come (clocks may disagree slightly).
+        auto fresh = requests_.show(request_id_);
+        if (auto* r = std::get_if<storage::AccessRequest>(&fresh)) request = *r;
+        deadline = SteadyClock::now() + std::chrono::seconds(1);
+      }
+      // Anything the client sends while held (keepalives) is answered; a hang-up ends it.
+      while (MessageHandle m{ssh_message_get(user_)}) ssh_message_reply_default(m.get());
+      co_await waiter_.wait(deadline);
+      continue;
+    }
+    while (!changes.empty()) {
+      request = std::move(changes.front().request);
+      changes.pop_front();
+      for (; reviews_shown < request->reviews.size(); ++reviews_shown) {
+        lines += (lines.empty() ? "" : "\n") + text::review(request->reviews[reviews_shown]);
+      }
+    }
+    if (request->state == storage::RequestState::pending) {
+      lines += (lines.empty() ? "" : "\n") + text::waiting(approvals::progress(requests_.config(), *request));
+    }
+  }
+}
+
+}  // namespace holdgate::proxy

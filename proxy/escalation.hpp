@@ -1,0 +1,59 @@
+// Inline escalation: a person whose login policy denies, but who could request a role that
+// allows it, is asked for a reason in their own terminal (keyboard-interactive prompts, which
+// OpenSSH shows for shells, exec, scp and sftp alike), a request is opened (or an earlier
+// pending one reattached), and the authentication is held open, with progress pushed as
+// reviews land, until the request is decided. Approved: authentication succeeds and the same
+// connection goes on to the target. Anything else: one clear line and authentication fails.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "approvals/service.hpp"
+#include "net.hpp"
+#include "ssh_handles.hpp"
+#include "ssh_waiter.hpp"
+
+namespace holdgate::proxy {
+
+// Request id -> how many connections are waiting on it live (shown in lists and menus).
+using WaitingRegistry = std::map<std::string, int>;
+
+enum class EscalationResult { approved, refused, gone };
+
+class Escalation {
+ public:
+  Escalation(ssh_session user, SshWaiter& waiter, approvals::RequestService& requests,
+             approvals::Caller caller, std::string login, const config::Target& target,
+             std::vector<approvals::RoleThreshold> roles, std::string invocation,
+             WaitingRegistry& waiting);
+
+  // `pending` is the person's verified public-key request, still unanswered.
+  awaitable<EscalationResult> run(MessageHandle pending, const bool& stop);
+
+  // Set once the outcome is known, for the log.
+  const std::string& request_id() const { return request_id_; }
+
+ private:
+  // The client's next keyboard-interactive message (its start, or an answer), or null when it
+  // went away, the server stops, or `deadline` passes.
+  awaitable<MessageHandle> next_response(SteadyClock::time_point deadline, const bool& stop);
+  // Sends `instruction` and one prompt (or none) on `message`; returns the answer message.
+  awaitable<MessageHandle> ask(MessageHandle message, const std::string& instruction,
+                               const std::string& prompt, const bool& stop);
+  std::optional<storage::AccessRequest> reattach();
+
+  ssh_session user_;
+  SshWaiter& waiter_;
+  approvals::RequestService& requests_;
+  approvals::Caller caller_;
+  std::string login_;
+  const config::Target& target_;
+  std::vector<approvals::RoleThreshold> roles_;
+  std::string invocation_;
+  WaitingRegistry& waiting_;
+  std::string request_id_;
+};
+
+}  // namespace holdgate::proxy
