@@ -39,8 +39,8 @@ std::string denied_banner(std::string_view login, std::string_view target,
   }
   // Role names are plain words (config validates them), so this line needs no further quoting.
   text += "Without a terminal, request it with:\n  " + std::string(invocation) +
-          " \"request create --roles " + sanitize(roles.front().role) + " --reason 'why you need " +
-          where + "'\"\n";
+          " \"request create --roles " + sanitize(roles.front().role) +
+          " --reason 'why you need it'\"\n";
   return text;
 }
 

@@ -75,7 +75,7 @@ Outcome<AccessRequest> RequestService::create(const Caller& caller, const NewReq
   if (auto* error = std::get_if<storage::StoreError>(&stored)) {
     return ServiceError{ServiceError::Kind::storage, error->message};
   }
-  events_.publish({"request.created", created});
+  events_.publish({"request.created", created, caller.source, caller.key_fingerprint});
   return created;
 }
 
@@ -113,6 +113,10 @@ Outcome<AccessRequest> RequestService::transition(const Caller& caller, std::str
   return ServiceError{ServiceError::Kind::storage, "request " + std::string(id) +
                                                        " is being changed by others; try again"};
 }
+
+// service_hooks.cpp stores hook verdicts through the same compare-and-swap loop.
+template Outcome<AccessRequest> RequestService::transition(const Caller&, std::string_view,
+                                                           RequestService::ChangeFn);
 
 Outcome<AccessRequest> RequestService::review(const Caller& caller, std::string_view id,
                                               Decision decision, std::string reason) {

@@ -20,6 +20,7 @@ namespace holdgate::approvals {
 struct Caller {
   const config::User* user = nullptr;
   std::string source;  // "ip:port"
+  std::string key_fingerprint{};  // "SHA256:...", when the caller knows it (approval hooks see it)
 };
 
 struct ServiceError {
@@ -44,6 +45,10 @@ class RequestService {
   Outcome<AccessRequest> review(const Caller& caller, std::string_view id, Decision decision,
                                 std::string reason);
   Outcome<AccessRequest> cancel(const Caller& caller, std::string_view id);
+  // An approval hook's verdict (config approvals.hooks), as reviewer "hook:NAME": approve counts
+  // as one approval, deny ends the request at once (service_hooks.cpp).
+  Outcome<AccessRequest> review_as_hook(std::string_view hook, std::string_view id,
+                                        Decision decision, std::string reason);
 
   // The request, expired first if its time has come. Anyone authenticated may look.
   Outcome<AccessRequest> show(std::string_view id);
@@ -70,6 +75,8 @@ class RequestService {
   RequestEvents& events() { return events_; }
 
  private:
+  // The one Change type compiled outside service.cpp (explicitly instantiated there).
+  using ChangeFn = std::function<Outcome<AccessRequest>(const AccessRequest&, TimePoint)>;
   template <class Change>
   Outcome<AccessRequest> transition(const Caller& caller, std::string_view id, Change change);
 

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "config/integrations.hpp"
+
 namespace holdgate::config {
 
 using Duration = std::chrono::seconds;
@@ -100,6 +102,8 @@ struct Config {
   std::vector<User> users;
   std::vector<Role> roles;
   Limits limits;
+  Notify notify;              // `notify:` webhooks
+  ApprovalSettings approvals;  // `approvals:` hooks
 
   const Target* find_target(std::string_view name) const;
   const User* find_user(std::string_view name) const;

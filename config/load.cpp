@@ -34,7 +34,7 @@ void read_document(const Entry& root, Config& config) {
     return;
   }
   Fields top(root, {"listen", "state_dir", "host_keys", "upstream", "targets", "users", "roles",
-                    "limits"});
+                    "limits", "notify", "approvals"});
   detail::read_server(top, config);
   if (auto f = top.get("limits")) config.limits = detail::read_limits(*f);
 
@@ -43,6 +43,8 @@ void read_document(const Entry& root, Config& config) {
   if (auto f = top.get("users")) config.users = detail::read_users(*f, role_refs);
   if (auto f = top.get("roles")) config.roles = detail::read_roles(*f, role_refs);
   check_role_refs(role_refs, config.roles);
+  if (auto f = top.get("notify")) config.notify = detail::read_notify(*f);
+  if (auto f = top.get("approvals")) config.approvals = detail::read_approvals(*f);
 }
 
 std::string lowercase_first(std::string s) {

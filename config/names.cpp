@@ -10,6 +10,7 @@ std::string_view kind_name(NameKind kind) {
     case NameKind::target: return "target";
     case NameKind::user: return "user";
     case NameKind::role: return "role";
+    case NameKind::hook: return "hook";
   }
   return "";
 }

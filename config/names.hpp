@@ -11,7 +11,7 @@
 
 namespace holdgate::config::detail {
 
-enum class NameKind { target, user, role };
+enum class NameKind { target, user, role, hook };
 
 // Why `name` cannot name a `kind`; empty when it can.
 std::string name_problem(NameKind kind, std::string_view name);

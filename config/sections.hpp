@@ -27,5 +27,7 @@ Limits read_limits(const Entry& e);
 std::vector<Target> read_targets(const Entry& e);
 std::vector<User> read_users(const Entry& e, std::vector<RoleRef>& refs);
 std::vector<Role> read_roles(const Entry& e, std::vector<RoleRef>& refs);
+Notify read_notify(const Entry& e);             // read_integrations.cpp
+ApprovalSettings read_approvals(const Entry& e);
 
 }  // namespace holdgate::config::detail

@@ -228,8 +228,11 @@ void ChannelBridge::write_user_stderr(const std::string& text) {
   ssh_channel_write_stderr(user_.get(), line.data(), static_cast<uint32_t>(line.size()));
 }
 
-void ChannelBridge::warn(const std::string& message) {
-  if (state_ == State::open && has_pty_) write_user_stderr("\r\n" + message);
+bool ChannelBridge::warn(const std::string& message) {
+  if (warned_ || state_ != State::open || !has_pty_) return false;
+  warned_ = true;
+  write_user_stderr("\r\n" + message);
+  return true;
 }
 
 void ChannelBridge::abort(const std::string& message) {

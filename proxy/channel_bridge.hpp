@@ -39,8 +39,9 @@ class ChannelBridge {
   // The target connection is gone (or the grant ended): say so on the user's stderr and close.
   void abort(const std::string& message);
 
-  // A notice on the user's terminal (only when the channel has one; never into piped data).
-  void warn(const std::string& message);
+  // A notice on the user's terminal, once (only when the channel has one; never into piped
+  // data). True when it was written now.
+  bool warn(const std::string& message);
 
  private:
   enum class State { opening, open, closing, finished };
@@ -80,6 +81,7 @@ class ChannelBridge {
   std::deque<Request> requests_;
   Flow up_, down_, down_stderr_;
   bool has_pty_ = false;
+  bool warned_ = false;
   bool sent_user_eof_ = false, sent_upstream_eof_ = false;
   std::optional<int> exit_status_;
   struct ExitSignal {

@@ -29,6 +29,9 @@ constexpr auto refusal_window = std::chrono::seconds(30);
 // How long before a grant ends its holder's terminals are warned.
 constexpr auto grant_warning = std::chrono::minutes(5);
 
+// How long a session whose target is gone waits for the client to read why and hang up.
+constexpr auto closing_grace = std::chrono::seconds(2);
+
 // Longest sleep between pump passes when nothing is due: a bound, not a poll interval.
 constexpr auto idle_wait = std::chrono::seconds(60);
 
@@ -218,6 +221,7 @@ awaitable<void> Session::relay(SessionHandle upstream, const policy::LoginPermit
 
   std::vector<std::unique_ptr<ChannelBridge>> bridges;
   bool upstream_lost = false;
+  std::optional<SteadyClock::time_point> closing_by;
   while (!stop_requested_ && ssh_is_connected(user_.get())) {
     auto seen = bytes_seen(user_counter) + bytes_seen(upstream_counter);
     ssh_event_dopoll(event.get(), 0);
@@ -236,12 +240,11 @@ awaitable<void> Session::relay(SessionHandle upstream, const policy::LoginPermit
       progress = true;
     }
     if (warn_at && SteadyClock::now() >= *warn_at) {
-      warn_at.reset();
+      // Every terminal once, including one opened after the warning time.
       for (auto& bridge : bridges) {
-        bridge->warn("holdgate: your access to " + permit.login() + "@" + target_name + " ends at " +
-                     approvals::table_time(*permit.expires()));
+        progress |= bridge->warn("holdgate: your access to " + permit.login() + "@" + target_name +
+                                 " ends at " + approvals::table_time(*permit.expires()));
       }
-      progress = true;
     }
     if (ends && SteadyClock::now() >= *ends) {
       log("grant-expired", {{"login", permit.login()}, {"target", target_name}});
@@ -253,12 +256,16 @@ awaitable<void> Session::relay(SessionHandle upstream, const policy::LoginPermit
       progress = true;
     }
     std::erase_if(bridges, [](const auto& b) { return b->finished(); });
-    if (upstream_lost && bridges.empty()) break;
+    if (upstream_lost && bridges.empty()) {
+      // Give the last words time to reach the client, which hangs up once it has read them.
+      if (!closing_by) closing_by = SteadyClock::now() + closing_grace;
+      if (SteadyClock::now() >= *closing_by) break;
+    }
     progress |= bytes_seen(user_counter) + bytes_seen(upstream_counter) != seen;
     if (progress) continue;
     auto wake = SteadyClock::now() + idle_wait;
-    if (warn_at) wake = std::min(wake, *warn_at);
     if (ends) wake = std::min(wake, *ends);
+    if (closing_by) wake = std::min(wake, *closing_by);
     co_await waiter_.wait(wake);
   }
   bridges.clear();

@@ -15,24 +15,15 @@ import pexpect
 import pytest
 
 from harness.client import client_env
+from harness.scenarios import with_reviewers
 from harness.world import gate_client
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
 
-def reviewers_world(config, ttl="1h"):
-    """alice reviews dba requests too, so bob's requests have two possible reviewers."""
-    for user in config["users"]:
-        if user["name"] == "alice":
-            user["roles"] = ["dba", "dba-reviewer"]
-    for role in config["roles"]:
-        if role["name"] == "dev":
-            role["request"]["ttl"] = ttl
-
-
 @pytest.fixture
 def approvals_gate(world, make_gate):
-    return make_gate(edit=reviewers_world)
+    return make_gate(edit=with_reviewers())
 
 
 @pytest.fixture
@@ -70,12 +61,12 @@ def test_create_says_what_it_needs_and_who_can_review(people):
 def test_two_approvals_grant_the_role_and_the_login_then_works(people):
     bob, alice, ivan = people["bob"], people["alice"], people["ivan"]
     request_id = create(bob)
-    assert "access denied" in bob.ssh("root@db-1", "whoami").stderr
+    assert "access denied" in bob.ssh("root@db-1", "whoami", options=("-o", "LogLevel=INFO")).stderr
 
     r = approvals(alice, f"request review --approve --reason 'looks fine' {request_id}")
     assert r.returncode == 0, r
     assert show(bob, request_id)["state"] == "PENDING"
-    assert "access denied" in bob.ssh("root@db-1", "whoami").stderr
+    assert "access denied" in bob.ssh("root@db-1", "whoami", options=("-o", "LogLevel=INFO")).stderr
 
     r = approvals(ivan, f"request review --approve --reason granted {request_id}")
     assert r.returncode == 0, r
@@ -229,7 +220,7 @@ def _readline(proc, timeout):
 
 
 def test_pending_request_expires_after_ttl(world, make_gate):
-    gate = make_gate(edit=lambda c: reviewers_world(c, ttl="2s"))
+    gate = make_gate(edit=with_reviewers(ttl="2s"))
     bob, ivan = gate_client(world, gate, "bob"), gate_client(world, gate, "ivan")
     request_id = create(bob)
     time.sleep(2.5)
@@ -239,7 +230,7 @@ def test_pending_request_expires_after_ttl(world, make_gate):
 
 
 def test_decisions_survive_kill_9(world, make_gate):
-    gate = make_gate(edit=reviewers_world)
+    gate = make_gate(edit=with_reviewers())
     bob, alice, ivan = (gate_client(world, gate, n) for n in ("bob", "alice", "ivan"))
     request_id = create(bob)
     assert approvals(alice, f"request review --approve {request_id}").returncode == 0

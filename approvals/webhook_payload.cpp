@@ -1,0 +1,127 @@
+#include "approvals/webhook_payload.hpp"
+
+#include "approvals/json.hpp"
+#include "approvals/render.hpp"
+#include "approvals/request_rules.hpp"
+#include "policy/sanitize.hpp"
+
+namespace holdgate::approvals {
+namespace {
+
+std::string escaped_list(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + slack_escape(item);
+  return out;
+}
+
+std::string plural(int count, std::string_view noun) {
+  return std::to_string(count) + " " + std::string(noun) + (count == 1 ? "" : "s");
+}
+
+// "role *dba* for root@db-1" / "roles *dba*, *ops*".
+std::string what(const AccessRequest& request) {
+  std::string roles;
+  for (const auto& role : request.roles) {
+    roles += (roles.empty() ? "*" : ", *") + slack_escape(role) + "*";
+  }
+  std::string out = (request.roles.size() == 1 ? "role " : "roles ") + roles;
+  if (!request.login.empty() || !request.target.empty()) {
+    out += " for " + slack_escape(request.login) + "@" + slack_escape(request.target);
+  }
+  return out;
+}
+
+std::string quoted(const std::string& text) { return "\"" + slack_escape(text) + "\""; }
+
+// While pending: how far it is, who can still review, and the command that approves it.
+std::string still_needs(const AccessRequest& request, const Progress& progress,
+                        std::string_view approvals_command) {
+  std::string out = std::to_string(progress.approvals) + " of " +
+                    plural(progress.approvals_needed, "approval") + " so far; ";
+  out += progress.can_still_review.empty()
+             ? "nobody else can review it (ask an administrator)"
+             : "can review: " + escaped_list(progress.can_still_review);
+  out += "\nApprove with: `" + slack_escape(approvals_command) + " request review --approve " +
+         slack_escape(request.id) + "`";
+  return out;
+}
+
+std::string slack_text(const config::Config& config, const RequestChange& change,
+                       std::string_view approvals_command) {
+  const AccessRequest& request = change.request;
+  const Progress progress = approvals::progress(config, request);
+  const std::string user = "*" + slack_escape(request.user) + "*";
+  const std::string reason =
+      request.reason.empty() ? std::string("(no reason given)") : quoted(request.reason);
+  std::string out;
+  if (change.event == "request.created") {
+    out = user + " requests " + what(request) + ": " + reason + "\n";
+  } else if (change.event == "request.reviewed" && !request.reviews.empty()) {
+    const auto& review = request.reviews.back();
+    out = "*" + slack_escape(review.reviewer) + "* " +
+          (review.decision == Decision::approve ? "approved " : "denied ") + user +
+          "'s request for " + what(request) +
+          (review.reason.empty() ? std::string() : ": " + quoted(review.reason)) + "\n";
+    out += "Reason for the request: " + reason + "\n";
+  } else {
+    out = user + "'s request for " + what(request) + " is *" + to_string(request.state) + "*";
+    if (!request.resolution_reason.empty()) out += ": " + quoted(request.resolution_reason);
+    if (request.grant_expires) out += "; the grant lasts until " + table_time(*request.grant_expires);
+    out += "\nReason for the request: " + reason + "\n";
+  }
+  out += "Request " + slack_escape(request.id);
+  if (request.state == RequestState::pending) {
+    out += ": " + still_needs(request, progress, approvals_command);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool webhook_wants(const config::WebhookEvents& events, std::string_view event) {
+  if (event == "request.created") return events.created;
+  if (event == "request.reviewed") return events.reviewed;
+  return events.resolved;  // approved, denied, expired, cancelled
+}
+
+std::string webhook_json(const config::Config& config, const RequestChange& change) {
+  JsonWriter json;
+  json.begin_object();
+  json.key("event").value(change.event);
+  write_request_fields(json, change.request, progress(config, change.request));
+  json.end_object();
+  return json.str();
+}
+
+std::string webhook_slack(const config::Config& config, const RequestChange& change,
+                          std::string_view approvals_command) {
+  JsonWriter json;
+  json.begin_object();
+  json.key("text").value(slack_text(config, change, approvals_command));
+  json.end_object();
+  return json.str();
+}
+
+std::string webhook_payload(const config::Config& config, config::Webhook::Format format,
+                            const RequestChange& change, std::string_view approvals_command) {
+  switch (format) {
+    case config::Webhook::Format::slack: return webhook_slack(config, change, approvals_command);
+    case config::Webhook::Format::json: break;
+  }
+  return webhook_json(config, change);
+}
+
+std::string slack_escape(std::string_view text) {
+  std::string out;
+  for (char c : policy::sanitize(text)) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace holdgate::approvals

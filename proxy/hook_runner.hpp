@@ -1,0 +1,41 @@
+// Approval hooks (config approvals.hooks): when a request is created, every hook program is run
+// with the request on stdin (approvals::hook_input) and its verdict applied as reviewer
+// "hook:NAME" (RequestService::review_as_hook). A hook that times out, crashes, exits non-zero
+// or prints anything but a valid verdict changes nothing, and the log says what went wrong.
+// Hooks run concurrently and never block the event loop.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "approvals/service.hpp"
+#include "config/config.hpp"
+#include "event_log.hpp"
+#include "hook_process.hpp"
+#include "net.hpp"
+
+namespace holdgate::proxy {
+
+class HookRunner {
+ public:
+  HookRunner(asio::io_context& io, const config::Config& config,
+             approvals::RequestService& service, EventLog& log);
+  // Kills hook programs still running: their verdicts would have nowhere to go.
+  ~HookRunner();
+
+  HookRunner(const HookRunner&) = delete;
+  HookRunner& operator=(const HookRunner&) = delete;
+
+  // Start-up check: every hook's exec is an executable regular file. One sentence, or nullopt.
+  static std::optional<std::string> check(const config::Config& config);
+
+ private:
+  struct Shared;  // what the running hooks' coroutines need, and whether the runner still exists
+  void on_created(const approvals::RequestChange& change);
+
+  asio::io_context& io_;
+  std::shared_ptr<Shared> shared_;
+  approvals::RequestEvents::Subscription subscription_;
+};
+
+}  // namespace holdgate::proxy

@@ -1,0 +1,54 @@
+// Delivers request changes to the configured webhooks (notify.webhooks) without ever holding
+// anyone up: the service's listener only formats the payload and queues it; one coroutine per
+// webhook drains its own queue, retrying with backoff. A queue that grows past its bound drops
+// its oldest delivery (logged); a delivery that fails every attempt is logged and audited
+// ("webhook.failed"), then the queue moves on.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "approvals/service.hpp"
+#include "config/config.hpp"
+#include "event_log.hpp"
+#include "net.hpp"
+
+namespace holdgate::proxy {
+
+struct WebhookOptions {
+  std::size_t queue_limit = 100;                               // per webhook
+  std::chrono::milliseconds attempt_timeout = std::chrono::seconds(10);  // one POST, end to end
+};
+
+class WebhookNotifier {
+ public:
+  // Prepares every webhook (TLS trust stores) and subscribes to the service's changes. An error
+  // (an unreadable ca_file) is one sentence for the operator. `approvals_command` is how people
+  // reach the approvals channel ("ssh -p 2222 approvals@bastion"), for Slack's approve line.
+  static std::variant<std::unique_ptr<WebhookNotifier>, std::string> create(
+      asio::io_context& io, const config::Config& config, approvals::RequestService& service,
+      EventLog& log, std::string approvals_command, WebhookOptions options = {});
+
+  // Deliveries still queued are dropped: they are best effort, and never delay a shutdown.
+  ~WebhookNotifier();
+
+  WebhookNotifier(const WebhookNotifier&) = delete;
+  WebhookNotifier& operator=(const WebhookNotifier&) = delete;
+
+  struct Endpoint;  // one webhook's settings, trust store, queue and timers (webhook_notifier.cpp)
+
+ private:
+  WebhookNotifier() = default;
+  void on_change(const approvals::RequestChange& change);
+
+  const config::Config* config_ = nullptr;
+  std::string approvals_command_;
+  std::vector<std::shared_ptr<Endpoint>> endpoints_;
+  approvals::RequestEvents::Subscription subscription_;
+};
+
+}  // namespace holdgate::proxy
