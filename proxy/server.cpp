@@ -50,6 +50,9 @@ std::optional<std::string> Server::start() {
   std::string host = config_.listen.host == "0.0.0.0" || config_.listen.host == "::"
                          ? "bastion" : config_.listen.host;
   context_.approvals_command = "ssh -p " + std::to_string(config_.listen.port) + " approvals@" + host;
+  auto integrations = start_integrations(io_, config_, *requests_, log_, context_.approvals_command);
+  if (auto* e = std::get_if<std::string>(&integrations)) return *e;
+  integrations_ = std::move(std::get<Integrations>(integrations));
 
   auto identity = load_or_generate_key(config_.upstream.identity);
   if (auto* e = std::get_if<KeyError>(&identity)) return e->message;

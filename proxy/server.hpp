@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "integrations.hpp"
 #include "net.hpp"
 #include "session.hpp"
 #include "session_context.hpp"
@@ -46,6 +47,8 @@ class Server {
   EventLog& log_;
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<approvals::RequestService> requests_;
+  Integrations integrations_;  // webhooks and approval hooks; declared after requests_ so they
+                               // unsubscribe before it goes
   KeyHandle upstream_identity_;
   BindHandle bind_;
   SessionContext context_;

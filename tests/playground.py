@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """A holdgate to play with by hand: a throwaway sshd as target db-1, demo people bob, alice and
-ivan with keys, the standard policy (alice may be root on db-1, bob may not), and
+ivan with keys, the standard policy (alice may be root on db-1; bob may not, but may request
+role dba, which alice and ivan review, two approvals needed), and
 `holdgate serve` on 127.0.0.1:2222 in the foreground, its log streaming to this terminal.
 
     /usr/bin/python3 tests/playground.py [--port 2222]
@@ -22,6 +23,7 @@ sys.path.insert(0, str(REPO / "tests" / "integration"))
 
 from harness.client import ssh_config_entry  # noqa: E402
 from harness.holdgate import require_bin  # noqa: E402
+from harness.scenarios import with_reviewers  # noqa: E402
 from harness.world import make_world, new_gate  # noqa: E402
 
 PEOPLE = ("bob", "alice", "ivan")
@@ -32,7 +34,7 @@ def write_people_ssh_config(path: Path, world, gate) -> None:
     path.write_text("\n".join(
         ssh_config_entry(alias=f"holdgate-as-{name}", port=gate.port,
                          identity=world.people[name].path, known_hosts=gate.known_hosts,
-                         log_level="INFO")
+                         log_level="INFO", batch_mode=False)
         for name in PEOPLE))
 
 
@@ -48,7 +50,15 @@ Try (in another terminal, from {os.getcwd()}):
   {ssh} root@db-1@holdgate-as-alice whoami          # alice, role dba: allowed
   {ssh} -t root@db-1@holdgate-as-alice              # interactive shell
   scp -F {cfg} /etc/hostname root@db-1@holdgate-as-alice:/tmp/
-  {ssh} root@db-1@holdgate-as-bob whoami            # bob, role dev: access denied
+
+  {ssh} -t root@db-1@holdgate-as-bob                # bob, role dev: denied, asks for a reason
+                                                    # and waits, live, for two approvals:
+  {ssh} approvals@holdgate-as-alice                 # alice's menu: open bob's request, press a
+  {ssh} approvals@holdgate-as-ivan request list     # or by command:
+  {ssh} approvals@holdgate-as-ivan request review --approve ID
+                                                    # ... and bob's waiting shell opens on db-1
+  {ssh} root@db-1@holdgate-as-bob whoami            # later logins reuse the grant until it ends
+  {ssh} approvals@holdgate-as-bob history           # the audit trail
   {ssh} root@db-9@holdgate-as-alice true            # no such target
   {ssh} root@dead-1@holdgate-as-alice true          # target unreachable
   {ssh} root@unknown-key-1@holdgate-as-alice true   # target host key not in known_hosts
@@ -74,7 +84,7 @@ def main() -> int:
     world = make_world(root, people=PEOPLE)
     gate = None
     try:
-        gate = new_gate(world, root, port=args.port, log_to_file=False)
+        gate = new_gate(world, root, port=args.port, log_to_file=False, edit=with_reviewers())
         ssh_config = root / "ssh_config"
         write_people_ssh_config(ssh_config, world, gate)
         print_instructions(ssh_config, world, gate)

@@ -6,6 +6,7 @@ bob (dev) may request dba (two approvals); alice and ivan review dba requests.
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 import time
 
@@ -213,3 +214,22 @@ def test_no_requestable_role_is_a_plain_denial(people):
     r = people["ivan"].ssh("root@db-1", "whoami")
     assert r.returncode != 0
     assert "access denied to root on db-1 (no role you can request grants it)" in r.stderr, r
+
+
+def test_restart_while_waiting_drops_the_hold_and_the_request_survives(world, make_gate):
+    gate = make_gate(edit=with_reviewers())
+    bob = gate_client(world, gate, "bob")
+    child = spawn(bob, "root@db-1", "whoami")
+    try:
+        request_id = request_access(child)
+        gate.proc.send_signal(signal.SIGTERM)
+        child.expect(pexpect.EOF, timeout=5)  # a held connection is not a live session: dropped
+        assert gate.proc.wait(timeout=5) == 0
+    finally:
+        child.close(force=True)
+    gate.start()
+    again = spawn(bob, "root@db-1", "whoami")
+    try:
+        again.expect(f"Reattached to your pending request {request_id}")
+    finally:
+        again.close(force=True)

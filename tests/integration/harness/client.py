@@ -21,7 +21,7 @@ from .procs import LOCALHOST
 
 
 def ssh_config_entry(*, alias: str, port: int, identity: Path, known_hosts: Path,
-                     log_level: str = "ERROR") -> str:
+                     log_level: str = "ERROR", batch_mode: bool = True) -> str:
     """One Host block. No User line: the user name (LOGIN@TARGET) is always given explicitly.
 
     Keyboard-interactive stays enabled as in a default OpenSSH client: holdgate asks for an
@@ -38,7 +38,7 @@ Host {alias}
   GlobalKnownHostsFile /dev/null
   StrictHostKeyChecking yes
   UpdateHostKeys no
-  BatchMode yes
+  BatchMode {"yes" if batch_mode else "no"}
   LogLevel {log_level}
   ConnectTimeout 10
 """

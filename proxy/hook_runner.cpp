@@ -1,0 +1,146 @@
+#include "hook_runner.hpp"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "approvals/hook_protocol.hpp"
+
+namespace holdgate::proxy {
+
+struct HookRunner::Shared {
+  const config::Config& config;
+  approvals::RequestService& service;
+  EventLog& log;
+  bool stopped = false;  // set by ~HookRunner: service and log may be gone after that
+  LiveProcessGroups live = std::make_shared<std::set<pid_t>>();
+};
+
+namespace {
+
+// The first line of what the program said on stderr, for the log: usually the error.
+std::string first_line(const std::string& text) {
+  auto start = text.find_first_not_of(" \t\r\n");
+  if (start == std::string::npos) return {};
+  auto end = text.find('\n', start);
+  return text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+const char* decision_word(approvals::HookDecision decision) {
+  switch (decision) {
+    case approvals::HookDecision::approve: return "approve";
+    case approvals::HookDecision::deny: return "deny";
+    case approvals::HookDecision::none: break;
+  }
+  return "none";
+}
+
+awaitable<void> run_hook(std::shared_ptr<HookRunner::Shared> shared, config::ApprovalHook hook,
+                         std::string input, std::string request_id);
+
+}  // namespace
+
+HookRunner::HookRunner(asio::io_context& io, const config::Config& config,
+                       approvals::RequestService& service, EventLog& log)
+    : io_(io), shared_(std::make_shared<Shared>(Shared{config, service, log})) {
+  if (config.approvals.hooks.empty()) return;
+  subscription_ = service.events().subscribe([this](const approvals::RequestChange& change) {
+    if (change.event == "request.created") on_created(change);
+  });
+}
+
+HookRunner::~HookRunner() {
+  shared_->stopped = true;
+  for (pid_t group : *shared_->live) ::kill(-group, SIGKILL);
+}
+
+std::optional<std::string> HookRunner::check(const config::Config& config) {
+  for (const auto& hook : config.approvals.hooks) {
+    struct stat st {};
+    const std::string where = "approval hook '" + hook.name + "': " + hook.exec.string();
+    if (::stat(hook.exec.c_str(), &st) != 0) return where + " does not exist";
+    if (!S_ISREG(st.st_mode)) return where + " is not a file";
+    if (::access(hook.exec.c_str(), X_OK) != 0) return where + " is not executable";
+  }
+  return std::nullopt;
+}
+
+void HookRunner::on_created(const approvals::RequestChange& change) {
+  // Called from inside the service's publish(): only start the work here. The hooks' verdicts
+  // come back later, through review_as_hook, like any reviewer's.
+  const std::string input = approvals::hook_input(shared_->config, change);
+  for (const auto& hook : shared_->config.approvals.hooks) {
+    auto shared = shared_;
+    asio::co_spawn(io_, run_hook(shared, hook, input, change.request.id),
+                   [shared, name = hook.name](std::exception_ptr error) {
+                     if (!error || shared->stopped) return;
+                     try {
+                       std::rethrow_exception(error);
+                     } catch (const std::exception& e) {
+                       shared->log.write("hook", {{"hook", name}, {"result", "none"},
+                                                  {"problem", e.what()}});
+                     }
+                   });
+  }
+}
+
+namespace {
+
+awaitable<void> run_hook(std::shared_ptr<HookRunner::Shared> shared, config::ApprovalHook hook,
+                         std::string input, std::string request_id) {
+  ProcessLimits limits;
+  limits.timeout = hook.timeout;
+  limits.max_stdout = approvals::max_hook_output;
+  // Nothing of holdgate's own environment: a hook learns what it needs from stdin.
+  std::vector<std::string> env = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8",
+                                  "HOLDGATE_HOOK=" + hook.name};
+  auto result = co_await run_process(hook.exec, std::move(env), std::move(input), limits,
+                                     shared->live);
+  if (shared->stopped) co_return;
+
+  auto& log = shared->log;
+  auto& service = shared->service;
+  const std::string stderr_line = first_line(result.err);
+  std::string problem = result.problem(limits.timeout);
+  approvals::HookVerdict verdict;
+  if (problem.empty()) {
+    auto parsed = approvals::parse_hook_output(result.out);
+    if (auto* error = std::get_if<std::string>(&parsed)) problem = *error;
+    else verdict = std::get<approvals::HookVerdict>(parsed);
+  }
+  if (!problem.empty()) {
+    // Treated as "none": a broken hook must never approve, and must not deny either (it would
+    // turn an outage of the hook into an outage of every request).
+    std::vector<EventLog::Field> fields = {{"hook", hook.name}, {"request", request_id},
+                                           {"result", "none"}, {"problem", problem}};
+    if (!stderr_line.empty()) fields.push_back({"stderr", stderr_line});
+    log.write("hook", fields);
+    service.record({service.now(), "hook.failed", approvals::hook_reviewer(hook.name), "",
+                    request_id, problem});
+    co_return;
+  }
+
+  const char* word = decision_word(verdict.decision);
+  if (verdict.decision == approvals::HookDecision::none) {
+    log.write("hook", {{"hook", hook.name}, {"request", request_id}, {"result", word},
+                       {"reason", verdict.reason}});
+    co_return;
+  }
+  const auto decision = verdict.decision == approvals::HookDecision::approve
+                            ? storage::Decision::approve
+                            : storage::Decision::deny;
+  auto outcome = service.review_as_hook(hook.name, request_id, decision, verdict.reason);
+  if (auto* error = std::get_if<approvals::ServiceError>(&outcome)) {
+    // Typically another hook or a person decided first.
+    log.write("hook", {{"hook", hook.name}, {"request", request_id}, {"result", word},
+                       {"applied", "no"}, {"problem", error->message}});
+    co_return;
+  }
+  const auto& request = std::get<storage::AccessRequest>(outcome);
+  log.write("hook", {{"hook", hook.name}, {"request", request_id}, {"result", word},
+                     {"reason", verdict.reason}, {"state", storage::to_string(request.state)}});
+}
+
+}  // namespace
+
+}  // namespace holdgate::proxy

@@ -1,0 +1,19 @@
+#include "integrations.hpp"
+
+namespace holdgate::proxy {
+
+std::variant<Integrations, std::string> start_integrations(asio::io_context& io,
+                                                           const config::Config& config,
+                                                           approvals::RequestService& service,
+                                                           EventLog& log,
+                                                           std::string approvals_command) {
+  if (auto problem = HookRunner::check(config)) return *problem;
+  auto webhooks = WebhookNotifier::create(io, config, service, log, std::move(approvals_command));
+  if (auto* problem = std::get_if<std::string>(&webhooks)) return *problem;
+  Integrations started;
+  started.webhooks = std::move(std::get<std::unique_ptr<WebhookNotifier>>(webhooks));
+  started.hooks = std::make_unique<HookRunner>(io, config, service, log);
+  return started;
+}
+
+}  // namespace holdgate::proxy

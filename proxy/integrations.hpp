@@ -1,0 +1,31 @@
+// Webhooks and approval hooks, started together once the request service exists, so the server
+// needs one member and one call for both.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "approvals/service.hpp"
+#include "config/config.hpp"
+#include "event_log.hpp"
+#include "hook_runner.hpp"
+#include "net.hpp"
+#include "webhook_notifier.hpp"
+
+namespace holdgate::proxy {
+
+struct Integrations {
+  std::unique_ptr<WebhookNotifier> webhooks;
+  std::unique_ptr<HookRunner> hooks;
+};
+
+// Both subscribed to `service`'s changes; they must be destroyed before it. An error (an
+// unreadable ca_file, a hook that is not an executable file) is one sentence for the operator.
+std::variant<Integrations, std::string> start_integrations(asio::io_context& io,
+                                                           const config::Config& config,
+                                                           approvals::RequestService& service,
+                                                           EventLog& log,
+                                                           std::string approvals_command);
+
+}  // namespace holdgate::proxy
