@@ -5,10 +5,11 @@
 #include <unistd.h>
 
 #include "approvals/hook_protocol.hpp"
+#include "approvals/hook_review.hpp"
 
 namespace holdgate::proxy {
 
-struct HookRunner::Shared {
+struct HookRunnerState {
   const config::Config& config;
   approvals::RequestService& service;
   EventLog& log;
@@ -35,14 +36,14 @@ const char* decision_word(approvals::HookDecision decision) {
   return "none";
 }
 
-awaitable<void> run_hook(std::shared_ptr<HookRunner::Shared> shared, config::ApprovalHook hook,
+awaitable<void> run_hook(std::shared_ptr<HookRunnerState> shared, config::ApprovalHook hook,
                          std::string input, std::string request_id);
 
 }  // namespace
 
 HookRunner::HookRunner(asio::io_context& io, const config::Config& config,
                        approvals::RequestService& service, EventLog& log)
-    : io_(io), shared_(std::make_shared<Shared>(Shared{config, service, log})) {
+    : io_(io), shared_(std::make_shared<HookRunnerState>(HookRunnerState{config, service, log})) {
   if (config.approvals.hooks.empty()) return;
   subscription_ = service.events().subscribe([this](const approvals::RequestChange& change) {
     if (change.event == "request.created") on_created(change);
@@ -86,7 +87,7 @@ void HookRunner::on_created(const approvals::RequestChange& change) {
 
 namespace {
 
-awaitable<void> run_hook(std::shared_ptr<HookRunner::Shared> shared, config::ApprovalHook hook,
+awaitable<void> run_hook(std::shared_ptr<HookRunnerState> shared, config::ApprovalHook hook,
                          std::string input, std::string request_id) {
   ProcessLimits limits;
   limits.timeout = hook.timeout;

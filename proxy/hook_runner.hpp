@@ -16,6 +16,9 @@
 
 namespace holdgate::proxy {
 
+// What running hooks' coroutines need, and whether the runner still exists (hook_runner.cpp).
+struct HookRunnerState;
+
 class HookRunner {
  public:
   HookRunner(asio::io_context& io, const config::Config& config,
@@ -30,11 +33,10 @@ class HookRunner {
   static std::optional<std::string> check(const config::Config& config);
 
  private:
-  struct Shared;  // what the running hooks' coroutines need, and whether the runner still exists
   void on_created(const approvals::RequestChange& change);
 
   asio::io_context& io_;
-  std::shared_ptr<Shared> shared_;
+  std::shared_ptr<HookRunnerState> shared_;
   approvals::RequestEvents::Subscription subscription_;
 };
 
