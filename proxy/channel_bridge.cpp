@@ -42,7 +42,6 @@ bool ChannelBridge::step() {
       progress |= step_close();
       return progress;
     }
-    case State::closing:
     case State::finished:
       return false;
   }

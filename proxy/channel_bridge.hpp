@@ -44,7 +44,7 @@ class ChannelBridge {
   bool warn(const std::string& message);
 
  private:
-  enum class State { opening, open, closing, finished };
+  enum class State { opening, open, finished };
 
   // One direction of one stream, with the bytes read but not yet accepted by the other side.
   struct Flow {

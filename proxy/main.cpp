@@ -2,6 +2,7 @@
 //   holdgate serve --config FILE
 //   holdgate check-config --config FILE
 //   holdgate show-keys --config FILE [--host | --upstream]
+//   holdgate known-hosts --config FILE
 #include <csignal>
 #include <iostream>
 #include <string>
@@ -27,6 +28,8 @@ commands:
   check-config   validate FILE; prints FILE:LINE:COL: message for each problem
   show-keys      print public keys: --host (known_hosts lines to pin holdgate),
                  --upstream (the line to add to targets' authorized_keys); both by default
+  known-hosts    print the lines for users' ~/.ssh/known_hosts: holdgate itself and, for
+                 ProxyJump mode, every target (holdgate answers them with its own host key)
 
 options:
   --config FILE  the YAML configuration (required)
@@ -59,7 +62,8 @@ std::string parse_arguments(int argc, char** argv, Arguments& args) {
   }
   if (args.help || args.version) return {};
   if (args.command.empty()) return "missing COMMAND";
-  if (args.command != "serve" && args.command != "check-config" && args.command != "show-keys") {
+  if (args.command != "serve" && args.command != "check-config" && args.command != "show-keys" &&
+      args.command != "known-hosts") {
     return "unknown command '" + args.command + "'";
   }
   if (args.config.empty()) return "missing --config FILE";
@@ -72,27 +76,41 @@ std::optional<config::Config> load(const std::string& path) {
   return std::move(result.config);
 }
 
-int show_keys(const config::Config& config, bool host, bool upstream) {
-  if (!host && !upstream) host = upstream = true;
-  auto state_dir = proxy::ensure_state_dir(config.state_dir);
-  if (auto* e = std::get_if<proxy::KeyError>(&state_dir)) {
-    std::cerr << "holdgate: " << e->message << '\n';
-    return 1;
-  }
-  if (host) {
-    std::string name = config.listen.host == "0.0.0.0" || config.listen.host == "::"
-                           ? "bastion" : config.listen.host;
-    std::string pattern = config.listen.port == 22 ? name
-                              : "[" + name + "]:" + std::to_string(config.listen.port);
-    for (const auto& path : proxy::host_key_paths(config)) {
-      auto key = proxy::load_or_generate_key(path);
-      if (auto* e = std::get_if<proxy::KeyError>(&key)) {
-        std::cerr << "holdgate: " << e->message << '\n';
-        return 1;
-      }
+// "[127.0.0.1]:2222" as known_hosts spells holdgate's own address ("bastion" for a wildcard).
+std::string bastion_pattern(const config::Config& config) {
+  std::string name = config.listen.host == "0.0.0.0" || config.listen.host == "::"
+                         ? "bastion" : config.listen.host;
+  return config.listen.port == 22 ? name : "[" + name + "]:" + std::to_string(config.listen.port);
+}
+
+// Prints one known_hosts line per holdgate host key and pattern; false on a key error.
+bool print_host_keys(const config::Config& config, const std::vector<std::string>& patterns) {
+  for (const auto& path : proxy::host_key_paths(config)) {
+    auto key = proxy::load_or_generate_key(path);
+    if (auto* e = std::get_if<proxy::KeyError>(&key)) {
+      std::cerr << "holdgate: " << e->message << '\n';
+      return false;
+    }
+    for (const auto& pattern : patterns) {
       std::cout << pattern << ' ' << proxy::public_key_line(std::get<proxy::KeyHandle>(key).get()) << '\n';
     }
   }
+  return true;
+}
+
+bool prepare_state_dir(const config::Config& config) {
+  auto state_dir = proxy::ensure_state_dir(config.state_dir);
+  if (auto* e = std::get_if<proxy::KeyError>(&state_dir)) {
+    std::cerr << "holdgate: " << e->message << '\n';
+    return false;
+  }
+  return true;
+}
+
+int show_keys(const config::Config& config, bool host, bool upstream) {
+  if (!host && !upstream) host = upstream = true;
+  if (!prepare_state_dir(config)) return 1;
+  if (host && !print_host_keys(config, {bastion_pattern(config)})) return 1;
   if (upstream) {
     auto key = proxy::load_or_generate_key(config.upstream.identity);
     if (auto* e = std::get_if<proxy::KeyError>(&key)) {
@@ -102,6 +120,19 @@ int show_keys(const config::Config& config, bool host, bool upstream) {
     std::cout << proxy::public_key_line(std::get<proxy::KeyHandle>(key).get(), "holdgate-upstream") << '\n';
   }
   return 0;
+}
+
+// The lines a user appends to ~/.ssh/known_hosts: holdgate itself, and every target, whose
+// inner connection holdgate answers in ProxyJump mode with the same host key.
+int known_hosts(const config::Config& config) {
+  if (!prepare_state_dir(config)) return 1;
+  std::vector<std::string> patterns{bastion_pattern(config)};
+  if (!config.targets.empty()) {
+    std::string names;
+    for (const auto& target : config.targets) names += (names.empty() ? "" : ",") + target.name;
+    patterns.push_back(names);
+  }
+  return print_host_keys(config, patterns) ? 0 : 1;
 }
 
 int serve(const config::Config& config) {
@@ -161,6 +192,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (args.command == "show-keys") return show_keys(*config, args.host, args.upstream);
+  if (args.command == "known-hosts") return known_hosts(*config);
   try {
     return serve(*config);
   } catch (const std::exception& e) {

@@ -19,4 +19,16 @@ using boost::system::error_code;
 using tcp = asio::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
 
+// Any stream socket (TCP from the listener and to targets, a socketpair end in ProxyJump mode):
+// what the libssh bridge waits on.
+using StreamSocket = asio::generic::stream_protocol::socket;
+
+template <class Protocol, class Executor>
+StreamSocket as_stream_socket(asio::basic_stream_socket<Protocol, Executor>&& socket) {
+  auto protocol = socket.local_endpoint().protocol();
+  auto executor = socket.get_executor();
+  return StreamSocket(executor, asio::generic::stream_protocol(protocol.family(), protocol.protocol()),
+                      socket.release());
+}
+
 }  // namespace holdgate::proxy

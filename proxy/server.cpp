@@ -34,7 +34,8 @@ Server::Server(asio::io_context& io, const config::Config& config, EventLog& log
     : io_(io),
       config_(config),
       log_(log),
-      context_{.config = config, .upstream = {}, .log = log, .requests = nullptr, .approvals_command = {}, .waiting = {}},
+      context_{.config = config, .upstream = {}, .log = log, .requests = nullptr, .approvals_command = {},
+               .waiting = {}, .start_inner_session = {}},
       acceptor_(io) {}
 
 std::optional<std::string> Server::start() {
@@ -47,6 +48,10 @@ std::optional<std::string> Server::start() {
   requests_ = std::make_unique<approvals::RequestService>(
       config_, *store_, [] { return std::chrono::system_clock::now(); }, approvals::random_uuid);
   context_.requests = requests_.get();
+  context_.start_inner_session = [this](StreamSocket socket, std::string source,
+                                        const config::User* person, std::string target) {
+    launch(std::move(socket), std::move(source), Session::JumpOrigin{person, std::move(target)});
+  };
   std::string host = config_.listen.host == "0.0.0.0" || config_.listen.host == "::"
                          ? "bastion" : config_.listen.host;
   context_.approvals_command = "ssh -p " + std::to_string(config_.listen.port) + " approvals@" + host;
@@ -145,16 +150,21 @@ void Server::start_session(tcp::socket socket) {
     return;
   }
   socket.set_option(tcp::no_delay(true), ec);
+  launch(as_stream_socket(std::move(socket)), std::move(source), std::nullopt);
+}
+
+void Server::launch(StreamSocket socket, std::string source,
+                    std::optional<Session::JumpOrigin> jump) {
   int fd = ::dup(socket.native_handle());  // libssh's own; Asio keeps the original
   if (fd < 0) return;
-
   SessionHandle user(ssh_new());
   if (ssh_bind_accept_fd(bind_.get(), user.get(), fd) != SSH_OK) {
     log_.write("accept-error", {{"source", source}, {"reason", ssh_get_error(bind_.get())}});
     return;
   }
   ++context_.unauthenticated;
-  auto session = std::make_shared<Session>(context_, std::move(user), std::move(socket), source);
+  auto session = std::make_shared<Session>(context_, std::move(user), std::move(socket), source,
+                                           std::move(jump));
   std::erase_if(sessions_, [](const auto& weak) { return weak.expired(); });
   sessions_.push_back(session);
   asio::co_spawn(io_, Session::run(session), [this, source](std::exception_ptr error) {

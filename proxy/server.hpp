@@ -37,6 +37,8 @@ class Server {
  private:
   awaitable<void> accept_loop();
   void start_session(tcp::socket socket);
+  // Starts a Session on an accepted (or ProxyJump inner) socket.
+  void launch(StreamSocket socket, std::string source, std::optional<Session::JumpOrigin> jump);
   // Expires pending requests when their time comes: one timer armed for the earliest expiry,
   // re-armed whenever a request is created.
   awaitable<void> expiry_loop();

@@ -39,13 +39,14 @@ std::uint64_t bytes_seen(const ssh_counter_struct& c) { return c.in_bytes + c.ou
 
 }  // namespace
 
-Session::Session(SessionContext& context, SessionHandle user, tcp::socket socket,
-                 std::string source)
+Session::Session(SessionContext& context, SessionHandle user, StreamSocket socket,
+                 std::string source, std::optional<JumpOrigin> jump)
     : context_(context),
       user_(std::move(user)),
       waiter_(socket.get_executor()),
       source_(std::move(source)),
-      id_(random_id()) {
+      id_(random_id()),
+      jump_(std::move(jump)) {
   waiter_.watch(user_.get(), std::move(socket));
 }
 
@@ -74,6 +75,12 @@ awaitable<void> Session::run() {
     co_return;
   }
   auto& person = std::get<AuthenticatedPerson>(auth);
+  if (jump_ && person.user != jump_->person) {
+    // The inner connection of a ProxyJump must be the person who opened the outer one.
+    log("auth", {{"result", "failed"}, {"reason", "inner key belongs to " + person.user->name}});
+    ssh_message_reply_default(person.pending.get());
+    co_return;
+  }
   person_ = person.user->name;
   user_name_ = person.user_name;
   log("auth", {{"result", "ok"}, {"key", person.key_fingerprint}});
@@ -90,11 +97,13 @@ awaitable<void> Session::run() {
     co_return;
   }
 
-  auto route = policy::parse_route(person.user_name);
+  std::variant<policy::Route, policy::RouteError> route =
+      jump_ ? policy::Route{person.user_name, jump_->target} : policy::parse_route(person.user_name);
   if (auto* error = std::get_if<policy::RouteError>(&route)) {
-    log("decision", {{"result", "bad-user-name"}});
+    // Not LOGIN@TARGET: either a mistake, or the outer connection of `ssh -J bastion`, which
+    // names no target and only opens direct-tcpip channels.
     accept(std::move(person.pending));
-    co_await refuse("holdgate: " + error->message);
+    co_await serve_jump(*person.user, "holdgate: " + error->message);
     co_return;
   }
   const auto& [login, target_name] = std::get<policy::Route>(route);
@@ -162,11 +171,53 @@ policy::AccessDecision Session::decide(const config::User& user, const std::stri
   return decision;
 }
 
+awaitable<void> Session::serve_jump(const config::User& person, const std::string& not_a_route) {
+  std::vector<std::unique_ptr<JumpPipe>> pipes;
+  while (!stop_requested_ && ssh_is_connected(user_.get())) {
+    bool progress = false;
+    while (MessageHandle m{ssh_message_get(user_.get())}) {
+      progress = true;
+      int type = ssh_message_type(m.get());
+      int subtype = ssh_message_subtype(m.get());
+      if (type == SSH_REQUEST_CHANNEL_OPEN && subtype == SSH_CHANNEL_SESSION && pipes.empty()) {
+        // A session on the bastion itself: the user name was meant as LOGIN@TARGET.
+        log("decision", {{"result", "bad-user-name"}});
+        co_await refuse(not_a_route, std::move(m));
+        co_return;
+      }
+      if (type == SSH_REQUEST_CHANNEL_OPEN && subtype == SSH_CHANNEL_DIRECT_TCPIP) {
+        std::string host = ssh_message_channel_request_open_destination(m.get());
+        int port = ssh_message_channel_request_open_destination_port(m.get());
+        const config::Target* target = context_.config.find_target(host);
+        if (target != nullptr && (port == 22 || port == target->address.port)) {
+          ChannelHandle channel(ssh_message_channel_request_open_reply_accept(m.get()));
+          if (!channel) continue;
+          auto executor = co_await asio::this_coro::executor;
+          JumpPipe::Socket outer_end(executor), inner_end(executor);
+          asio::local::connect_pair(outer_end, inner_end);
+          log("jump", {{"target", target->name}});
+          context_.start_inner_session(as_stream_socket(std::move(inner_end)), source_, &person,
+                                       target->name);
+          pipes.push_back(std::make_unique<JumpPipe>(std::move(channel), std::move(outer_end), waiter_));
+          continue;
+        }
+        // Raw port forwarding stays off until policy can grant it.
+        log("refused", {{"what", "forwarding"}, {"destination", host + ":" + std::to_string(port)}});
+      }
+      ssh_message_reply_default(m.get());
+    }
+    for (auto& pipe : pipes) progress |= pipe->step();
+    std::erase_if(pipes, [](const auto& p) { return p->finished(); });
+    if (!progress) co_await waiter_.wait(SteadyClock::now() + idle_wait);
+  }
+}
+
 // The person is authenticated but will not get through: accept their session channel just long
 // enough to print one sentence on their stderr and exit non-zero.
-awaitable<void> Session::refuse(const std::string& message) {
+awaitable<void> Session::refuse(const std::string& message, MessageHandle open_request) {
   auto deadline = SteadyClock::now() + refusal_window;
   ChannelHandle channel;
+  if (open_request) channel.reset(ssh_message_channel_request_open_reply_accept(open_request.get()));
   std::string line_end = "\n";
   while (!stop_requested_ && ssh_is_connected(user_.get()) && SteadyClock::now() < deadline) {
     MessageHandle m(ssh_message_get(user_.get()));
@@ -274,21 +325,21 @@ awaitable<void> Session::relay(SessionHandle upstream, const policy::LoginPermit
   waiter_.unwatch(upstream.get());
 }
 
-bool Session::handle_relay_message(MessageHandle message, ssh_session upstream,
+void Session::handle_relay_message(MessageHandle message, ssh_session upstream,
                                    std::vector<std::unique_ptr<ChannelBridge>>& bridges) {
   ssh_message m = message.get();
   int type = ssh_message_type(m);
   int subtype = ssh_message_subtype(m);
   if (type == SSH_REQUEST_CHANNEL_OPEN && subtype == SSH_CHANNEL_SESSION && upstream != nullptr) {
     bridges.push_back(std::make_unique<ChannelBridge>(std::move(message), upstream));
-    return true;
+    return;
   }
   if (type == SSH_REQUEST_CHANNEL) {
     ssh_channel channel = ssh_message_channel_request_channel(m);
     for (auto& bridge : bridges) {
       if (bridge->user_channel() == channel) {
         bridge->enqueue(std::move(message));
-        return true;
+        return;
       }
     }
   }
@@ -298,7 +349,6 @@ bool Session::handle_relay_message(MessageHandle message, ssh_session upstream,
     log("refused", {{"what", "remote port forwarding"}});
   }
   ssh_message_reply_default(m);
-  return false;
 }
 
 }  // namespace holdgate::proxy

@@ -4,10 +4,12 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "channel_bridge.hpp"
+#include "jump_pipe.hpp"
 #include "net.hpp"
 #include "policy/access.hpp"
 #include "session_context.hpp"
@@ -18,8 +20,16 @@ namespace holdgate::proxy {
 
 class Session {
  public:
+  // The inner connection of a ProxyJump: who opened the outer one, and the target it asked
+  // for; the inner user name is then just the login.
+  struct JumpOrigin {
+    const config::User* person = nullptr;
+    std::string target;
+  };
+
   // `user` was accepted on a dup of `socket`'s descriptor, from `source` ("ip:port").
-  Session(SessionContext& context, SessionHandle user, tcp::socket socket, std::string source);
+  Session(SessionContext& context, SessionHandle user, StreamSocket socket, std::string source,
+          std::optional<JumpOrigin> jump = std::nullopt);
 
   // Runs the session; the coroutine frame holds `self`, so the session lives as long as it runs.
   static awaitable<void> run(std::shared_ptr<Session> self) { co_await self->run(); }
@@ -36,9 +46,12 @@ class Session {
   // The policy decision for this login now, with the person's live grants; logged and audited.
   policy::AccessDecision decide(const config::User& user, const std::string& login,
                                 const config::Target& target);
-  awaitable<void> refuse(const std::string& message);
+  // `open_request`: a session channel request already taken from the queue, if any.
+  awaitable<void> refuse(const std::string& message, MessageHandle open_request = {});
+  // ProxyJump mode: serves direct-tcpip channels to targets' SSH ports with inner sessions.
+  awaitable<void> serve_jump(const config::User& person, const std::string& not_a_route);
   awaitable<void> relay(SessionHandle upstream, const policy::LoginPermit& permit);
-  bool handle_relay_message(MessageHandle message, ssh_session upstream,
+  void handle_relay_message(MessageHandle message, ssh_session upstream,
                             std::vector<std::unique_ptr<ChannelBridge>>& bridges);
   void log(std::string_view event, const std::vector<EventLog::Field>& fields = {});
 
@@ -47,6 +60,7 @@ class Session {
   SshWaiter waiter_;
   std::string source_;
   std::string id_;
+  std::optional<JumpOrigin> jump_;
   std::string person_ = "-";
   std::string user_name_ = "-";
   bool authenticated_ = false;

@@ -3,6 +3,8 @@
 #pragma once
 
 #include "approvals/service.hpp"
+#include <functional>
+
 #include "config/config.hpp"
 #include "escalation.hpp"
 #include "event_log.hpp"
@@ -16,7 +18,11 @@ struct SessionContext {
   EventLog& log;
   approvals::RequestService* requests = nullptr;  // set once the store is open
   std::string approvals_command;
-  WaitingRegistry waiting;  // requests with a person waiting on them live  // "ssh -p 2222 approvals@HOST", for messages that say what to run
+  WaitingRegistry waiting;  // requests with a person waiting on them live
+  // Starts the inner Session of a ProxyJump on `socket` (see Session::JumpOrigin).
+  std::function<void(StreamSocket socket, std::string source, const config::User* person,
+                     std::string target)>
+      start_inner_session;  // "ssh -p 2222 approvals@HOST", for messages that say what to run
   int unauthenticated = 0;  // connections still in key exchange or authentication
 };
 

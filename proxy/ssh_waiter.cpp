@@ -7,7 +7,7 @@ namespace holdgate::proxy {
 struct SshWaiter::State {
   struct Watched {
     ssh_session session;
-    tcp::socket descriptor;
+    StreamSocket descriptor;
     bool read_armed = false;
     bool write_armed = false;
   };
@@ -36,7 +36,7 @@ SshWaiter::~SshWaiter() {
   state_->timer.cancel();
 }
 
-void SshWaiter::watch(ssh_session session, tcp::socket socket) {
+void SshWaiter::watch(ssh_session session, StreamSocket socket) {
   state_->watched.push_back(
       std::unique_ptr<State::Watched>(new State::Watched{session, std::move(socket)}));
 }
@@ -63,7 +63,7 @@ awaitable<void> SshWaiter::wait(SteadyClock::time_point deadline) {
     if (!w->descriptor.is_open()) continue;
     if (!w->read_armed) {
       w->read_armed = true;
-      w->descriptor.async_wait(tcp::socket::wait_read,
+      w->descriptor.async_wait(StreamSocket::wait_read,
                                [state, p = w.get()](error_code) {
                                  p->read_armed = false;
                                  state->wake();
@@ -72,7 +72,7 @@ awaitable<void> SshWaiter::wait(SteadyClock::time_point deadline) {
     bool wants_write = (ssh_get_poll_flags(w->session) & SSH_WRITE_PENDING) != 0;
     if (wants_write && !w->write_armed) {
       w->write_armed = true;
-      w->descriptor.async_wait(tcp::socket::wait_write,
+      w->descriptor.async_wait(StreamSocket::wait_write,
                                [state, p = w.get()](error_code) {
                                  p->write_armed = false;
                                  state->wake();

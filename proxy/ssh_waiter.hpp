@@ -24,7 +24,7 @@ class SshWaiter {
   // Watches the session's socket from now on. libssh must have been given its own dup() of
   // the descriptor: each side closes its own. (Closing Asio's registered descriptor while a dup
   // lives on would leave a stale epoll entry behind, so Asio keeps the original.)
-  void watch(ssh_session session, tcp::socket socket);
+  void watch(ssh_session session, StreamSocket socket);
   void unwatch(ssh_session session);
 
   // Wakes the waiting coroutine (or the next wait, if nobody waits right now).

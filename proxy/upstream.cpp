@@ -112,7 +112,7 @@ awaitable<std::variant<SessionHandle, DialError>> dial_upstream(const policy::Lo
   ssh_options_set(session.get(), SSH_OPTIONS_NODELAY, &on);
   ssh_options_set(session.get(), SSH_OPTIONS_TIMEOUT, &timeout_s);
   ssh_set_blocking(session.get(), 0);
-  waiter.watch(session.get(), std::move(socket));
+  waiter.watch(session.get(), as_stream_socket(std::move(socket)));
 
   auto fail = [&](std::string message) {
     waiter.unwatch(session.get());
