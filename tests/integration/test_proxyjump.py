@@ -1,0 +1,151 @@
+"""ProxyJump mode: plain `ssh root@db-1` with `ProxyJump bastion` in ~/.ssh/config behaves like
+`ssh root@db-1@bastion`: same identity, same policy, same inline request, and strict host key
+checking passes with exactly the lines `holdgate known-hosts` prints."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from harness.client import client_env, run
+from harness.holdgate import run_cli
+from harness.procs import LOCALHOST
+from harness.scenarios import with_reviewers
+from harness.world import gate_client
+
+
+def jump_config(world, gate, path: Path, person: str, inner_person: str | None = None) -> Path:
+    """An ~/.ssh/config as the README recommends: the targets reached through the bastion."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    known_hosts = path.parent / "known_hosts"
+    r = run_cli("known-hosts", "--config", gate.config_path)
+    assert r.returncode == 0, r.stderr
+    known_hosts.write_text(r.stdout)
+    outer = world.people[person].path
+    inner = world.people[inner_person or person].path
+    path.write_text(f"""\
+Host bastion
+  HostName {LOCALHOST}
+  Port {gate.port}
+  IdentityFile {outer}
+Host db-* dead-*
+  ProxyJump bastion
+  IdentityFile {inner}
+Host *
+  IdentitiesOnly yes
+  IdentityAgent none
+  PasswordAuthentication no
+  UserKnownHostsFile {known_hosts}
+  GlobalKnownHostsFile /dev/null
+  StrictHostKeyChecking yes
+  UpdateHostKeys no
+  BatchMode yes
+  LogLevel ERROR
+  ConnectTimeout 10
+""")
+    return path
+
+
+@pytest.fixture
+def jump_gate(world, make_gate):
+    return make_gate(edit=with_reviewers())
+
+
+@pytest.fixture
+def alice_cfg(world, jump_gate, tmp_path):
+    return jump_config(world, jump_gate, tmp_path / "alice" / "ssh_config", "alice")
+
+
+def ssh(cfg: Path, *args: str, **kwargs):
+    return run(["ssh", "-F", str(cfg), *args], **kwargs)
+
+
+def test_known_hosts_lines_cover_the_bastion_and_every_target(jump_gate):
+    lines = run_cli("known-hosts", "--config", jump_gate.config_path).stdout.splitlines()
+    assert lines[0].startswith(f"[{LOCALHOST}]:{jump_gate.port} ssh-ed25519 "), lines
+    assert lines[1].startswith("db-1,dead-1,unknown-key-1 ssh-ed25519 "), lines
+    assert lines[0].split()[1:] == lines[1].split()[1:]  # one host key, two names
+
+
+def test_exec_through_proxyjump(alice_cfg):
+    r = ssh(alice_cfg, "root@db-1", "echo out; echo err >&2; whoami; exit 3")
+    assert (r.returncode, r.stdout, r.stderr) == (3, "out\nroot\n", "err\n"), r
+
+
+def test_pty_shell_through_proxyjump(alice_cfg):
+    child = pexpect.spawn("ssh", ["-F", str(alice_cfg), "-t", "-o", "BatchMode=no", "root@db-1"],
+                          dimensions=(31, 97), timeout=15, env=client_env(TERM="xterm"),
+                          encoding="utf-8", codec_errors="replace")
+    try:
+        child.expect(r"[#$] ")
+        child.sendline("stty size")
+        child.expect("31 97")
+        child.sendline("exit 4")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 4
+
+
+def test_scp_and_sftp_through_proxyjump(alice_cfg, tmp_path):
+    data = os.urandom(8 << 20)
+    source = tmp_path / "up.bin"
+    source.write_bytes(data)
+    remote = tmp_path / "remote.bin"
+    r = run(["scp", "-F", str(alice_cfg), "-q", str(source), f"root@db-1:{remote}"], timeout=60)
+    assert r.returncode == 0, r
+    assert hashlib.sha256(remote.read_bytes()).digest() == hashlib.sha256(data).digest()
+    back = tmp_path / "back.bin"
+    r = run(["sftp", "-F", str(alice_cfg), "-b", "-", "root@db-1"],
+            input=f"get {remote} {back}\n", timeout=60)
+    assert r.returncode == 0, r
+    assert back.read_bytes() == data
+
+
+def test_policy_denial_through_proxyjump(world, jump_gate, tmp_path):
+    cfg = jump_config(world, jump_gate, tmp_path / "ivan" / "ssh_config", "ivan")
+    r = ssh(cfg, "root@db-1", "true")
+    assert r.returncode != 0, r
+    assert "access denied to root on db-1" in r.stderr, r
+
+
+def test_inner_connection_must_be_the_same_person(world, jump_gate, tmp_path):
+    cfg = jump_config(world, jump_gate, tmp_path / "mixed" / "ssh_config", "alice",
+                      inner_person="bob")
+    r = ssh(cfg, "root@db-1", "whoami")
+    assert r.returncode == 255, r
+    assert "Permission denied" in r.stderr, r
+
+
+def test_inline_request_through_proxyjump(world, jump_gate, tmp_path):
+    cfg = jump_config(world, jump_gate, tmp_path / "bob" / "ssh_config", "bob")
+    child = pexpect.spawn("ssh", ["-F", str(cfg), "-o", "BatchMode=no", "-o", "LogLevel=INFO",
+                                  "root@db-1", "whoami"],
+                          timeout=15, env=client_env(TERM="xterm"), encoding="utf-8",
+                          codec_errors="replace")
+    try:
+        child.expect("Enter request reason: ")
+        child.sendline("via the jump host")
+        child.expect(r"Creating request\.\.\. (\S+)")
+        request_id = child.match.group(1)
+        for reviewer in ("alice", "ivan"):
+            r = gate_client(world, jump_gate, reviewer).ssh(
+                "approvals", f"request review --approve {request_id}")
+            assert r.returncode == 0, r
+        child.expect("Access granted")
+        child.expect(r"\broot\b")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+
+
+def test_forwarding_to_a_non_target_is_refused(alice_cfg, world):
+    r = ssh(alice_cfg, "-W", f"{LOCALHOST}:{world.target.port}", "bastion", timeout=15)
+    assert r.returncode != 0, r
+    assert "prohibited" in r.stderr or "forwarding failed" in r.stderr, r
