@@ -84,7 +84,7 @@ awaitable<void> Session::run() {
   person_ = person.user->name;
   user_name_ = person.user_name;
   log("auth", {{"result", "ok"}, {"key", person.key_fingerprint}});
-  approvals::Caller caller{person.user, source_};
+  approvals::Caller caller{person.user, source_, person.key_fingerprint};
 
   if (person.user_name == "approvals") {
     accept(std::move(person.pending));
@@ -145,7 +145,7 @@ awaitable<void> Session::run() {
   }
   log("session-start", {{"login", login}, {"target", target->name}});
   auto started = SteadyClock::now();
-  co_await relay(std::move(std::get<SessionHandle>(dialed)), *decision.permit);
+  co_await relay(std::move(std::get<UpstreamHandle>(dialed)), *decision.permit);
   auto seconds = std::chrono::duration_cast<std::chrono::seconds>(SteadyClock::now() - started);
   log("session-end", {{"login", login}, {"target", target->name},
                       {"duration", std::to_string(seconds.count()) + "s"}});
@@ -254,7 +254,7 @@ awaitable<void> Session::refuse(const std::string& message, MessageHandle open_r
   }
 }
 
-awaitable<void> Session::relay(SessionHandle upstream, const policy::LoginPermit& permit) {
+awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermit& permit) {
   const std::string& target_name = permit.target().name;
   // A login allowed by a grant ends with the grant: warned ahead in terminals, then closed.
   std::optional<SteadyClock::time_point> ends, warn_at;

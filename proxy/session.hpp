@@ -50,7 +50,7 @@ class Session {
   awaitable<void> refuse(const std::string& message, MessageHandle open_request = {});
   // ProxyJump mode: serves direct-tcpip channels to targets' SSH ports with inner sessions.
   awaitable<void> serve_jump(const config::User& person, const std::string& not_a_route);
-  awaitable<void> relay(SessionHandle upstream, const policy::LoginPermit& permit);
+  awaitable<void> relay(UpstreamHandle upstream, const policy::LoginPermit& permit);
   void handle_relay_message(MessageHandle message, ssh_session upstream,
                             std::vector<std::unique_ptr<ChannelBridge>>& bridges);
   void log(std::string_view event, const std::vector<EventLog::Field>& fields = {});

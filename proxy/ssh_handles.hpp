@@ -4,6 +4,8 @@
 #include <memory>
 #include <string>
 
+#include <unistd.h>
+
 #include <libssh/libssh.h>
 #include <libssh/server.h>
 
@@ -21,9 +23,20 @@ inline void disconnect_and_free(ssh_session s) noexcept {
   ssh_free(s);
 }
 
+// For a session handed its descriptor with SSH_OPTIONS_FD: libssh leaves that descriptor open
+// when it disconnects (it closes it itself only after a socket error, and then forgets it), so
+// close it here unless libssh already did.
+inline void disconnect_free_and_close(ssh_session s) noexcept {
+  socket_t fd = ssh_get_fd(s);
+  ssh_disconnect(s);
+  ssh_free(s);
+  if (fd != SSH_INVALID_SOCKET) ::close(fd);
+}
+
 inline void free_char(char* s) noexcept { ssh_string_free_char(s); }
 
 using SessionHandle = std::unique_ptr<ssh_session_struct, SshDeleter<&disconnect_and_free>>;
+using UpstreamHandle = std::unique_ptr<ssh_session_struct, SshDeleter<&disconnect_free_and_close>>;
 using ChannelHandle = std::unique_ptr<ssh_channel_struct, SshDeleter<&ssh_channel_free>>;
 using KeyHandle = std::unique_ptr<ssh_key_struct, SshDeleter<&ssh_key_free>>;
 using BindHandle = std::unique_ptr<ssh_bind_struct, SshDeleter<&ssh_bind_free>>;

@@ -83,7 +83,7 @@ std::string host_key_problem(ssh_session session, const config::Target& target) 
 
 }  // namespace
 
-awaitable<std::variant<SessionHandle, DialError>> dial_upstream(const policy::LoginPermit& permit,
+awaitable<std::variant<UpstreamHandle, DialError>> dial_upstream(const policy::LoginPermit& permit,
                                                                 const UpstreamSettings& settings,
                                                                 SshWaiter& waiter) {
   const config::Target& target = permit.target();
@@ -98,7 +98,7 @@ awaitable<std::variant<SessionHandle, DialError>> dial_upstream(const policy::Lo
   int fd = ::dup(socket.native_handle());
   if (fd < 0) co_return DialError{"holdgate: out of file descriptors"};
 
-  SessionHandle session(ssh_new());
+  UpstreamHandle session(ssh_new());
   int off = 0, on = 1;
   long timeout_s = settings.connect_timeout.count();
   unsigned int port = target.address.port;

@@ -27,7 +27,7 @@ struct DialError {
 
 // Only a LoginPermit opens the way: no code path reaches a target without a passed decision.
 // On success the session is authenticated, non-blocking, and watched by `waiter`.
-awaitable<std::variant<SessionHandle, DialError>> dial_upstream(const policy::LoginPermit& permit,
+awaitable<std::variant<UpstreamHandle, DialError>> dial_upstream(const policy::LoginPermit& permit,
                                                                 const UpstreamSettings& settings,
                                                                 SshWaiter& waiter);
 
