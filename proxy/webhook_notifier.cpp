@@ -1,7 +1,6 @@
 #include "webhook_notifier.hpp"
 
-#include <deque>
-
+#include "approvals/drop_oldest_queue.hpp"
 #include "approvals/webhook_payload.hpp"
 #include "http_post.hpp"
 #include "tls.hpp"
@@ -36,6 +35,7 @@ struct WebhookNotifier::Endpoint {
         service(service),
         log(log),
         options(options),
+        queue(options.queue_limit),
         wake(io),
         pause(io) {}
 
@@ -45,31 +45,26 @@ struct WebhookNotifier::Endpoint {
   approvals::RequestService& service;  // used only while !stopped: it outlives the notifier
   EventLog& log;
   const WebhookOptions options;
-  std::unique_ptr<asio::ssl::context> tls;  // https only
-  std::deque<Delivery> queue;               // waiting; the one being tried is not in here
-  asio::steady_timer wake;                  // the drain loop sleeps on it while the queue is empty
-  asio::steady_timer pause;                 // between attempts
+  std::unique_ptr<asio::ssl::context> tls;     // https only
+  approvals::DropOldestQueue<Delivery> queue;  // waiting; the one being tried is not in here
+  asio::steady_timer wake;   // the drain loop sleeps on it while the queue is empty
+  asio::steady_timer pause;  // between attempts
   bool stopped = false;
 
   void enqueue(Delivery delivery) {
-    if (queue.size() >= options.queue_limit) {
-      // A receiver that has been down for a while must not make holdgate grow without bound;
-      // the oldest news is the least useful.
-      const Delivery& dropped = queue.front();
+    if (auto dropped = queue.push(std::move(delivery))) {
       log.write("webhook-dropped", {{"webhook", index}, {"endpoint", label},
-                                    {"event", dropped.event}, {"request", dropped.request_id},
+                                    {"change", dropped->event}, {"request", dropped->request_id},
                                     {"reason", "queue full (" +
-                                                   std::to_string(options.queue_limit) + ")"}});
-      queue.pop_front();
+                                                   std::to_string(queue.limit()) + ")"}});
     }
-    queue.push_back(std::move(delivery));
     wake.cancel();
   }
 
   void failed(const Delivery& delivery, int attempts, const std::string& problem) {
     const std::string attempts_text = std::to_string(attempts);
     log.write("webhook-failed", {{"webhook", index}, {"endpoint", label},
-                                 {"event", delivery.event}, {"request", delivery.request_id},
+                                 {"change", delivery.event}, {"request", delivery.request_id},
                                  {"attempts", attempts_text}, {"reason", problem}});
     service.record({service.now(), "webhook.failed", "holdgate", "", delivery.request_id,
                     "webhooks[" + index + "] " + label + ": " + delivery.event +
@@ -91,7 +86,7 @@ awaitable<void> deliver(std::shared_ptr<WebhookNotifier::Endpoint> e, Delivery d
     const std::string attempt_text = std::to_string(attempt);
     if (result.ok()) {
       e->log.write("webhook", {{"webhook", e->index}, {"endpoint", e->label},
-                               {"event", delivery.event}, {"request", delivery.request_id},
+                               {"change", delivery.event}, {"request", delivery.request_id},
                                {"result", "delivered"}, {"attempts", attempt_text}});
       co_return;
     }
@@ -101,7 +96,7 @@ awaitable<void> deliver(std::shared_ptr<WebhookNotifier::Endpoint> e, Delivery d
     }
     const auto delay = delays[static_cast<std::size_t>(attempt - 1)];
     e->log.write("webhook", {{"webhook", e->index}, {"endpoint", e->label},
-                             {"event", delivery.event}, {"request", delivery.request_id},
+                             {"change", delivery.event}, {"request", delivery.request_id},
                              {"result", "retry"}, {"attempt", attempt_text},
                              {"next_in", seconds_text(delay)}, {"reason", result.problem}});
     e->pause.expires_after(delay);
@@ -121,9 +116,7 @@ awaitable<void> drain(std::shared_ptr<WebhookNotifier::Endpoint> e) {
       co_await e->wake.async_wait(asio::redirect_error(use_awaitable, ec));
       continue;
     }
-    Delivery delivery = std::move(e->queue.front());
-    e->queue.pop_front();
-    co_await deliver(e, std::move(delivery));
+    co_await deliver(e, *e->queue.pop());
   }
 }
 
