@@ -6,6 +6,7 @@
 
 #include "approvals/shell_words.hpp"
 #include "config/load.hpp"
+#include "config/spelling.hpp"
 #include "policy/sanitize.hpp"
 
 namespace holdgate::approvals {
@@ -45,30 +46,10 @@ const std::vector<std::pair<std::string_view, const CommandSpec*>> request_subco
 
 std::string shown(std::string_view word) { return "'" + policy::sanitize(word) + "'"; }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 // " (did you mean 'X'?)" for the closest candidate within two edits, or "".
 std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates) {
-  std::string_view best;
-  std::size_t best_distance = 3;
-  for (auto candidate : candidates) {
-    auto d = edit_distance(word, candidate);
-    if (d < best_distance) best = candidate, best_distance = d;
-  }
-  return best.empty() ? "" : " (did you mean '" + std::string(best) + "'?)";
+  std::string best = config::closest_word(word, candidates);
+  return best.empty() ? "" : " (did you mean '" + best + "'?)";
 }
 
 // Wraps a command in double quotes for the user's local shell: inside them only " \ $ ` are

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "config/address.hpp"
+#include "config/spelling.hpp"
 
 namespace holdgate::config::detail {
 
@@ -49,21 +50,6 @@ std::string describe(const YAML::Node& node) {
 
 namespace {
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 std::string join(const std::vector<std::string>& words) {
   std::string out;
   for (const auto& w : words) out += (out.empty() ? "" : ", ") + w;
@@ -79,13 +65,7 @@ Entry child_entry(const Context& ctx, const YAML::Node& node, const YAML::Mark& 
 }  // namespace
 
 std::string closest(std::string_view word, const std::vector<std::string>& candidates) {
-  std::string best;
-  std::size_t best_distance = 3;
-  for (const auto& candidate : candidates) {
-    auto d = edit_distance(word, candidate);
-    if (d < best_distance) best = candidate, best_distance = d;
-  }
-  return best;
+  return closest_word(word, std::vector<std::string_view>(candidates.begin(), candidates.end()));
 }
 
 std::vector<MapEntry> read_map(const Entry& map) {
