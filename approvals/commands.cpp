@@ -114,12 +114,7 @@ CommandResult run_command(std::string_view command_line, RequestService& service
 }
 
 std::string watch_line(const config::Config& config, const RequestChange& change) {
-  JsonWriter json;
-  json.begin_object();
-  json.key("event").value(change.event);
-  write_request_fields(json, change.request, progress(config, change.request));
-  json.end_object();
-  return json.str() + "\n";
+  return change_json(config, change) + "\n";
 }
 
 bool watch_concerns(const config::Config& config, std::string_view user,

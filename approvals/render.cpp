@@ -405,4 +405,13 @@ std::string history_json(const std::vector<storage::AuditEvent>& events) {
   return json.str();
 }
 
+std::string change_json(const config::Config& config, const RequestChange& change) {
+  JsonWriter json;
+  json.begin_object();
+  json.key("event").value(change.event);
+  write_request_fields(json, change.request, progress(config, change.request));
+  json.end_object();
+  return json.str();
+}
+
 }  // namespace holdgate::approvals

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "approvals/json.hpp"
+#include "approvals/request_events.hpp"
 #include "approvals/request_rules.hpp"
 #include "storage/records.hpp"
 
@@ -93,6 +94,9 @@ void write_request_json(JsonWriter& json, const AccessRequest& request, const Pr
 // "event" first).
 void write_request_fields(JsonWriter& json, const AccessRequest& request, const Progress& progress);
 std::string request_json(const AccessRequest& request, const Progress& progress);
+// A change as one JSON object: "event", then every request_json field (`request watch` lines
+// and json webhooks say the same thing).
+std::string change_json(const config::Config& config, const RequestChange& change);
 // An array of request_json objects.
 std::string requests_json(const std::vector<AccessRequest>& requests, const ProgressFn& progress);
 // An array of {at, kind, actor, source, subject, details}, `at` in RFC 3339.

@@ -85,12 +85,7 @@ bool webhook_wants(const config::WebhookEvents& events, std::string_view event) 
 }
 
 std::string webhook_json(const config::Config& config, const RequestChange& change) {
-  JsonWriter json;
-  json.begin_object();
-  json.key("event").value(change.event);
-  write_request_fields(json, change.request, progress(config, change.request));
-  json.end_object();
-  return json.str();
+  return change_json(config, change);
 }
 
 std::string webhook_slack(const config::Config& config, const RequestChange& change,
