@@ -273,6 +273,11 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
   std::vector<std::unique_ptr<ChannelBridge>> bridges;
   bool upstream_lost = false;
   std::optional<SteadyClock::time_point> closing_by;
+  // An idle session still sends something now and then on both legs, so NAT and firewall
+  // state stays alive and a peer that vanished shows up as a socket error.
+  auto keepalive = context_.config.limits.keepalive_interval;
+  std::optional<SteadyClock::time_point> next_keepalive;
+  if (keepalive.count() > 0) next_keepalive = SteadyClock::now() + keepalive;
   while (!stop_requested_ && ssh_is_connected(user_.get())) {
     auto seen = bytes_seen(user_counter) + bytes_seen(upstream_counter);
     ssh_event_dopoll(event.get(), 0);
@@ -314,7 +319,14 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
     }
     progress |= bytes_seen(user_counter) + bytes_seen(upstream_counter) != seen;
     if (progress) continue;
+    if (next_keepalive && SteadyClock::now() >= *next_keepalive) {
+      ssh_send_ignore(user_.get(), "");
+      if (!upstream_lost) ssh_send_ignore(upstream.get(), "");
+      next_keepalive = SteadyClock::now() + keepalive;
+      continue;
+    }
     auto wake = SteadyClock::now() + idle_wait;
+    if (next_keepalive) wake = std::min(wake, *next_keepalive);
     if (ends) wake = std::min(wake, *ends);
     if (closing_by) wake = std::min(wake, *closing_by);
     co_await waiter_.wait(wake);

@@ -8,6 +8,7 @@ import threading
 import time
 
 from harness.client import client_env
+from harness.world import gate_client
 
 
 def rss_kib(pid: int) -> int:
@@ -77,3 +78,13 @@ def test_client_keepalives_are_answered(alice):
     r = alice.ssh("root@db-1", "sleep 4; echo alive", timeout=30,
                   options=("-o", "ServerAliveInterval=1", "-o", "ServerAliveCountMax=2"))
     assert (r.returncode, r.stdout) == (0, "alive\n"), r
+
+
+def test_holdgate_sends_keepalives_on_idle_sessions(world, make_gate):
+    gate = make_gate(limits={"keepalive_interval": "1s"})
+    alice = gate_client(world, gate, "alice")
+    r = alice.ssh("root@db-1", "sleep 2.5; echo alive", timeout=30,
+                  options=("-o", "LogLevel=DEBUG3"))
+    assert r.returncode == 0 and r.stdout == "alive\n", r
+    # SSH_MSG_IGNORE is message type 2.
+    assert r.stderr.count("receive packet: type 2") >= 2, r.stderr[-2000:]
