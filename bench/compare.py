@@ -1,0 +1,614 @@
+#!/usr/bin/python3
+"""holdgate side by side with OpenSSH: throughput, connection setup, keystroke latency, memory.
+
+    /usr/bin/python3 bench/compare.py                 # 1 GiB transfers, 3 repetitions, minutes
+    /usr/bin/python3 bench/compare.py --quick         # 32 MiB, 1 repetition: CI smoke test, < 60 s
+    /usr/bin/python3 bench/compare.py --json cmp.json
+
+Four paths to the same target sshd (the integration-test world's db-1, 127.0.0.1 only), all
+driven by the real OpenSSH client:
+
+    direct         ssh root@target                        (no bastion)
+    openssh-jump   ssh -J root@target root@target         (sshd itself as the jump host)
+    holdgate       ssh -l root@db-1 holdgate              (alice, allowed root@db-1)
+    holdgate-jump  ssh root@db-1 with ProxyJump holdgate
+
+The paths are interleaved (round-robin within each repetition), so drift on a noisy machine
+hits them all alike. Numbers are printed, never asserted: exit 0 when the run completed, 1
+when something broke (a transfer failed, a phase ran out of time), 2 when the world could not
+be set up, 130 when interrupted. Held sessions are bench/held_sessions.py's job, not this one's.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import select
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from held_sessions import (  # noqa: E402  (it also puts tests/integration on sys.path)
+    Budget, log_lines, log_summary, proc_status_kib, raise_fd_limit, show_log_tails,
+    start_world)
+
+from harness.client import client_env  # noqa: E402
+from harness.holdgate import Holdgate, require_bin, run_cli  # noqa: E402
+from harness.procs import LOCALHOST  # noqa: E402
+from harness.world import World, direct_client, new_gate  # noqa: E402
+
+PATHS = ("direct", "openssh-jump", "holdgate", "holdgate-jump")
+CIPHERS = ("chacha20-poly1305@openssh.com", "aes128-gcm@openssh.com")
+ROUTE = "root@db-1"
+PERSON = "alice"  # the standard policy lets alice (role dba) log in as root on db-1
+CHUNK = 1 << 20
+
+_children: set[subprocess.Popen] = set()  # every ssh still running; killed on any exit
+
+
+class BenchFailure(Exception):
+    """Something broke: the run is not valid."""
+
+
+# -- the client side ---------------------------------------------------------------------------
+
+def write_configs(world: World, gate: Holdgate, root: Path,
+                  kex: str | None = None) -> dict[str, Path]:
+    """One ssh_config per cipher (plus "default", no Ciphers line). `Ciphers` sits in `Host *`,
+    so it applies to the inner connection AND to the jump hop (which -c/-o would not reach)."""
+    direct = direct_client(world)  # authorizes the harness's "tester" key on the target
+    tester_key = next(l.split(None, 1)[1] for l in direct.config.read_text().splitlines()
+                      if l.strip().startswith("IdentityFile"))
+    known = root / "known_hosts"
+    lines = run_cli("known-hosts", "--config", str(gate.config_path))
+    if lines.returncode != 0:
+        raise RuntimeError(f"holdgate known-hosts failed: {lines.stderr}")
+    known.write_text(world.target.known_hosts_line() + "\n" + lines.stdout)
+    alice = world.people[PERSON].path
+    common = f"""\
+Host *
+  IdentitiesOnly yes
+  IdentityAgent none
+  PasswordAuthentication no
+  UserKnownHostsFile {known}
+  GlobalKnownHostsFile /dev/null
+  StrictHostKeyChecking yes
+  UpdateHostKeys no
+  BatchMode yes
+  LogLevel ERROR
+  ConnectTimeout 60
+  ControlMaster no
+  ControlPath none
+""" + (f"  KexAlgorithms {kex}\n" if kex else "")
+    hosts = f"""\
+Host target jumphost
+  HostName {LOCALHOST}
+  Port {world.target.port}
+  User root
+  IdentityFile {tester_key}
+Host target-jump
+  HostName {LOCALHOST}
+  Port {world.target.port}
+  User root
+  IdentityFile {tester_key}
+  ProxyJump jumphost
+Host holdgate bastion
+  HostName {LOCALHOST}
+  Port {gate.port}
+  IdentityFile {alice}
+Host db-1
+  ProxyJump bastion
+  IdentityFile {alice}
+"""
+    configs = {}
+    for name, cipher in (("default", None), *((c, c) for c in CIPHERS)):
+        path = root / f"ssh_config.{name.split('@')[0]}"
+        path.write_text(hosts + common + (f"  Ciphers {cipher}\n" if cipher else ""))
+        configs[name] = path
+    return configs
+
+
+def negotiated(config: Path, budget: Budget) -> dict[str, list[str]]:
+    """Which key exchange each hop the OpenSSH client makes negotiates (from `ssh -v`; the
+    ProxyJump child ssh inherits -v). holdgate's own upstream hop is not visible here."""
+    import re
+    result = {}
+    for path in PATHS:
+        proc = spawn(ssh_argv(config, path, "true", "-v"), stdin=subprocess.DEVNULL,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            err = proc.communicate(timeout=budget.left(30))[1].decode(errors="replace")
+        except subprocess.TimeoutExpired:
+            err = ""
+        reap(proc)
+        result[path] = re.findall(r"kex: algorithm: (\S+)", err)
+    return result
+
+
+def ssh_argv(config: Path, path: str, command: str, *options: str) -> list[str]:
+    base = ["ssh", "-F", str(config), *options]
+    return base + {"direct": ["target"], "openssh-jump": ["target-jump"],
+                   "holdgate": ["-l", ROUTE, "holdgate"], "holdgate-jump": [ROUTE]}[path] \
+        + [command]
+
+
+def spawn(argv: list[str], **kwargs) -> subprocess.Popen:
+    proc = subprocess.Popen(argv, env=client_env(), **kwargs)
+    _children.add(proc)
+    return proc
+
+
+def reap(proc: subprocess.Popen, timeout: float = 5) -> int:
+    """Wait for `proc` (killing it after `timeout`); its exit code."""
+    try:
+        code = proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        code = proc.wait()
+    if proc.stderr and not proc.stderr.closed and not hasattr(proc, "err_text"):
+        try:  # it has exited: whatever it wrote is there, nothing more will come
+            os.set_blocking(proc.stderr.fileno(), False)
+            proc.err_text = (proc.stderr.read() or b"").decode(errors="replace").strip()[-500:]
+        except (OSError, ValueError):
+            proc.err_text = ""
+    for stream in (proc.stdin, proc.stdout, proc.stderr):
+        if stream:
+            stream.close()
+    _children.discard(proc)
+    return code
+
+
+def kill_children() -> None:
+    for proc in list(_children):
+        if proc.poll() is None:
+            proc.kill()
+        reap(proc)
+
+
+def read_until(fd: int, marker: bytes, deadline: float) -> bytes:
+    got = b""
+    while marker not in got:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise BenchFailure(f"timed out waiting for {marker!r} (got {got[-200:]!r})")
+        data = os.read(fd, 4096)
+        if not data:
+            raise BenchFailure(f"EOF before {marker!r} (got {got[-200:]!r})")
+        got += data
+    return got
+
+
+def stderr_of(proc: subprocess.Popen) -> str:
+    """What ssh wrote to stderr (read when it was reaped)."""
+    return getattr(proc, "err_text", "")
+
+
+# -- 1. bulk throughput --------------------------------------------------------------------------
+
+def transfer(config: Path, path: str, direction: str, size: int, timeout: float) -> dict:
+    """One transfer of `size` bytes. The remote command prints a marker first, so the data phase
+    (marker to end) is timed apart from the login: MB/s is over the data phase only."""
+    started = time.monotonic()
+    deadline = started + timeout
+    if direction == "down":
+        command = f"echo READY; head -c {size} /dev/zero"
+    else:
+        command = "echo READY; cat > /dev/null; echo DONE"
+    proc = spawn(ssh_argv(config, path, command), stdin=subprocess.PIPE,
+                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        out = proc.stdout.fileno()
+        extra = read_until(out, b"READY\n", deadline).split(b"READY\n", 1)[1]
+        t0 = time.monotonic()
+        if direction == "down":
+            received = len(extra)
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([out], [], [], left)[0]:
+                    raise BenchFailure(f"{path} down stalled after {received} bytes")
+                data = os.read(out, CHUNK)
+                if not data:
+                    break
+                received += len(data)
+            t1 = time.monotonic()
+            if received != size:
+                raise BenchFailure(f"{path} down: got {received} of {size} bytes")
+        else:
+            buf = bytes(CHUNK)
+            sent = 0
+            fd = proc.stdin.fileno()
+            while sent < size:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([], [fd], [], left)[1]:
+                    raise BenchFailure(f"{path} up stalled after {sent} bytes")
+                sent += os.write(fd, buf[:min(CHUNK, size - sent)])
+            proc.stdin.close()
+            read_until(out, b"DONE\n", deadline)
+            t1 = time.monotonic()
+        code = reap(proc, max(1.0, deadline - time.monotonic()))
+        if code != 0:
+            raise BenchFailure(f"{path} {direction}: ssh exited {code}: {stderr_of(proc)}")
+        return {"mbps": size / (t1 - t0) / 1e6, "data_s": t1 - t0, "total_s": t1 - started}
+    except BaseException as err:
+        if proc.poll() is None:
+            proc.kill()
+        if isinstance(err, BenchFailure):
+            err.args = (f"{err} [{stderr_of(proc)}]",)
+        reap(proc)
+        raise
+
+
+class RssSampler(threading.Thread):
+    """holdgate's VmRSS every 20 ms while active; the peak."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.stopping = pid, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.wait(0.02):
+            try:
+                self.peak = max(self.peak, proc_status_kib(self.pid, "VmRSS"))
+            except Exception:  # noqa: BLE001 (holdgate gone: reported elsewhere)
+                return
+
+
+def throughput(configs, size, reps, budget, gate_pid) -> tuple[dict, dict]:
+    timeout = max(60.0, size / 5e6)  # at worst 5 MB/s
+    samples: dict[str, list] = {}
+    rss_before = proc_status_kib(gate_pid, "VmRSS")
+    try:  # reset holdgate's VmHWM, so it is the peak of this phase only (root may)
+        Path(f"/proc/{gate_pid}/clear_refs").write_text("5")
+    except OSError:
+        pass
+    sampler = RssSampler(gate_pid)
+    sampler.start()
+    try:
+        for rep in range(reps):
+            for cipher in CIPHERS:
+                for direction in ("down", "up"):
+                    for path in PATHS:
+                        t = transfer(configs[cipher], path, direction, size,
+                                     budget.left(timeout))
+                        samples.setdefault(f"{path}|{cipher}|{direction}", []).append(t)
+                        print(f"  rep {rep + 1} {cipher.split('@')[0]:<17} {direction:<4} "
+                              f"{path:<14} {t['mbps']:8.1f} MB/s  (login+data {t['total_s']:.2f} s)",
+                              flush=True)
+    finally:
+        sampler.stopping.set()
+        sampler.join()
+    results = {key: {"mbps": statistics.median(s["mbps"] for s in v),
+                     "mbps_all": [round(s["mbps"], 1) for s in v]}
+               for key, v in samples.items()}
+    rss = {"before_kib": rss_before, "sampled_peak_kib": sampler.peak,
+           "vmhwm_kib": proc_status_kib(gate_pid, "VmHWM"),
+           "after_kib": proc_status_kib(gate_pid, "VmRSS"), "transfer_bytes": size}
+    return results, rss
+
+
+# -- 2. connection setup -------------------------------------------------------------------------
+
+def setup_times(config: Path, count: int, budget: Budget) -> dict:
+    times: dict[str, list[float]] = {p: [] for p in PATHS}
+    for _ in range(count):
+        for path in PATHS:
+            proc = spawn(ssh_argv(config, path, "true"), stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            t0 = time.monotonic()
+            code = reap(proc, budget.left(30))
+            elapsed = time.monotonic() - t0
+            if code != 0:
+                raise BenchFailure(f"{path}: ssh true exited {code}: {stderr_of(proc)}")
+            times[path].append(elapsed)
+    return {p: {"p50_ms": percentile(v, 50) * 1e3, "p90_ms": percentile(v, 90) * 1e3,
+                "n": len(v)} for p, v in times.items()}
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * pct // 100))
+    return ordered[int(rank) - 1]
+
+
+# -- 3. interactive latency ----------------------------------------------------------------------
+
+def latency(config: Path, samples: int, budget: Budget) -> dict:
+    """`ssh -tt` running `cat` in a raw, non-echoing remote pty: write one byte, time until cat's
+    copy of it comes back. Paths take turns sample by sample (all four sessions stay open)."""
+    procs = {}
+    times: dict[str, list[float]] = {p: [] for p in PATHS}
+    try:
+        for path in PATHS:
+            procs[path] = spawn(ssh_argv(config, path, "stty raw -echo; echo READY; exec cat",
+                                         "-tt"),
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        for path, proc in procs.items():
+            read_until(proc.stdout.fileno(), b"READY", time.monotonic() + budget.left(20))
+        time.sleep(0.2)  # let any trailing newline arrive before timing
+        for proc in procs.values():
+            fd = proc.stdout.fileno()
+            while select.select([fd], [], [], 0)[0]:
+                os.read(fd, 4096)
+        for i in range(samples):
+            for path, proc in procs.items():
+                out = proc.stdout.fileno()
+                t0 = time.monotonic()
+                os.write(proc.stdin.fileno(), b"x")
+                if not select.select([out], [], [], budget.left(10))[0]:
+                    raise BenchFailure(f"{path}: no echo within 10 s (sample {i})")
+                data = os.read(out, 16)
+                times[path].append(time.monotonic() - t0)
+                if data != b"x":
+                    raise BenchFailure(f"{path}: echoed {data!r}, not b'x'")
+            time.sleep(0.005)  # a fast typist, not a flood
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.kill()
+            reap(proc)
+    return {p: {"p50_ms": percentile(v, 50) * 1e3, "p99_ms": percentile(v, 99) * 1e3,
+                "n": len(v)} for p, v in times.items()}
+
+
+# -- 5. concurrent streams -------------------------------------------------------------------------
+
+def concurrent(config: Path, sessions: int, size: int, budget: Budget) -> dict:
+    """`sessions` downloads of `size` bytes at once per path (paths one after another, each
+    starting after the previous finished): aggregate MB/s (all bytes / first start to last
+    end, logins included) and each session's own MB/s (its login included)."""
+    results = {}
+    for path in PATHS:
+        procs = []
+        t0 = time.monotonic()
+        deadline = t0 + budget.left(max(60.0, sessions * size / 2e6))
+        try:
+            for _ in range(sessions):
+                procs.append((spawn(ssh_argv(config, path, f"head -c {size} /dev/zero"),
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE), time.monotonic()))
+            received = {p.stdout.fileno(): 0 for p, _ in procs}
+            started = {p.stdout.fileno(): s for p, s in procs}
+            finished: dict[int, float] = {}
+            while len(finished) < len(procs):
+                left = deadline - time.monotonic()
+                open_fds = [fd for fd in received if fd not in finished]
+                ready = select.select(open_fds, [], [], max(0, left))[0] if left > 0 else []
+                if not ready:
+                    raise BenchFailure(f"{path}: {len(open_fds)} of {sessions} concurrent "
+                                       f"sessions unfinished at the deadline")
+                for fd in ready:
+                    data = os.read(fd, CHUNK)
+                    if data:
+                        received[fd] += len(data)
+                    else:
+                        finished[fd] = time.monotonic()
+            end = max(finished.values())
+            codes = [reap(p) for p, _ in procs]
+            bad = [c for c in codes if c != 0]
+            short = [n for n in received.values() if n != size]
+            if bad or short:
+                errors = sorted({stderr_of(p) for (p, _), c in zip(procs, codes) if c})
+                raise BenchFailure(f"{path}: {len(bad)} of {sessions} concurrent sessions "
+                                   f"exited non-zero, {len(short)} short of {size} bytes; "
+                                   f"ssh said: {errors[:5]}")
+            per = [size / (finished[fd] - started[fd]) / 1e6 for fd in received]
+            results[path] = {"aggregate_mbps": sessions * size / (end - t0) / 1e6,
+                             "min_mbps": min(per), "max_mbps": max(per),
+                             "wall_s": end - t0}
+            print(f"  {path:<14} {sessions} x {size >> 20} MiB: "
+                  f"{results[path]['aggregate_mbps']:.1f} MB/s total", flush=True)
+        finally:
+            for p, _ in procs:
+                if p.poll() is None:
+                    p.kill()
+                reap(p)
+    return results
+
+
+# -- report ---------------------------------------------------------------------------------------
+
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}" if b else "-"
+
+
+def report(data: dict) -> str:
+    out = []
+    head = (f"{'':<34}" + "".join(f"{p:>14}" for p in PATHS)
+            + f"{'hg/direct':>11}{'hg/ossh-j':>11}{'hgj/ossh-j':>11}")
+    hdr_note = ("ratios: hg = holdgate, hgj = holdgate-jump, ossh-j = openssh-jump; "
+                "holdgate-jump vs openssh-jump is the like-for-like pair")
+
+    def row(name, values, fmt="{:.1f}"):
+        cells = "".join(f"{fmt.format(values[p]):>14}" for p in PATHS)
+        return (f"{name:<34}{cells}{ratio(values['holdgate'], values['direct']):>11}"
+                f"{ratio(values['holdgate'], values['openssh-jump']):>11}"
+                f"{ratio(values['holdgate-jump'], values['openssh-jump']):>11}")
+
+    out.append(head)
+    tp = data.get("throughput", {})
+    if tp:
+        out.append(f"throughput, MB/s (median of {data['reps']}, "
+                   f"{data['size_bytes'] >> 20} MiB; ratio: higher is better)")
+        for cipher in CIPHERS:
+            for direction in ("down", "up"):
+                vals = {p: tp[f"{p}|{cipher}|{direction}"]["mbps"] for p in PATHS}
+                out.append(row(f"  {cipher.split('@')[0]} {direction}", vals))
+    st = data.get("setup")
+    if st:
+        out.append(f"setup `ssh … true`, ms (n={st['direct']['n']}; ratio: lower is better)")
+        out.append(row("  p50", {p: st[p]["p50_ms"] for p in PATHS}))
+        out.append(row("  p90", {p: st[p]["p90_ms"] for p in PATHS}))
+    lat = data.get("latency")
+    if lat:
+        out.append(f"keystroke echo, ms (n={lat['direct']['n']}; ratio: lower is better)")
+        out.append(row("  p50", {p: lat[p]["p50_ms"] for p in PATHS}, "{:.2f}"))
+        out.append(row("  p99", {p: lat[p]["p99_ms"] for p in PATHS}, "{:.2f}"))
+    cc = data.get("concurrent")
+    if cc:
+        out.append(f"concurrent downloads, {data['concurrent_sessions']} x "
+                   f"{data['concurrent_bytes'] >> 20} MiB, MB/s (ratio: higher is better)")
+        out.append(row("  aggregate", {p: cc[p]["aggregate_mbps"] for p in PATHS}))
+        out.append(row("  slowest session", {p: cc[p]["min_mbps"] for p in PATHS}))
+        out.append(row("  fastest session", {p: cc[p]["max_mbps"] for p in PATHS}))
+    rss = data.get("holdgate_rss")
+    if rss:
+        out.append(f"holdgate RSS during the {rss['transfer_bytes'] >> 20} MiB transfers: "
+                   f"before {rss['before_kib'] / 1024:.1f} MiB, peak (VmHWM) "
+                   f"{rss['vmhwm_kib'] / 1024:.1f} MiB, sampled peak "
+                   f"{rss['sampled_peak_kib'] / 1024:.1f} MiB, after {rss['after_kib'] / 1024:.1f} MiB")
+    out.append(f"({hdr_note})")
+    return "\n".join(out)
+
+
+# -- main -------------------------------------------------------------------------------------------
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke test: 32 MiB, 1 rep, 5 setups, 20 keystrokes, 10 streams")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the values here")
+    parser.add_argument("--size", type=int, metavar="MIB", help="transfer size (default 1024)")
+    parser.add_argument("--reps", type=int, help="throughput repetitions (default 3)")
+    parser.add_argument("--setups", type=int, help="`ssh true` per path (default 30)")
+    parser.add_argument("--keystrokes", type=int, help="latency samples per path (default 200)")
+    parser.add_argument("--sessions", type=int,
+                        help="concurrent streams per path (default 100; 0 skips)")
+    parser.add_argument("--stream-size", type=int, metavar="MIB",
+                        help="bytes per concurrent stream (default 16 MiB, quick 4 MiB)")
+    parser.add_argument("--time-limit", type=float, metavar="S",
+                        help="bound on the whole run (default 1800 s, --quick 55 s)")
+    parser.add_argument("--holdgate", metavar="PATH",
+                        help="the binary (default: $HOLDGATE_BIN, else build/proxy/holdgate)")
+    parser.add_argument("--kex", metavar="ALGS",
+                        help="client KexAlgorithms for every hop, e.g. curve25519-sha256 "
+                             "(default: OpenSSH's own list; sshd then picks sntrup761x25519, "
+                             "which costs ~80 ms of CPU per login here)")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    a = parser.parse_args(argv)
+    q = a.quick
+    a.size = (a.size or (32 if q else 1024)) << 20
+    a.reps = a.reps or (1 if q else 3)
+    a.setups = a.setups or (5 if q else 30)
+    a.keystrokes = a.keystrokes or (20 if q else 200)
+    a.sessions = (10 if q else 100) if a.sessions is None else a.sessions
+    a.stream_size = (a.stream_size or (4 if q else 16)) << 20
+    a.time_limit = a.time_limit or (55.0 if q else 1800.0)
+    if a.holdgate:
+        os.environ["HOLDGATE_BIN"] = str(Path(a.holdgate).resolve())
+    return a
+
+
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt
+
+
+def run(args, root: Path) -> int:
+    budget = Budget(args.time_limit)
+    world = gate = None
+    skip = 0
+    data: dict = {"size_bytes": args.size, "reps": args.reps}
+    try:
+        world = start_world(root, max(args.sessions * 2, 100))
+        limits = {"max_startups": max(2000, 4 * args.sessions), "shutdown_grace": "2s"}
+        gate = new_gate(world, root / "gate", limits=limits).start()
+        configs = write_configs(world, gate, root, args.kex)
+        data["kex"] = args.kex or "client default"
+        data["kex_negotiated"] = negotiated(configs["default"], budget)
+        print("key exchange negotiated: " + ", ".join(
+            f"{p} {'/'.join(k)}" for p, k in data["kex_negotiated"].items()), flush=True)
+        print(f"holdgate {gate.proc.pid} on 127.0.0.1:{gate.port}, target sshd on "
+              f"127.0.0.1:{world.target.port}; {os.cpu_count()} cores", flush=True)
+        time.sleep(0.3)
+        skip = len(log_lines(gate))
+        for path in PATHS:  # each path works at all, before timing anything
+            proc = spawn(ssh_argv(configs["default"], path, "whoami"), stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            code = reap(proc, budget.left(30))
+            if code != 0:
+                raise BenchFailure(f"{path}: `ssh whoami` exited {code}: {stderr_of(proc)}")
+        print("1. throughput", flush=True)
+        data["throughput"], data["holdgate_rss"] = throughput(
+            configs, args.size, args.reps, budget, gate.proc.pid)
+        print("2. connection setup", flush=True)
+        data["setup"] = setup_times(configs["default"], args.setups, budget)
+        print("3. keystroke latency", flush=True)
+        data["latency"] = latency(configs["default"], args.keystrokes, budget)
+        if args.sessions > 0:
+            print("5. concurrent streams", flush=True)
+            data["concurrent_sessions"], data["concurrent_bytes"] = args.sessions, args.stream_size
+            data["concurrent"] = concurrent(configs["default"], args.sessions, args.stream_size,
+                                            budget)
+        summary = log_summary(gate, skip)
+        data["holdgate_log"] = summary
+        print()
+        print(report(data))
+        events = ", ".join(f"{k} {v}" for k, v in sorted(summary["events"].items()))
+        print(f"\nholdgate log: {events}")
+        for title, lines in (("trouble", summary["trouble"]), ("non-event lines", summary["other"])):
+            if lines:
+                print(f"holdgate log, {title} ({len(lines)}):\n  " + "\n  ".join(lines[:10]))
+        if args.json:
+            args.json.write_text(json.dumps(data, indent=2) + "\n")
+            print(f"wrote {args.json}")
+        return 0
+    except BenchFailure as err:
+        print(f"\ncompare: FAILED: {err}", file=sys.stderr)
+        if any(k in data for k in ("throughput", "setup", "latency")):
+            print("\nwhat was measured before that:\n" + report(data))
+            if args.json:
+                data["failure"] = str(err)
+                args.json.write_text(json.dumps(data, indent=2) + "\n")
+                print(f"wrote {args.json} (partial)")
+        if gate is not None:
+            print(f"holdgate alive: {gate.alive()}", file=sys.stderr)
+        show_log_tails()
+        return 1
+    finally:
+        kill_children()
+        if gate is not None:
+            gate.stop()
+        if world is not None:
+            world.stop()
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        require_bin()
+    except FileNotFoundError as err:
+        print(f"compare: {err}", file=sys.stderr)
+        return 2
+    raise_fd_limit()
+    root = Path(tempfile.mkdtemp(prefix="holdgate-compare-"))
+    code = 1
+    started = time.monotonic()
+    try:
+        code = run(args, root)
+    except KeyboardInterrupt:
+        print("\ncompare: interrupted", file=sys.stderr)
+        code = 130
+    except (RuntimeError, OSError) as err:
+        print(f"compare: cannot set up: {err}", file=sys.stderr)
+        code = 2
+    finally:
+        kill_children()
+        print(f"({time.monotonic() - started:.1f} s)", file=sys.stderr)
+        if code == 0 and not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+        else:
+            print(f"work directory kept: {root}", file=sys.stderr)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
