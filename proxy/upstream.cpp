@@ -9,6 +9,10 @@
 namespace holdgate::proxy {
 namespace {
 
+constexpr const char* upstream_ciphers =
+    "aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-ctr,"
+    "aes256-ctr";
+
 std::string describe(const config::Target& target) {
   return target.name + " (" + target.address.host + ":" + std::to_string(target.address.port) + ")";
 }
@@ -110,6 +114,10 @@ awaitable<std::variant<UpstreamHandle, DialError>> dial_upstream(const policy::L
   ssh_options_set(session.get(), SSH_OPTIONS_KNOWNHOSTS, settings.known_hosts.c_str());
   ssh_options_set(session.get(), SSH_OPTIONS_GLOBAL_KNOWNHOSTS, settings.known_hosts.c_str());
   ssh_options_set(session.get(), SSH_OPTIONS_NODELAY, &on);
+  // The leg to the target is holdgate's own choice: AES-GCM first, which CPUs with AES
+  // instructions run several times faster than chacha20 (the user's leg keeps their choice).
+  ssh_options_set(session.get(), SSH_OPTIONS_CIPHERS_C_S, upstream_ciphers);
+  ssh_options_set(session.get(), SSH_OPTIONS_CIPHERS_S_C, upstream_ciphers);
   ssh_options_set(session.get(), SSH_OPTIONS_TIMEOUT, &timeout_s);
   ssh_set_blocking(session.get(), 0);
   waiter.watch(session.get(), as_stream_socket(std::move(socket)));
