@@ -3,8 +3,6 @@
 // SQLite file. The first terminal transition must win and nothing may change it afterwards.
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
 #include <atomic>
 #include <filesystem>
 #include <string>
@@ -15,6 +13,7 @@
 #include "approvals/service.hpp"
 #include "config/config.hpp"
 #include "storage/store.hpp"
+#include "temp_dir.hpp"
 
 namespace ap = holdgate::approvals;
 namespace cfg = holdgate::config;
@@ -80,10 +79,8 @@ ap::RequestService service_on(const cfg::Config& config, st::Store& store) {
 TEST_CASE("concurrent reviews from many connections end in exactly one terminal state",
           "[service][concurrency]") {
   const auto config = concurrency_config();
-  auto dir = std::filesystem::temp_directory_path() /
-             ("holdgate-concurrency-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  const std::string path = (dir / "holdgate.db").string();
+  TempDir dir;
+  const std::string path = dir.file("holdgate.db");
 
   // Mixes where approvals win the race and where the single denial does.
   for (int round = 0; round < 6; ++round) {
@@ -155,5 +152,4 @@ TEST_CASE("concurrent reviews from many connections end in exactly one terminal 
     CHECK(store->get_request(id)->state == stored->state);
     CHECK(store->get_request(id)->reviews.size() == stored->reviews.size());
   }
-  std::filesystem::remove_all(dir);
 }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "storage/store.hpp"
+#include "temp_dir.hpp"
 
 namespace st = holdgate::storage;
 namespace fs = std::filesystem;
@@ -39,25 +40,6 @@ std::unique_ptr<st::Store> open_sqlite(const std::string& location) {
 }
 
 std::vector<Backend> backends() { return {{"sqlite", open_sqlite}}; }
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "holdgate-storage-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) FAIL("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 // A fresh, empty store of one backend.
 struct Fixture {

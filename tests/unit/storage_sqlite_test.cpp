@@ -28,6 +28,7 @@
 #include "storage/sqlite_schema.hpp"
 #include "storage/sqlite_statement.hpp"
 #include "storage/store.hpp"
+#include "temp_dir.hpp"
 
 namespace st = holdgate::storage;
 namespace sq = holdgate::storage::sqlite;
@@ -35,25 +36,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "holdgate-sqlite-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) FAIL("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const char* name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
 
 std::unique_ptr<st::Store> open_ok(const std::string& path) {
   auto opened = st::open_sqlite_store(path);
