@@ -7,6 +7,7 @@
 
 #include <libssh/callbacks.h>
 
+#include <chrono>
 #include <deque>
 #include <optional>
 #include <string>
@@ -31,8 +32,16 @@ class ChannelBridge {
   // A channel request message from the user for this channel.
   void enqueue(MessageHandle request);
 
-  // Does everything that can be done now without blocking; true when anything moved.
-  bool step();
+  // Which legs' sockets delivered bytes since the previous step. While bytes keep arriving
+  // from a leg, its streams gather data into larger batches before sending it on.
+  struct Arrivals {
+    bool from_user = false;
+    bool from_target = false;
+  };
+
+  // Does everything that can be done now without blocking; true when anything moved, or when
+  // a stream holds a batch back (so the caller runs another pass rather than sleep on it).
+  bool step(Arrivals arrivals, std::chrono::steady_clock::time_point now);
 
   bool finished() const { return state_ == State::finished; }
 
@@ -53,7 +62,9 @@ class ChannelBridge {
     bool is_stderr = false;
     std::vector<char> buffer;
     std::size_t begin = 0, end = 0;
-    bool eof = false;  // the source has no more data and the buffer is empty
+    bool source_done = false;  // the source sent EOF (or failed): what is buffered is all
+    bool eof = false;          // nothing more will be delivered: source done and buffer sent
+    std::optional<std::chrono::steady_clock::time_point> gathering_since;
   };
   struct Signal {
     std::string name;
@@ -63,7 +74,7 @@ class ChannelBridge {
   bool step_opening();
   bool step_requests();
   bool forward_head_request();
-  bool pump(Flow& flow);
+  bool pump(Flow& flow, bool source_active, std::chrono::steady_clock::time_point now);
   bool step_close();
   void write_user_stderr(const std::string& text);
 

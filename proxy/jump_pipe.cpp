@@ -6,6 +6,10 @@ namespace holdgate::proxy {
 namespace {
 
 constexpr std::size_t socket_read_size = 32 * 1024;
+// A pipe whose reads fill the buffer carries bulk data: it reads up to this much at once, so
+// each write to the channel makes whole packets (the client takes 32758 bytes a packet; the
+// inner session writes 32804-byte ones, and one write per read cost two packets each).
+constexpr std::size_t bulk_read_size = 256 * 1024;
 
 }  // namespace
 
@@ -95,6 +99,7 @@ bool JumpPipe::socket_to_channel() {
       }
       to_channel_.begin = 0;
       to_channel_.end = n;
+      if (n == to_channel_.bytes.size() && n < bulk_read_size) to_channel_.bytes.resize(bulk_read_size);
       progress = true;
     }
     std::size_t n = std::min<std::size_t>(to_channel_.end - to_channel_.begin,

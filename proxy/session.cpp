@@ -271,6 +271,7 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
   ssh_set_counters(upstream.get(), &upstream_counter, nullptr);
 
   std::vector<std::unique_ptr<ChannelBridge>> bridges;
+  std::uint64_t received_from_user = 0, received_from_target = 0;
   bool upstream_lost = false;
   std::optional<SteadyClock::time_point> closing_by;
   // An idle session still sends something now and then on both legs, so NAT and firewall
@@ -288,7 +289,12 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
     }
     // The target may send requests of its own (keepalives); answer them so none pile up.
     while (MessageHandle m{ssh_message_get(upstream.get())}) ssh_message_reply_default(m.get());
-    for (auto& bridge : bridges) progress |= bridge->step();
+    ChannelBridge::Arrivals arrivals{user_counter.in_bytes != received_from_user,
+                                     upstream_counter.in_bytes != received_from_target};
+    received_from_user = user_counter.in_bytes;
+    received_from_target = upstream_counter.in_bytes;
+    auto now = SteadyClock::now();
+    for (auto& bridge : bridges) progress |= bridge->step(arrivals, now);
     if (!upstream_lost && !ssh_is_connected(upstream.get())) {
       upstream_lost = true;
       log("upstream", {{"result", "lost"}, {"target", target_name}});

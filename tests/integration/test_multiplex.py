@@ -1,11 +1,15 @@
 """Many sessions at once: parallel connections, and several sessions over one connection."""
 from __future__ import annotations
 
+import select
 import shutil
+import subprocess
 import tempfile
 import time
 
 import pytest
+
+from harness.client import client_env
 
 
 def test_twenty_concurrent_sessions(alice):
@@ -48,4 +52,48 @@ def test_control_master_multiplexes_sessions(alice, short_dir):
         try:
             alice.ssh("root@db-1", options=options + ("-O", "exit"), timeout=10)
         except Exception:  # no master (or a stuck one): it dies with holdgate's connection
+            pass
+
+
+def test_typing_stays_prompt_beside_a_bulk_upload_on_the_same_connection(alice, short_dir):
+    """holdgate gathers bulk data into larger batches while more keeps arriving from a leg;
+    a line typed into another session of the same connection must not wait for the upload to
+    pause. Each line's echo comes back within a second while the upload is still running."""
+    options = ("-o", "ControlMaster=auto", "-o", f"ControlPath={short_dir}/%C",
+               "-o", "ControlPersist=30")
+    upload = echo = None
+    try:
+        r = alice.ssh("root@db-1", "true", options=options)  # starts the master
+        assert r.returncode == 0, r
+        # Bounded: 4 GiB, or 60 s, whichever ends first; it only has to outlast the checks.
+        upload = subprocess.Popen(
+            ["bash", "-c", 'head -c 4G /dev/zero | timeout 60 "$@"', "upload",
+             *alice.ssh_argv("root@db-1", "cat > /dev/null", options=options)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            env=client_env())
+        time.sleep(1.0)
+        assert upload.poll() is None, upload.stderr.read()
+        echo = subprocess.Popen(
+            alice.ssh_argv("root@db-1", "while read line; do echo got:$line; done",
+                           options=options),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=client_env(), bufsize=0)
+        waits = []
+        for i in range(5):
+            started = time.monotonic()
+            echo.stdin.write(f"line-{i}\n".encode())
+            ready, _, _ = select.select([echo.stdout], [], [], 10)
+            assert ready, f"no echo of line-{i} within 10 s"
+            assert echo.stdout.readline() == f"got:line-{i}\n".encode()
+            waits.append(time.monotonic() - started)
+        assert upload.poll() is None, "the upload ended before the lines were typed"
+        assert max(waits) < 1.0, [f"{w:.3f}" for w in waits]
+    finally:
+        for proc in (echo, upload):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        try:
+            alice.ssh("root@db-1", options=options + ("-O", "exit"), timeout=10)
+        except Exception:
             pass
