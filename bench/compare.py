@@ -36,8 +36,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from held_sessions import (  # noqa: E402  (it also puts tests/integration on sys.path)
-    Budget, log_lines, log_summary, proc_status_kib, raise_fd_limit, show_log_tails,
-    start_world)
+    Budget, cpu_seconds, log_lines, log_summary, proc_status_kib, raise_fd_limit,
+    show_log_tails, start_world)
 
 from harness.client import client_env  # noqa: E402
 from harness.holdgate import Holdgate, require_bin, run_cli  # noqa: E402
@@ -192,9 +192,11 @@ def stderr_of(proc: subprocess.Popen) -> str:
 
 # -- 1. bulk throughput --------------------------------------------------------------------------
 
-def transfer(config: Path, path: str, direction: str, size: int, timeout: float) -> dict:
+def transfer(config: Path, path: str, direction: str, size: int, timeout: float,
+             gate_pid: int) -> dict:
     """One transfer of `size` bytes. The remote command prints a marker first, so the data phase
-    (marker to end) is timed apart from the login: MB/s is over the data phase only."""
+    (marker to end) is timed apart from the login: MB/s is over the data phase only, and so is
+    holdgate's CPU time (only meaningful on the holdgate paths)."""
     started = time.monotonic()
     deadline = started + timeout
     if direction == "down":
@@ -206,7 +208,7 @@ def transfer(config: Path, path: str, direction: str, size: int, timeout: float)
     try:
         out = proc.stdout.fileno()
         extra = read_until(out, b"READY\n", deadline).split(b"READY\n", 1)[1]
-        t0 = time.monotonic()
+        t0, cpu0 = time.monotonic(), cpu_seconds(gate_pid)
         if direction == "down":
             received = len(extra)
             while True:
@@ -235,7 +237,8 @@ def transfer(config: Path, path: str, direction: str, size: int, timeout: float)
         code = reap(proc, max(1.0, deadline - time.monotonic()))
         if code != 0:
             raise BenchFailure(f"{path} {direction}: ssh exited {code}: {stderr_of(proc)}")
-        return {"mbps": size / (t1 - t0) / 1e6, "data_s": t1 - t0, "total_s": t1 - started}
+        return {"mbps": size / (t1 - t0) / 1e6, "data_s": t1 - t0, "total_s": t1 - started,
+                "gate_cpu_s_per_gib": (cpu_seconds(gate_pid) - cpu0) * (1 << 30) / size}
     except BaseException as err:
         if proc.poll() is None:
             proc.kill()
@@ -276,7 +279,7 @@ def throughput(configs, size, reps, budget, gate_pid) -> tuple[dict, dict]:
                 for direction in ("down", "up"):
                     for path in PATHS:
                         t = transfer(configs[cipher], path, direction, size,
-                                     budget.left(timeout))
+                                     budget.left(timeout), gate_pid)
                         samples.setdefault(f"{path}|{cipher}|{direction}", []).append(t)
                         print(f"  rep {rep + 1} {cipher.split('@')[0]:<17} {direction:<4} "
                               f"{path:<14} {t['mbps']:8.1f} MB/s  (login+data {t['total_s']:.2f} s)",
@@ -285,7 +288,8 @@ def throughput(configs, size, reps, budget, gate_pid) -> tuple[dict, dict]:
         sampler.stopping.set()
         sampler.join()
     results = {key: {"mbps": statistics.median(s["mbps"] for s in v),
-                     "mbps_all": [round(s["mbps"], 1) for s in v]}
+                     "mbps_all": [round(s["mbps"], 1) for s in v],
+                     "gate_cpu_s_per_gib": statistics.median(s["gate_cpu_s_per_gib"] for s in v)}
                for key, v in samples.items()}
     rss = {"before_kib": rss_before, "sampled_peak_kib": sampler.peak,
            "vmhwm_kib": proc_status_kib(gate_pid, "VmHWM"),
@@ -361,14 +365,16 @@ def latency(config: Path, samples: int, budget: Budget) -> dict:
 
 # -- 5. concurrent streams -------------------------------------------------------------------------
 
-def concurrent(config: Path, sessions: int, size: int, budget: Budget) -> dict:
+def concurrent(config: Path, sessions: int, size: int, budget: Budget, gate_pid: int) -> dict:
     """`sessions` downloads of `size` bytes at once per path (paths one after another, each
     starting after the previous finished): aggregate MB/s (all bytes / first start to last
-    end, logins included) and each session's own MB/s (its login included)."""
+    end, logins included) and each session's own MB/s (its login included). For the holdgate
+    paths also holdgate's CPU time over the wall time: the share of one core its single event
+    loop used (near 1.0 would mean one loop per core could help)."""
     results = {}
     for path in PATHS:
         procs = []
-        t0 = time.monotonic()
+        t0, cpu0 = time.monotonic(), cpu_seconds(gate_pid)
         deadline = t0 + budget.left(max(60.0, sessions * size / 2e6))
         try:
             for _ in range(sessions):
@@ -403,7 +409,8 @@ def concurrent(config: Path, sessions: int, size: int, budget: Budget) -> dict:
             per = [size / (finished[fd] - started[fd]) / 1e6 for fd in received]
             results[path] = {"aggregate_mbps": sessions * size / (end - t0) / 1e6,
                              "min_mbps": min(per), "max_mbps": max(per),
-                             "wall_s": end - t0}
+                             "wall_s": end - t0,
+                             "gate_core_share": (cpu_seconds(gate_pid) - cpu0) / (end - t0)}
             print(f"  {path:<14} {sessions} x {size >> 20} MiB: "
                   f"{results[path]['aggregate_mbps']:.1f} MB/s total", flush=True)
         finally:
@@ -442,6 +449,11 @@ def report(data: dict) -> str:
             for direction in ("down", "up"):
                 vals = {p: tp[f"{p}|{cipher}|{direction}"]["mbps"] for p in PATHS}
                 out.append(row(f"  {cipher.split('@')[0]} {direction}", vals))
+        cpu = ", ".join(f"{cipher.split('@')[0].split('-')[0]} {direction} "
+                        + "/".join(f"{tp[f'{p}|{cipher}|{direction}']['gate_cpu_s_per_gib']:.2f}"
+                                   for p in ("holdgate", "holdgate-jump"))
+                        for cipher in CIPHERS for direction in ("down", "up"))
+        out.append(f"  holdgate CPU s per GiB relayed (holdgate/holdgate-jump): {cpu}")
     st = data.get("setup")
     if st:
         out.append(f"setup `ssh … true`, ms (n={st['direct']['n']}; ratio: lower is better)")
@@ -459,6 +471,8 @@ def report(data: dict) -> str:
         out.append(row("  aggregate", {p: cc[p]["aggregate_mbps"] for p in PATHS}))
         out.append(row("  slowest session", {p: cc[p]["min_mbps"] for p in PATHS}))
         out.append(row("  fastest session", {p: cc[p]["max_mbps"] for p in PATHS}))
+        out.append("  holdgate's share of one core meanwhile: " + ", ".join(
+            f"{p} {cc[p]['gate_core_share']:.2f}" for p in ("holdgate", "holdgate-jump")))
     rss = data.get("holdgate_rss")
     if rss:
         out.append(f"holdgate RSS during the {rss['transfer_bytes'] >> 20} MiB transfers: "
@@ -546,7 +560,7 @@ def run(args, root: Path) -> int:
             print("5. concurrent streams", flush=True)
             data["concurrent_sessions"], data["concurrent_bytes"] = args.sessions, args.stream_size
             data["concurrent"] = concurrent(configs["default"], args.sessions, args.stream_size,
-                                            budget)
+                                            budget, gate.proc.pid)
         summary = log_summary(gate, skip)
         data["holdgate_log"] = summary
         print()
