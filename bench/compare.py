@@ -506,6 +506,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="client KexAlgorithms for every hop, e.g. curve25519-sha256 "
                              "(default: OpenSSH's own list; sshd then picks sntrup761x25519, "
                              "which costs ~80 ms of CPU per login here)")
+    parser.add_argument("--held", type=int, metavar="N",
+                        help="then held_sessions.py with N held sessions, in a world of its own "
+                             "(default 1000, quick 50; 0 skips)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     a = parser.parse_args(argv)
     q = a.quick
@@ -515,6 +518,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     a.keystrokes = a.keystrokes or (20 if q else 200)
     a.sessions = (10 if q else 100) if a.sessions is None else a.sessions
     a.stream_size = (a.stream_size or (4 if q else 16)) << 20
+    a.held = (50 if q else 1000) if a.held is None else a.held
     a.time_limit = a.time_limit or (55.0 if q else 1800.0)
     if a.holdgate:
         os.environ["HOLDGATE_BIN"] = str(Path(a.holdgate).resolve())
@@ -561,7 +565,14 @@ def run(args, root: Path) -> int:
             data["concurrent_sessions"], data["concurrent_bytes"] = args.sessions, args.stream_size
             data["concurrent"] = concurrent(configs["default"], args.sessions, args.stream_size,
                                             budget, gate.proc.pid)
+        # The last clients exit as soon as they have their data; holdgate logs those sessions'
+        # ends a moment later. Wait for them (bounded), so a session that never ends shows.
         summary = log_summary(gate, skip)
+        ends_by = time.monotonic() + 5
+        while (summary["events"].get("session-end", 0) < summary["events"].get("session-start", 0)
+               and time.monotonic() < ends_by):
+            time.sleep(0.1)
+            summary = log_summary(gate, skip)
         data["holdgate_log"] = summary
         print()
         print(report(data))
@@ -594,6 +605,24 @@ def run(args, root: Path) -> int:
             world.stop()
 
 
+def held_phase(args: argparse.Namespace, root: Path) -> int:
+    """4. held sessions: held_sessions.py as it is (its own world: a target sshd that takes
+    N logins at once, and reviewers), so this one command covers every measurement. Its
+    values join this run's JSON under "held"."""
+    import held_sessions
+    print(f"\n4. held sessions ({args.held}; bench/held_sessions.py)", flush=True)
+    held_json = root / "held.json"
+    argv = ["--sessions", str(args.held), "--json", str(held_json)]
+    if args.quick:
+        argv += ["--time-limit", "60"]  # held_sessions' own --quick would fix N at 50
+    code = held_sessions.main(argv)
+    if args.json and held_json.exists():
+        data = json.loads(args.json.read_text()) if args.json.exists() else {}
+        data["held"] = json.loads(held_json.read_text())
+        args.json.write_text(json.dumps(data, indent=2) + "\n")
+    return code
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupt)
@@ -608,6 +637,8 @@ def main(argv=None) -> int:
     started = time.monotonic()
     try:
         code = run(args, root)
+        if code == 0 and args.held > 0:
+            code = held_phase(args, root)
     except KeyboardInterrupt:
         print("\ncompare: interrupted", file=sys.stderr)
         code = 130
