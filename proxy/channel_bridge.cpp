@@ -8,8 +8,8 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-// Starting size of a stream's buffer: one full SSH packet. It grows to what libssh holds at
-// most (one channel window) only on streams that carry bulk data.
+// Starting size of a stream's buffer: one full SSH packet. It grows only on streams that carry
+// bulk data, to at most what libssh holds (one channel window) plus one batch.
 constexpr std::size_t flow_buffer_size = 32 * 1024;
 
 // While bytes keep arriving from the source leg, a stream gathers up to this much before it

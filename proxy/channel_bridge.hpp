@@ -64,6 +64,7 @@ class ChannelBridge {
     std::size_t begin = 0, end = 0;
     bool source_done = false;  // the source sent EOF (or failed): what is buffered is all
     bool eof = false;          // nothing more will be delivered: source done and buffer sent
+    // When the oldest byte still buffered was read: a batch waits only so long for more.
     std::optional<std::chrono::steady_clock::time_point> gathering_since;
   };
   struct Signal {

@@ -31,51 +31,49 @@ def test_twenty_concurrent_sessions(alice):
 
 
 @pytest.fixture
-def short_dir():
-    """ControlPath is a Unix socket, limited to ~100 bytes: pytest's tmp_path is too long."""
+def shared(alice):
+    """ssh options for OpenSSH connection sharing (the first use starts the master); the
+    master is told to exit afterwards. ControlPath is a Unix socket, limited to ~100 bytes:
+    pytest's tmp_path is too long for it."""
     path = tempfile.mkdtemp(prefix="hg-cm-", dir="/tmp")
-    yield path
+    options = ("-o", "ControlMaster=auto", "-o", f"ControlPath={path}/%C",
+               "-o", "ControlPersist=30")
+    yield options
+    try:
+        alice.ssh("root@db-1", options=options + ("-O", "exit"), timeout=10)
+    except Exception:  # no master (or a stuck one): it dies with holdgate's connection
+        pass
     shutil.rmtree(path, ignore_errors=True)
 
 
-def test_control_master_multiplexes_sessions(alice, short_dir):
+def test_control_master_multiplexes_sessions(alice, shared):
     """OpenSSH connection sharing: several session channels over one holdgate connection."""
-    options = ("-o", "ControlMaster=auto", "-o", f"ControlPath={short_dir}/%C",
-               "-o", "ControlPersist=30")
-    try:
-        for i in range(3):
-            r = alice.ssh("root@db-1", f"echo session-{i}", options=options)
-            assert (r.returncode, r.stdout) == (0, f"session-{i}\n"), r
-        r = alice.ssh("root@db-1", options=options + ("-O", "check"))
-        assert r.returncode == 0 and "Master running" in r.stderr, r
-    finally:
-        try:
-            alice.ssh("root@db-1", options=options + ("-O", "exit"), timeout=10)
-        except Exception:  # no master (or a stuck one): it dies with holdgate's connection
-            pass
+    for i in range(3):
+        r = alice.ssh("root@db-1", f"echo session-{i}", options=shared)
+        assert (r.returncode, r.stdout) == (0, f"session-{i}\n"), r
+    r = alice.ssh("root@db-1", options=shared + ("-O", "check"))
+    assert r.returncode == 0 and "Master running" in r.stderr, r
 
 
-def test_typing_stays_prompt_beside_a_bulk_upload_on_the_same_connection(alice, short_dir):
+def test_typing_stays_prompt_beside_a_bulk_upload_on_the_same_connection(alice, shared):
     """holdgate gathers bulk data into larger batches while more keeps arriving from a leg;
     a line typed into another session of the same connection must not wait for the upload to
     pause. Each line's echo comes back within a second while the upload is still running."""
-    options = ("-o", "ControlMaster=auto", "-o", f"ControlPath={short_dir}/%C",
-               "-o", "ControlPersist=30")
     upload = echo = None
     try:
-        r = alice.ssh("root@db-1", "true", options=options)  # starts the master
+        r = alice.ssh("root@db-1", "true", options=shared)  # starts the master
         assert r.returncode == 0, r
         # Bounded: 4 GiB, or 60 s, whichever ends first; it only has to outlast the checks.
         upload = subprocess.Popen(
             ["bash", "-c", 'head -c 4G /dev/zero | timeout 60 "$@"', "upload",
-             *alice.ssh_argv("root@db-1", "cat > /dev/null", options=options)],
+             *alice.ssh_argv("root@db-1", "cat > /dev/null", options=shared)],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             env=client_env())
         time.sleep(1.0)
         assert upload.poll() is None, upload.stderr.read()
         echo = subprocess.Popen(
             alice.ssh_argv("root@db-1", "while read line; do echo got:$line; done",
-                           options=options),
+                           options=shared),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             env=client_env(), bufsize=0)
         waits = []
@@ -93,7 +91,3 @@ def test_typing_stays_prompt_beside_a_bulk_upload_on_the_same_connection(alice, 
             if proc is not None and proc.poll() is None:
                 proc.kill()
                 proc.wait()
-        try:
-            alice.ssh("root@db-1", options=options + ("-O", "exit"), timeout=10)
-        except Exception:
-            pass
