@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/load.hpp"
+#include "config_text.hpp"
 
 namespace cfg = holdgate::config;
 namespace fs = std::filesystem;
@@ -18,16 +19,6 @@ using Values = std::vector<std::string>;
 namespace {
 
 const fs::path kDataDir = fs::path(HOLDGATE_TEST_DATA) / "config";
-
-// Parses text that must be valid; on failure the errors are shown before REQUIRE stops.
-cfg::Config parse_ok(const std::string& yaml,
-                     const fs::path& file = "/etc/holdgate/holdgate.yaml") {
-  auto result = cfg::parse_config(yaml, file);
-  for (const auto& e : result.errors) UNSCOPED_INFO(e.to_string());
-  REQUIRE(result.errors.empty());
-  REQUIRE(result.config.has_value());
-  return *result.config;
-}
 
 }  // namespace
 

@@ -17,6 +17,7 @@
 #include "approvals/render.hpp"
 #include "approvals/service.hpp"
 #include "config/load.hpp"
+#include "config_text.hpp"
 #include "storage/store.hpp"
 
 namespace ap = holdgate::approvals;
@@ -52,21 +53,8 @@ approvals:
       exec: /usr/local/bin/other
 )";
 
-cfg::Config load(const std::string& yaml) {
-  auto result = cfg::parse_config(yaml, "/etc/holdgate/holdgate.yaml");
-  for (const auto& error : result.errors) UNSCOPED_INFO(error.to_string());
-  REQUIRE(result.config);
-  return *result.config;
-}
-
-std::vector<std::string> errors_of(const std::string& yaml) {
-  std::vector<std::string> out;
-  for (const auto& error : cfg::parse_config(yaml, "c.yaml").errors) out.push_back(error.to_string());
-  return out;
-}
-
 struct Harness {
-  cfg::Config config = load(kPolicy);
+  cfg::Config config = parse_ok(kPolicy);
   std::filesystem::path path;
   std::unique_ptr<holdgate::storage::Store> store;
   ap::TimePoint now = ap::TimePoint{} + std::chrono::hours(497'000);
@@ -116,14 +104,14 @@ struct Harness {
 // config
 
 TEST_CASE("approvals.hooks: name, exec relative to the file, timeout", "[hooks]") {
-  auto config = load(kPolicy);
+  auto config = parse_ok(kPolicy);
   REQUIRE(config.approvals.hooks.size() == 2);
   const auto& hook = config.approvals.hooks[0];
   CHECK(hook.name == "ticket-check");
   CHECK(hook.exec == "/etc/holdgate/hooks/ticket-check.py");
   CHECK(hook.timeout == 7s);
   CHECK(config.approvals.hooks[1].timeout == 5s);  // the default
-  CHECK(load("state_dir: /s\n").approvals.hooks.empty());
+  CHECK(parse_ok("state_dir: /s\n").approvals.hooks.empty());
 }
 
 TEST_CASE("approvals.hooks: mistakes are FILE:LINE:COL errors", "[hooks]") {

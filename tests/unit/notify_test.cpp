@@ -11,6 +11,7 @@
 #include "approvals/request_rules.hpp"
 #include "approvals/webhook_payload.hpp"
 #include "config/load.hpp"
+#include "config_text.hpp"
 #include "config/url.hpp"
 
 namespace ap = holdgate::approvals;
@@ -18,19 +19,6 @@ namespace cfg = holdgate::config;
 using namespace std::chrono_literals;
 
 namespace {
-
-cfg::Config load(const std::string& yaml) {
-  auto result = cfg::parse_config(yaml, "/etc/holdgate/holdgate.yaml");
-  for (const auto& error : result.errors) UNSCOPED_INFO(error.to_string());
-  REQUIRE(result.config);
-  return *result.config;
-}
-
-std::vector<std::string> errors_of(const std::string& yaml) {
-  std::vector<std::string> out;
-  for (const auto& error : cfg::parse_config(yaml, "c.yaml").errors) out.push_back(error.to_string());
-  return out;
-}
 
 const char* kPolicy = R"(
 state_dir: /s
@@ -91,7 +79,7 @@ std::string slack_text(const cfg::Config& config, const ap::RequestChange& chang
 // config
 
 TEST_CASE("notify.webhooks: every key, and the defaults", "[notify]") {
-  auto config = load(kPolicy);
+  auto config = parse_ok(kPolicy);
   REQUIRE(config.notify.webhooks.size() == 2);
   const auto& slack = config.notify.webhooks[0];
   CHECK(slack.url == "https://hooks.example/services/T000/B000/XXXX");
@@ -116,8 +104,8 @@ TEST_CASE("notify.webhooks: every key, and the defaults", "[notify]") {
   CHECK(json.ca_file.empty());
   CHECK(json.retry_delays == std::vector<std::chrono::seconds>{1s, 3s});
 
-  CHECK(load("state_dir: /s\n").notify.webhooks.empty());
-  CHECK(load("state_dir: /s\nnotify:\n  webhooks:\n    - url: http://h/\n      retry_delays: []\n")
+  CHECK(parse_ok("state_dir: /s\n").notify.webhooks.empty());
+  CHECK(parse_ok("state_dir: /s\nnotify:\n  webhooks:\n    - url: http://h/\n      retry_delays: []\n")
             .notify.webhooks[0]
             .retry_delays.empty());
 }
@@ -208,7 +196,7 @@ TEST_CASE("webhook_wants: resolved covers approved, denied, expired and cancelle
 
 TEST_CASE("json payload: the event, then the request as `request show --format json`",
           "[notify]") {
-  auto config = load(kPolicy);
+  auto config = parse_ok(kPolicy);
   auto request = sample_request();
   auto body = parse(ap::webhook_payload(config, cfg::Webhook::Format::json,
                                         {"request.created", request}, kCommand));
@@ -229,7 +217,7 @@ TEST_CASE("json payload: the event, then the request as `request show --format j
 }
 
 TEST_CASE("slack payload: who, what, why, what it needs, and the approve command", "[notify]") {
-  auto config = load(kPolicy);
+  auto config = parse_ok(kPolicy);
   auto request = sample_request();
   const std::string text = slack_text(config, {"request.created", request});
   CHECK(text.find("*bob* requests role *dba*") != std::string::npos);
@@ -245,7 +233,7 @@ TEST_CASE("slack payload: who, what, why, what it needs, and the approve command
 }
 
 TEST_CASE("slack payload: reviews and resolutions", "[notify]") {
-  auto config = load(kPolicy);
+  auto config = parse_ok(kPolicy);
   auto request = sample_request();
   request.reviews.push_back({"alice", ap::Decision::approve, "looks fine", request.created});
   std::string text = slack_text(config, {"request.reviewed", request});
@@ -263,7 +251,7 @@ TEST_CASE("slack payload: reviews and resolutions", "[notify]") {
 }
 
 TEST_CASE("slack payload: everything typed is sanitised and mrkdwn-escaped", "[notify]") {
-  auto config = load(kPolicy);
+  auto config = parse_ok(kPolicy);
   auto request = sample_request();
   request.reason = "<script>alert(1)</script> & <!channel> \x1b[31mred\n<@U123>";
   request.login = "r<o>ot";
