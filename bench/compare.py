@@ -24,12 +24,10 @@ import argparse
 import json
 import os
 import select
-import shutil
 import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -37,9 +35,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from held_sessions import (  # noqa: E402  (it also puts tests/integration on sys.path)
     Budget, cpu_seconds, log_lines, log_summary, proc_status_kib, raise_fd_limit,
-    show_log_tails, start_world)
+    run_in_work_dir, show_log_tails, start_world)
 
-from harness.client import client_env  # noqa: E402
+from harness.client import client_env, client_options  # noqa: E402
 from harness.holdgate import Holdgate, require_bin, run_cli  # noqa: E402
 from harness.procs import LOCALHOST  # noqa: E402
 from harness.world import World, direct_client, new_gate  # noqa: E402
@@ -72,21 +70,9 @@ def write_configs(world: World, gate: Holdgate, root: Path,
         raise RuntimeError(f"holdgate known-hosts failed: {lines.stderr}")
     known.write_text(world.target.known_hosts_line() + "\n" + lines.stdout)
     alice = world.people[PERSON].path
-    common = f"""\
-Host *
-  IdentitiesOnly yes
-  IdentityAgent none
-  PasswordAuthentication no
-  UserKnownHostsFile {known}
-  GlobalKnownHostsFile /dev/null
-  StrictHostKeyChecking yes
-  UpdateHostKeys no
-  BatchMode yes
-  LogLevel ERROR
-  ConnectTimeout 60
-  ControlMaster no
-  ControlPath none
-""" + (f"  KexAlgorithms {kex}\n" if kex else "")
+    common = ("Host *\n" + client_options(known_hosts=known, connect_timeout=60)
+              + "  ControlMaster no\n  ControlPath none\n"
+              + (f"  KexAlgorithms {kex}\n" if kex else ""))
     hosts = f"""\
 Host target jumphost
   HostName {LOCALHOST}
@@ -632,27 +618,17 @@ def main(argv=None) -> int:
         print(f"compare: {err}", file=sys.stderr)
         return 2
     raise_fd_limit()
-    root = Path(tempfile.mkdtemp(prefix="holdgate-compare-"))
-    code = 1
     started = time.monotonic()
-    try:
+
+    def body(root: Path) -> int:
         code = run(args, root)
-        if code == 0 and args.held > 0:
-            code = held_phase(args, root)
-    except KeyboardInterrupt:
-        print("\ncompare: interrupted", file=sys.stderr)
-        code = 130
-    except (RuntimeError, OSError) as err:
-        print(f"compare: cannot set up: {err}", file=sys.stderr)
-        code = 2
-    finally:
+        return held_phase(args, root) if code == 0 and args.held > 0 else code
+
+    def finish() -> None:
         kill_children()
         print(f"({time.monotonic() - started:.1f} s)", file=sys.stderr)
-        if code == 0 and not args.keep:
-            shutil.rmtree(root, ignore_errors=True)
-        else:
-            print(f"work directory kept: {root}", file=sys.stderr)
-    return code
+
+    return run_in_work_dir("compare", "holdgate-compare-", args.keep, body, finish)
 
 
 if __name__ == "__main__":

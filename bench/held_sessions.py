@@ -681,6 +681,29 @@ def run(args: argparse.Namespace, root: Path) -> int:
             world.stop()
 
 
+def run_in_work_dir(name: str, prefix: str, keep: bool, body, finish=lambda: None) -> int:
+    """Runs `body(root)` in a new work directory and turns how it ended into the exit status:
+    its own status, 130 when interrupted, 2 when the world could not be set up. `finish` runs
+    in any case; the directory is removed on success unless `keep`, else kept and named."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    code = 1
+    try:
+        code = body(root)
+    except KeyboardInterrupt:
+        print(f"\n{name}: interrupted", file=sys.stderr)
+        code = 130
+    except (RuntimeError, OSError) as err:  # the harness could not start sshd or holdgate
+        print(f"{name}: cannot set up: {err}", file=sys.stderr)
+        code = 2
+    finally:
+        finish()
+        if code == 0 and not keep:
+            shutil.rmtree(root, ignore_errors=True)
+        else:
+            print(f"work directory kept: {root}", file=sys.stderr)
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupt)
@@ -691,22 +714,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"held_sessions: {err}", file=sys.stderr)
         return 2
     print(f"fd limit {raise_fd_limit()}", flush=True)
-    root = Path(tempfile.mkdtemp(prefix="holdgate-bench-"))
-    code = 1
-    try:
-        code = run(args, root)
-    except KeyboardInterrupt:
-        print("\nheld_sessions: interrupted", file=sys.stderr)
-        code = 130
-    except (RuntimeError, OSError) as err:  # the harness could not start sshd or holdgate
-        print(f"held_sessions: cannot set up: {err}", file=sys.stderr)
-        code = 2
-    finally:
-        if code == 0 and not args.keep:
-            shutil.rmtree(root, ignore_errors=True)
-        else:
-            print(f"work directory kept: {root}", file=sys.stderr)
-    return code
+    return run_in_work_dir("held_sessions", "holdgate-bench-", args.keep,
+                           lambda root: run(args, root))
 
 
 if __name__ == "__main__":

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
-import subprocess
 from pathlib import Path
 
 import pexpect
 import pytest
 
-from harness.client import client_env, run
+from harness.client import client_env, client_options, run
 from harness.holdgate import run_cli
 from harness.procs import LOCALHOST
 from harness.scenarios import with_reviewers
@@ -37,17 +35,7 @@ Host db-* dead-*
   ProxyJump bastion
   IdentityFile {inner}
 Host *
-  IdentitiesOnly yes
-  IdentityAgent none
-  PasswordAuthentication no
-  UserKnownHostsFile {known_hosts}
-  GlobalKnownHostsFile /dev/null
-  StrictHostKeyChecking yes
-  UpdateHostKeys no
-  BatchMode yes
-  LogLevel ERROR
-  ConnectTimeout 10
-""")
+""" + client_options(known_hosts=known_hosts))
     return path
 
 

@@ -20,6 +20,24 @@ import pexpect
 from .procs import LOCALHOST
 
 
+def client_options(*, known_hosts: Path, log_level: str = "ERROR", batch_mode: bool = True,
+                   connect_timeout: int = 10) -> str:
+    """The options every test client uses, as indented lines for a Host block: only the given
+    key, no agent, no passwords, strict host keys from `known_hosts` alone."""
+    return f"""\
+  IdentitiesOnly yes
+  IdentityAgent none
+  PasswordAuthentication no
+  UserKnownHostsFile {known_hosts}
+  GlobalKnownHostsFile /dev/null
+  StrictHostKeyChecking yes
+  UpdateHostKeys no
+  BatchMode {"yes" if batch_mode else "no"}
+  LogLevel {log_level}
+  ConnectTimeout {connect_timeout}
+"""
+
+
 def ssh_config_entry(*, alias: str, port: int, identity: Path, known_hosts: Path,
                      log_level: str = "ERROR", batch_mode: bool = True) -> str:
     """One Host block. No User line: the user name (LOGIN@TARGET) is always given explicitly.
@@ -31,17 +49,7 @@ Host {alias}
   HostName {LOCALHOST}
   Port {port}
   IdentityFile {identity}
-  IdentitiesOnly yes
-  IdentityAgent none
-  PasswordAuthentication no
-  UserKnownHostsFile {known_hosts}
-  GlobalKnownHostsFile /dev/null
-  StrictHostKeyChecking yes
-  UpdateHostKeys no
-  BatchMode {"yes" if batch_mode else "no"}
-  LogLevel {log_level}
-  ConnectTimeout 10
-"""
+""" + client_options(known_hosts=known_hosts, log_level=log_level, batch_mode=batch_mode)
 
 
 def write_ssh_config(path: Path, **entry) -> Path:
