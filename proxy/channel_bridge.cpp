@@ -221,8 +221,9 @@ bool ChannelBridge::pump(Flow& flow, bool source_active, SteadyClock::time_point
     if (!flow.gathering_since) flow.gathering_since = now;
     progress = true;
   }
-  // A batch held back for more: the caller must come back soon rather than sleep on it.
-  return progress || (flow.end > flow.begin && gathering());
+  // A batch held back for more: the caller must come back soon rather than sleep on it
+  // (unless the receiver's window is shut: then only its adjust can move the batch).
+  return progress || (flow.end > flow.begin && gathering() && ssh_channel_window_size(flow.to) > 0);
 }
 
 bool ChannelBridge::step_close() {
