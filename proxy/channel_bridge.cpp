@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "connection_failure.hpp"
+
 namespace holdgate::proxy {
 namespace {
 
@@ -75,6 +77,7 @@ bool ChannelBridge::step_opening() {
   }
   user_callbacks_.userdata = this;
   user_callbacks_.channel_signal_function = &ChannelBridge::on_user_signal;
+  user_callbacks_.channel_close_function = &ChannelBridge::on_user_close;
   ssh_callbacks_init(&user_callbacks_);
   ssh_set_channel_callbacks(user_.get(), &user_callbacks_);
   upstream_callbacks_.userdata = this;
@@ -162,7 +165,7 @@ bool ChannelBridge::pump(Flow& flow, bool source_active, SteadyClock::time_point
            now - flow.gathering_since.value_or(now) < max_gathering;
   };
   bool progress = false;
-  while (!flow.eof) {
+  while (!flow.eof && !flow.failed) {
     std::size_t pending = flow.end - flow.begin;
     if (pending > 0 && !gathering()) {
       // Never more than the receiver's window: libssh would otherwise wait for it.
@@ -171,8 +174,14 @@ bool ChannelBridge::pump(Flow& flow, bool source_active, SteadyClock::time_point
       const char* data = flow.buffer.data() + flow.begin;
       int written = flow.is_stderr ? ssh_channel_write_stderr(flow.to, data, n)
                                    : ssh_channel_write(flow.to, data, n);
-      if (written < 0) {  // the receiving channel is gone; nothing more can be delivered
-        flow.eof = true;
+      if (written < 0) {
+        // The receiver's connection failed (the session tells the other leg), or just its
+        // channel is gone: either way nothing more can be delivered.
+        if (connection_failed(ssh_channel_get_session(flow.to))) {
+          flow.failed = true;
+        } else {
+          flow.eof = true;
+        }
         return true;
       }
       if (written == 0) break;  // e.g. the other leg is re-keying: keep the rest pending
@@ -191,8 +200,14 @@ bool ChannelBridge::pump(Flow& flow, bool source_active, SteadyClock::time_point
     if (pending >= send_batch) break;  // a full batch waits for the receiver's window
     // Back-pressure: read no more while the receiving socket still has output queued.
     if (ssh_get_poll_flags(ssh_channel_get_session(flow.to)) & SSH_WRITE_PENDING) break;
+    // SSH_EOF is the sender's EOF; SSH_ERROR means its connection failed first, and what was
+    // sent may be cut short: that must not reach the other side as an EOF.
     int available = ssh_channel_poll(flow.from, flow.is_stderr);
-    if (available == SSH_EOF || available == SSH_ERROR) {
+    if (available == SSH_ERROR) {
+      flow.failed = true;
+      return true;
+    }
+    if (available == SSH_EOF) {
       flow.source_done = true;
       progress = true;
       continue;
@@ -211,7 +226,11 @@ bool ChannelBridge::pump(Flow& flow, bool source_active, SteadyClock::time_point
     if (flow.buffer.size() < flow.end + available) flow.buffer.resize(flow.end + available);
     int n = ssh_channel_read_nonblocking(flow.from, flow.buffer.data() + flow.end,
                                          static_cast<uint32_t>(available), flow.is_stderr);
-    if (n == SSH_EOF || n == SSH_ERROR) {
+    if (n == SSH_ERROR) {
+      flow.failed = true;
+      return true;
+    }
+    if (n == SSH_EOF) {
       flow.source_done = true;
       progress = true;
       continue;
@@ -227,9 +246,20 @@ bool ChannelBridge::pump(Flow& flow, bool source_active, SteadyClock::time_point
 }
 
 bool ChannelBridge::step_close() {
-  bool progress = false;
   ssh_channel user = user_.get();
   ssh_channel up = upstream_.get();
+  // A leg that failed ends nothing here (its channels look closed, its streams ended): the
+  // session tells the other leg.
+  if (connection_failed(ssh_channel_get_session(user)) || connection_failed(ssh_channel_get_session(up))) {
+    return false;
+  }
+  if (broken()) {  // only this channel failed, on healthy connections: end it alone
+    ssh_channel_close(up);
+    ssh_channel_close(user);
+    state_ = State::finished;
+    return true;
+  }
+  bool progress = false;
   if (ssh_channel_is_closed(user)) {
     // The user hung up this channel; nothing more can reach them.
     ssh_channel_close(up);
@@ -284,6 +314,22 @@ void ChannelBridge::abort(const std::string& message) {
     ssh_channel_close(user_.get());
   }
   state_ = State::finished;
+}
+
+bool ChannelBridge::awaited_by_user() const {
+  return state_ == State::opening || (state_ == State::open && !user_closed_);
+}
+
+void ChannelBridge::hang_up() {
+  if (state_ == State::open && !sent_upstream_eof_ && !ssh_channel_is_closed(upstream_.get())) {
+    ssh_channel_request_send_signal(upstream_.get(), "HUP");
+    ssh_channel_close(upstream_.get());
+  }
+  state_ = State::finished;
+}
+
+void ChannelBridge::on_user_close(ssh_session, ssh_channel, void* self) {
+  static_cast<ChannelBridge*>(self)->user_closed_ = true;
 }
 
 void ChannelBridge::on_user_signal(ssh_session, ssh_channel, const char* signal, void* self) {

@@ -45,6 +45,15 @@ class ChannelBridge {
 
   bool finished() const { return state_ == State::finished; }
 
+  // The user's side still expects something on this channel (they have not closed it): if
+  // their connection ends now, the session was cut short rather than finished.
+  bool awaited_by_user() const;
+
+  // The user's connection broke mid-session: end the target's side the way a dropped terminal
+  // would (SIGHUP, then close), never with an EOF that would pass truncated input off as
+  // complete.
+  void hang_up();
+
   // The target connection is gone (or the grant ended): say so on the user's stderr and close.
   void abort(const std::string& message);
 
@@ -62,7 +71,8 @@ class ChannelBridge {
     bool is_stderr = false;
     std::vector<char> buffer;
     std::size_t begin = 0, end = 0;
-    bool source_done = false;  // the source sent EOF (or failed): what is buffered is all
+    bool source_done = false;  // the source sent EOF: what is buffered is all
+    bool failed = false;       // a leg failed before this stream's end: it stops here
     bool eof = false;          // nothing more will be delivered: source done and buffer sent
     // When the oldest byte still buffered was read: a batch waits only so long for more.
     std::optional<std::chrono::steady_clock::time_point> gathering_since;
@@ -77,9 +87,11 @@ class ChannelBridge {
   bool forward_head_request();
   bool pump(Flow& flow, bool source_active, std::chrono::steady_clock::time_point now);
   bool step_close();
+  bool broken() const { return up_.failed || down_.failed || down_stderr_.failed; }
   void write_user_stderr(const std::string& text);
 
   static void on_user_signal(ssh_session, ssh_channel, const char* signal, void* self);
+  static void on_user_close(ssh_session, ssh_channel, void* self);
   static void on_exit_status(ssh_session, ssh_channel, int status, void* self);
   static void on_exit_signal(ssh_session, ssh_channel, const char* signal, int core,
                              const char* errmsg, const char* lang, void* self);
@@ -93,6 +105,7 @@ class ChannelBridge {
   std::deque<Request> requests_;
   Flow up_, down_, down_stderr_;
   bool has_pty_ = false;
+  bool user_closed_ = false;  // the user sent CHANNEL_CLOSE
   bool warned_ = false;
   bool sent_user_eof_ = false, sent_upstream_eof_ = false;
   std::optional<int> exit_status_;

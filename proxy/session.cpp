@@ -2,11 +2,13 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "approvals/escalation_text.hpp"
 #include "approvals/render.hpp"
 #include "approvals_channel.hpp"
+#include "connection_failure.hpp"
 #include "escalation.hpp"
 #include "policy/access.hpp"
 #include "policy/route.hpp"
@@ -31,6 +33,9 @@ constexpr auto grant_warning = std::chrono::minutes(5);
 
 // How long a session whose target is gone waits for the client to read why and hang up.
 constexpr auto closing_grace = std::chrono::seconds(2);
+
+// How long the last words to a leg (a hang-up, a goodbye) may take to leave.
+constexpr auto flush_limit = std::chrono::seconds(2);
 
 // Longest sleep between pump passes when nothing is due: a bound, not a poll interval.
 constexpr auto idle_wait = std::chrono::seconds(60);
@@ -263,9 +268,12 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
                                     *permit.expires() - std::chrono::system_clock::now());
     warn_at = *ends - grant_warning;
   }
-  EventHandle event(ssh_event_new());
-  ssh_event_add_session(event.get(), user_.get());
-  ssh_event_add_session(event.get(), upstream.get());
+  // One poll context per leg, not one for both: libssh marks a session failed whenever a poll
+  // of its context fails, and a poll fails when any socket in it ends, so a shared context made
+  // the user's session fail along with the target's (and then nothing more could be said).
+  EventHandle user_events(ssh_event_new()), upstream_events(ssh_event_new());
+  ssh_event_add_session(user_events.get(), user_.get());
+  ssh_event_add_session(upstream_events.get(), upstream.get());
   ssh_counter_struct user_counter{}, upstream_counter{};
   ssh_set_counters(user_.get(), &user_counter, nullptr);
   ssh_set_counters(upstream.get(), &upstream_counter, nullptr);
@@ -281,7 +289,8 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
   if (keepalive.count() > 0) next_keepalive = SteadyClock::now() + keepalive;
   while (!stop_requested_ && ssh_is_connected(user_.get())) {
     auto seen = bytes_seen(user_counter) + bytes_seen(upstream_counter);
-    ssh_event_dopoll(event.get(), 0);
+    ssh_event_dopoll(user_events.get(), 0);
+    ssh_event_dopoll(upstream_events.get(), 0);
     bool progress = false;
     while (MessageHandle m{ssh_message_get(user_.get())}) {
       progress = true;
@@ -295,11 +304,31 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
     received_from_target = upstream_counter.in_bytes;
     auto now = SteadyClock::now();
     for (auto& bridge : bridges) progress |= bridge->step(arrivals, now);
-    if (!upstream_lost && !ssh_is_connected(upstream.get())) {
-      upstream_lost = true;
-      log("upstream", {{"result", "lost"}, {"target", target_name}});
-      for (auto& bridge : bridges) bridge->abort("holdgate: the connection to " + target_name + " was lost");
-      progress = true;
+    if (auto failure = connection_failure(user_.get())) {
+      // The user is gone. Channels they had not closed were cut short: the target's side is
+      // hung up, not told EOF, so a truncated upload never looks complete there.
+      if (std::any_of(bridges.begin(), bridges.end(), [](const auto& b) { return b->awaited_by_user(); })) {
+        record_failure("user", *failure, permit);
+        for (auto& bridge : bridges) bridge->hang_up();
+        ssh_session_set_disconnect_message(upstream.get(), "holdgate: the user's connection failed");
+        ssh_session_set_disconnect_message(user_.get(), ("holdgate: your connection failed: " + *failure).c_str());
+        co_await flush(upstream.get());
+      }
+      break;
+    }
+    if (!upstream_lost) {
+      if (auto failure = connection_failure(upstream.get())) {
+        upstream_lost = true;
+        if (bridges.empty()) {
+          log("upstream", {{"result", "lost"}, {"target", target_name}, {"reason", *failure}});
+        } else {
+          record_failure("target", *failure, permit);
+        }
+        for (auto& bridge : bridges) {
+          bridge->abort("holdgate: the connection to " + target_name + " failed: " + *failure);
+        }
+        progress = true;
+      }
     }
     if (warn_at && SteadyClock::now() >= *warn_at) {
       // Every terminal once, including one opened after the warning time.
@@ -338,9 +367,31 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
     co_await waiter_.wait(wake);
   }
   bridges.clear();
-  ssh_event_remove_session(event.get(), user_.get());
-  ssh_event_remove_session(event.get(), upstream.get());
+  ssh_event_remove_session(user_events.get(), user_.get());
+  ssh_event_remove_session(upstream_events.get(), upstream.get());
   waiter_.unwatch(upstream.get());
+}
+
+void Session::record_failure(const std::string& leg, const std::string& reason,
+                             const policy::LoginPermit& permit) {
+  std::string subject = permit.login() + "@" + permit.target().name;
+  log("session-failed", {{"leg", leg}, {"login", permit.login()}, {"target", permit.target().name},
+                         {"reason", reason}});
+  auto& requests = *context_.requests;
+  requests.record({requests.now(), "session.failed", person_, source_, subject,
+                   leg + " connection failed: " + reason});
+}
+
+awaitable<void> Session::flush(ssh_session session) {
+  // ssh_get_status() counts the bytes libssh still holds; its poll flags may keep asking for
+  // POLLOUT after they are gone.
+  auto pending = [&] { return (ssh_get_status(session) & SSH_WRITE_PENDING) != 0; };
+  auto deadline = SteadyClock::now() + flush_limit;
+  while (pending() && SteadyClock::now() < deadline) {
+    if (ssh_blocking_flush(session, 0) == SSH_ERROR) break;  // timeout 0: writes what it can now
+    if (!pending()) break;
+    co_await waiter_.wait(deadline);
+  }
 }
 
 void Session::handle_relay_message(MessageHandle message, ssh_session upstream,

@@ -53,6 +53,11 @@ class Session {
   awaitable<void> relay(UpstreamHandle upstream, const policy::LoginPermit& permit);
   void handle_relay_message(MessageHandle message, ssh_session upstream,
                             std::vector<std::unique_ptr<ChannelBridge>>& bridges);
+  // One leg ("user" or "target") broke with sessions open: one log line, one audit event.
+  void record_failure(const std::string& leg, const std::string& reason,
+                      const policy::LoginPermit& permit);
+  // Waits (bounded) until what libssh holds for `session` has been written.
+  awaitable<void> flush(ssh_session session);
   void log(std::string_view event, const std::vector<EventLog::Field>& fields = {});
 
   SessionContext& context_;

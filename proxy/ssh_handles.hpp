@@ -17,9 +17,26 @@ struct SshDeleter {
   void operator()(T* p) const noexcept { Free(p); }
 };
 
-// ssh_disconnect() sends a goodbye before freeing, so a peer sees a clean close.
-inline void disconnect_and_free(ssh_session s) noexcept {
+// ssh_disconnect() queues a goodbye (with the reason set by ssh_session_set_disconnect_message)
+// before freeing, so a peer sees why the connection ended. A non-blocking libssh writes a packet
+// at once only if a poll has seen the socket writable since its last write, and drops what is
+// still queued when it resets the socket: one poll that never waits (timeout 0) first lets the
+// goodbye go out.
+inline void say_goodbye(ssh_session s) noexcept {
+  if (ssh_is_connected(s) && ssh_get_fd(s) != SSH_INVALID_SOCKET) {
+    if (ssh_event poll = ssh_event_new()) {
+      if (ssh_event_add_session(poll, s) == SSH_OK) {
+        ssh_event_dopoll(poll, 0);
+        ssh_event_remove_session(poll, s);
+      }
+      ssh_event_free(poll);
+    }
+  }
   ssh_disconnect(s);
+}
+
+inline void disconnect_and_free(ssh_session s) noexcept {
+  say_goodbye(s);
   ssh_free(s);
 }
 
@@ -28,7 +45,7 @@ inline void disconnect_and_free(ssh_session s) noexcept {
 // close it here unless libssh already did.
 inline void disconnect_free_and_close(ssh_session s) noexcept {
   socket_t fd = ssh_get_fd(s);
-  ssh_disconnect(s);
+  say_goodbye(s);
   ssh_free(s);
   if (fd != SSH_INVALID_SOCKET) ::close(fd);
 }

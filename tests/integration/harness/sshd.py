@@ -50,8 +50,10 @@ MaxSessions 50
 class Target:
     """One sshd process. Use `start()`; always `stop()` (fixtures do it in a finalizer)."""
 
-    def __init__(self, workdir: Path, name: str = "db-1"):
+    def __init__(self, workdir: Path, name: str = "db-1", extra_config: str = ""):
+        """`extra_config`: sshd_config lines appended to the standard ones (e.g. "Ciphers X")."""
         self.name = name
+        self.extra_config = extra_config
         self.dir = Path(workdir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
@@ -77,7 +79,7 @@ class Target:
         Path("/run/sshd").mkdir(parents=True, exist_ok=True)  # privilege separation dir
         self.authorized_keys.touch()
         self.config.write_text(_sshd_config(self.port, self.host_key, self.authorized_keys,
-                                            self.dir / "sshd.pid"))
+                                            self.dir / "sshd.pid") + self.extra_config)
         self.proc = spawn([SSHD, "-D", "-e", "-f", str(self.config)], self.log,
                           env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")})
         logs.register(f"sshd {self.name}", self.log)
