@@ -41,11 +41,6 @@ config::IpAddress ip_address(const asio::ip::address& address) {
   return out;
 }
 
-std::string seconds_text(std::chrono::steady_clock::duration d) {
-  auto seconds = std::chrono::ceil<std::chrono::seconds>(d).count();
-  return std::to_string(seconds) + "s";
-}
-
 }  // namespace
 
 Server::Server(asio::io_context& io, const config::Config& config, EventLog& log)
