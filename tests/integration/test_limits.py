@@ -184,4 +184,8 @@ def test_jump_inner_connections_are_capped_per_connection_and_timed_out(world, m
     finally:
         thread.join(timeout=30)
     assert result.get("value") == (3, 2, 3), result
+    # Inner connections ride an authenticated one: their timeouts do not penalise the source.
+    r = alice.ssh("root@db-1", "whoami")
+    assert (r.returncode, r.stdout) == (0, "root\n"), r
+    assert "event=penalty" not in gate.log_text()
     assert gate.alive()
