@@ -207,7 +207,9 @@ awaitable<void> Session::serve_jump(const config::User& person, const std::strin
           // Inner connections go around the listener's admissions (this one is authenticated),
           // so they are capped here: a client cannot open handshakes without bound. As sshd
           // does for a channel it will not open, the refusal carries no text.
-          if (!refusing_jumps) log("refused", {{"what", "jump"}, {"reason", "too many inner connections in handshake"}});
+          if (!refusing_jumps) {
+            log("refused", {{"what", "jump"}, {"reason", "too many inner connections in handshake"}});
+          }
           refusing_jumps = true;
           ssh_message_reply_default(m.get());
           continue;
