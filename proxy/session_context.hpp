@@ -1,5 +1,5 @@
-// What every session shares with the server: settings, the request service, and the counter
-// the server needs to enforce its limits. Passed in explicitly; nothing here is global.
+// What every session shares with the server: settings, the request service, and the admissions
+// the server enforces its limits with. Passed in explicitly; nothing here is global.
 #pragma once
 
 #include "approvals/service.hpp"
