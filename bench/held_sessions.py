@@ -170,7 +170,8 @@ def start_gate(world: World, root: Path, sessions: int, connect_timeout: str | N
     stays its default (10 s for connect, handshake and authentication together) unless
     --gate-connect-timeout says otherwise: on release all N dial the target at once, and a
     slow target fails them, which is worth seeing."""
-    limits = {"max_startups": max(2000, 2 * sessions), "shutdown_grace": "2s"}
+    limits = {"max_startups": max(2000, 2 * sessions), "per_source_max_startups": "none",
+              "shutdown_grace": "2s"}
     if connect_timeout:
         limits["connect_timeout"] = connect_timeout
     return new_gate(world, root / "gate", limits=limits, edit=with_reviewers()).start()

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/integrations.hpp"
+#include "config/network.hpp"
 
 namespace holdgate::config {
 
@@ -82,14 +83,38 @@ struct Upstream {
   std::filesystem::path known_hosts;  // default: <state_dir>/known_hosts
 };
 
+// Per-source penalties, like sshd 9.8's PerSourcePenalties: a source whose connections fail
+// authentication or never finish it accrues refusal time, refused once it passes `min`.
+struct PenaltyLimits {
+  bool enabled = true;                                  // `per_source_penalties: off` clears it
+  Duration authfail = std::chrono::seconds(5);          // failed authentication, then gone
+  Duration noauth = std::chrono::seconds(1);            // gone without trying to authenticate
+  Duration grace_exceeded = std::chrono::seconds(10);   // still not authenticated at login_grace
+  Duration max = std::chrono::minutes(10);              // longest refusal
+  Duration min = std::chrono::seconds(15);              // accrued time before refusals start
+  int max_sources = 65536;                              // tracked sources, per address family
+  bool deny_all_on_overflow = false;                    // `overflow: deny-all` (else permissive)
+  std::vector<Network> exempt;                          // never penalised
+};
+
 // Operational limits; all optional in the file under `limits:`.
 struct Limits {
   Duration login_grace = std::chrono::seconds(30);     // time to authenticate
   int max_auth_tries = 6;                              // per connection
-  int max_startups = 64;                               // unauthenticated connections at once
+  int max_startups = 100;  // unauthenticated connections at once: "full" of start:rate:full
   Duration connect_timeout = std::chrono::seconds(10); // dialing a target
   Duration shutdown_grace = std::chrono::seconds(30);  // SIGTERM: time for live sessions
   Duration keepalive_interval = std::chrono::seconds(60);  // 0 disables
+
+  // Start-ups by source (limits/), as sshd's MaxStartups start:rate:full, PerSourceMaxStartups,
+  // PerSourceNetBlockSize and PerSourcePenalties; and ProxyJump inner start-ups per connection.
+  int max_startups_begin = 10;  // from this many on, refuse new ones at random ...
+  int max_startups_rate = 30;   // ... with this percent chance, rising to 100 at max_startups
+  int per_source_max_startups = 8;  // from one source (net block); 0: no per-source cap
+  int per_source_prefix_v4 = 32;    // addresses grouped into one source: /32 and /128 by
+  int per_source_prefix_v6 = 128;   // default, e.g. 24 and 64 for a /24 and a /64
+  PenaltyLimits per_source_penalties;
+  int max_jump_startups = 10;  // ProxyJump inner connections in handshake on one connection
 };
 
 struct Config {

@@ -28,6 +28,19 @@ std::string endpoint_text(const tcp::endpoint& endpoint) {
   return host + ":" + std::to_string(endpoint.port());
 }
 
+config::IpAddress ip_address(const asio::ip::address& address) {
+  config::IpAddress out;
+  if (address.is_v4()) {
+    auto bytes = address.to_v4().to_bytes();
+    std::copy(bytes.begin(), bytes.end(), out.bytes.begin());
+  } else {
+    out.v6 = true;
+    auto bytes = address.to_v6().to_bytes();
+    std::copy(bytes.begin(), bytes.end(), out.bytes.begin());
+  }
+  return out;
+}
+
 }  // namespace
 
 Server::Server(asio::io_context& io, const config::Config& config, EventLog& log)
@@ -35,8 +48,9 @@ Server::Server(asio::io_context& io, const config::Config& config, EventLog& log
       config_(config),
       log_(log),
       context_{.config = config, .upstream = {}, .log = log, .requests = nullptr, .approvals_command = {},
-               .waiting = {}, .start_inner_session = {}},
-      acceptor_(io) {}
+               .waiting = {}, .start_inner_session = {}, .admissions = limits::Admissions(config.limits)},
+      acceptor_(io),
+      random_(std::random_device{}()) {}
 
 std::optional<std::string> Server::start() {
   auto state_dir = ensure_state_dir(config_.state_dir);
@@ -49,8 +63,10 @@ std::optional<std::string> Server::start() {
       config_, *store_, [] { return std::chrono::system_clock::now(); }, approvals::random_uuid);
   context_.requests = requests_.get();
   context_.start_inner_session = [this](StreamSocket socket, std::string source,
+                                        config::IpAddress address, StartupSlot startup,
                                         const config::User* person, std::string target) {
-    launch(std::move(socket), std::move(source), Session::JumpOrigin{person, std::move(target)});
+    launch(std::move(socket), Session::Peer{std::move(source), address}, std::move(startup),
+           Session::JumpOrigin{person, std::move(target)});
   };
   std::string host = config_.listen.host == "0.0.0.0" || config_.listen.host == "::"
                          ? "bastion" : config_.listen.host;
@@ -142,29 +158,40 @@ awaitable<void> Server::accept_loop() {
 void Server::start_session(tcp::socket socket) {
   error_code ec;
   auto remote = socket.remote_endpoint(ec);
-  std::string source = ec ? "?" : endpoint_text(remote);
-  if (context_.unauthenticated >= config_.limits.max_startups) {
-    // Like sshd's MaxStartups: a flood of half-open connections cannot starve real users of
-    // memory, and authenticated sessions are never affected.
-    log_.write("refused", {{"source", source}, {"reason", "too many unauthenticated connections"}});
+  if (ec) return;  // gone already
+  auto address = ip_address(remote.address());
+  // Like sshd's MaxStartups, PerSourceMaxStartups and PerSourcePenalties: a flood of half-open
+  // connections can starve neither the bastion of memory nor, from one source, everybody else
+  // of start-up slots; authenticated sessions are never affected.
+  auto admission = context_.admissions.admit(address, SteadyClock::now(),
+                                             std::uniform_int_distribution<int>(0, 99)(random_));
+  if (!admission.admitted) {
+    // As sshd: closed at once, without a word (not even the banner), and no descriptor kept.
+    if (admission.log_source) {
+      log_.write("refused", {{"source", *admission.log_source}, {"reason", admission.reason},
+                             {"refusals", std::to_string(admission.refusals)}});
+    }
+    socket.close(ec);
     return;
   }
+  StartupSlot startup([this, address] { context_.admissions.release(address); });
   socket.set_option(tcp::no_delay(true), ec);
-  launch(as_stream_socket(std::move(socket)), std::move(source), std::nullopt);
+  launch(as_stream_socket(std::move(socket)), Session::Peer{endpoint_text(remote), address},
+         std::move(startup), std::nullopt);
 }
 
-void Server::launch(StreamSocket socket, std::string source,
+void Server::launch(StreamSocket socket, Session::Peer peer, StartupSlot startup,
                     std::optional<Session::JumpOrigin> jump) {
   int fd = ::dup(socket.native_handle());  // libssh's own; Asio keeps the original
   if (fd < 0) return;
   SessionHandle user(ssh_new());
   if (ssh_bind_accept_fd(bind_.get(), user.get(), fd) != SSH_OK) {
-    log_.write("accept-error", {{"source", source}, {"reason", ssh_get_error(bind_.get())}});
+    log_.write("accept-error", {{"source", peer.text}, {"reason", ssh_get_error(bind_.get())}});
     return;
   }
-  ++context_.unauthenticated;
-  auto session = std::make_shared<Session>(context_, std::move(user), std::move(socket), source,
-                                           std::move(jump));
+  std::string source = peer.text;
+  auto session = std::make_shared<Session>(context_, std::move(user), std::move(socket),
+                                           std::move(peer), std::move(startup), std::move(jump));
   std::erase_if(sessions_, [](const auto& weak) { return weak.expired(); });
   sessions_.push_back(session);
   asio::co_spawn(io_, Session::run(session), [this, source](std::exception_ptr error) {

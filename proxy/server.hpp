@@ -1,9 +1,10 @@
-// The listener: binds the port, accepts connections, enforces the cap on unauthenticated
-// connections, starts one Session per connection, and stops them all on shutdown.
+// The listener: binds the port, accepts connections, enforces the limits on unauthenticated
+// connections (limits/), starts one Session per connection, and stops them all on shutdown.
 #pragma once
 
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -37,8 +38,10 @@ class Server {
  private:
   awaitable<void> accept_loop();
   void start_session(tcp::socket socket);
-  // Starts a Session on an accepted (or ProxyJump inner) socket.
-  void launch(StreamSocket socket, std::string source, std::optional<Session::JumpOrigin> jump);
+  // Starts a Session on an accepted (or ProxyJump inner) socket; `startup` counts it until it
+  // has authenticated.
+  void launch(StreamSocket socket, Session::Peer peer, StartupSlot startup,
+              std::optional<Session::JumpOrigin> jump);
   // Expires pending requests when their time comes: one timer armed for the earliest expiry,
   // re-armed whenever a request is created.
   awaitable<void> expiry_loop();
@@ -56,6 +59,7 @@ class Server {
   SessionContext context_;
   tcp::acceptor acceptor_;
   std::vector<std::weak_ptr<Session>> sessions_;
+  std::mt19937 random_;  // the random early drop's rolls
 };
 
 }  // namespace holdgate::proxy

@@ -44,12 +44,14 @@ std::uint64_t bytes_seen(const ssh_counter_struct& c) { return c.in_bytes + c.ou
 
 }  // namespace
 
-Session::Session(SessionContext& context, SessionHandle user, StreamSocket socket,
-                 std::string source, std::optional<JumpOrigin> jump)
+Session::Session(SessionContext& context, SessionHandle user, StreamSocket socket, Peer peer,
+                 StartupSlot startup, std::optional<JumpOrigin> jump)
     : context_(context),
       user_(std::move(user)),
       waiter_(socket.get_executor()),
-      source_(std::move(source)),
+      source_(std::move(peer.text)),
+      address_(peer.address),
+      startup_(std::move(startup)),
       id_(random_id()),
       jump_(std::move(jump)) {
   waiter_.watch(user_.get(), std::move(socket));
@@ -74,9 +76,19 @@ awaitable<void> Session::run() {
   auto deadline = SteadyClock::now() + context_.config.limits.login_grace;
   auto auth = co_await authenticate_user(user_.get(), context_.config, waiter_, deadline,
                                          stop_requested_);
-  --context_.unauthenticated;  // the key is proven (or never will be): no longer a half-open slot
+  startup_.release();  // the key is proven (or never will be): no longer a half-open slot
   if (auto* failure = std::get_if<AuthFailure>(&auth)) {
     log("auth", {{"result", "failed"}, {"reason", failure->reason}});
+    // Penalties are for sources that fail to authenticate. An inner connection rides an
+    // authenticated one (a person slow to answer a host key prompt, say), and is bounded by
+    // max_jump_startups instead.
+    auto penalty = jump_ ? std::nullopt
+                         : context_.admissions.penalise(address_, failure->offence, SteadyClock::now());
+    if (penalty) {
+      auto seconds = std::chrono::ceil<std::chrono::seconds>(penalty->second).count();
+      log("penalty", {{"refused", penalty->first}, {"for", std::to_string(seconds) + "s"},
+                      {"reason", failure->reason}});
+    }
     co_return;
   }
   auto& person = std::get<AuthenticatedPerson>(auth);
@@ -178,6 +190,7 @@ policy::AccessDecision Session::decide(const config::User& user, const std::stri
 
 awaitable<void> Session::serve_jump(const config::User& person, const std::string& not_a_route) {
   std::vector<std::unique_ptr<JumpPipe>> pipes;
+  bool refusing_jumps = false;  // logged once until a jump is accepted again
   while (!stop_requested_ && ssh_is_connected(user_.get())) {
     bool progress = false;
     while (MessageHandle m{ssh_message_get(user_.get())}) {
@@ -194,6 +207,18 @@ awaitable<void> Session::serve_jump(const config::User& person, const std::strin
         std::string host = ssh_message_channel_request_open_destination(m.get());
         int port = ssh_message_channel_request_open_destination_port(m.get());
         const config::Target* target = context_.config.find_target(host);
+        if (target != nullptr && (port == 22 || port == target->address.port) &&
+            *inner_startups_ >= context_.config.limits.max_jump_startups) {
+          // Inner connections go around the listener's admissions (this one is authenticated),
+          // so they are capped here: a client cannot open handshakes without bound. As sshd
+          // does for a channel it will not open, the refusal carries no text.
+          if (!refusing_jumps) {
+            log("refused", {{"what", "jump"}, {"reason", "too many inner connections in handshake"}});
+          }
+          refusing_jumps = true;
+          ssh_message_reply_default(m.get());
+          continue;
+        }
         if (target != nullptr && (port == 22 || port == target->address.port)) {
           ChannelHandle channel(ssh_message_channel_request_open_reply_accept(m.get()));
           if (!channel) continue;
@@ -201,8 +226,11 @@ awaitable<void> Session::serve_jump(const config::User& person, const std::strin
           JumpPipe::Socket outer_end(executor), inner_end(executor);
           asio::local::connect_pair(outer_end, inner_end);
           log("jump", {{"target", target->name}});
-          context_.start_inner_session(as_stream_socket(std::move(inner_end)), source_, &person,
-                                       target->name);
+          refusing_jumps = false;
+          ++*inner_startups_;
+          StartupSlot startup([counter = inner_startups_] { --*counter; });
+          context_.start_inner_session(as_stream_socket(std::move(inner_end)), source_, address_,
+                                       std::move(startup), &person, target->name);
           pipes.push_back(std::make_unique<JumpPipe>(std::move(channel), std::move(outer_end), waiter_));
           continue;
         }

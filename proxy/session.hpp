@@ -27,9 +27,17 @@ class Session {
     std::string target;
   };
 
-  // `user` was accepted on a dup of `socket`'s descriptor, from `source` ("ip:port").
-  Session(SessionContext& context, SessionHandle user, StreamSocket socket, std::string source,
-          std::optional<JumpOrigin> jump = std::nullopt);
+  // Where a connection comes from: "ip:port" for logs, and the address its limits count by.
+  // An inner connection of a ProxyJump comes from where its outer one does.
+  struct Peer {
+    std::string text;
+    config::IpAddress address;
+  };
+
+  // `user` was accepted on a dup of `socket`'s descriptor; `startup` is released once the
+  // person has authenticated (or never will).
+  Session(SessionContext& context, SessionHandle user, StreamSocket socket, Peer peer,
+          StartupSlot startup, std::optional<JumpOrigin> jump = std::nullopt);
 
   // Runs the session; the coroutine frame holds `self`, so the session lives as long as it runs.
   static awaitable<void> run(std::shared_ptr<Session> self) { co_await self->run(); }
@@ -64,12 +72,17 @@ class Session {
   SessionHandle user_;
   SshWaiter waiter_;
   std::string source_;
+  config::IpAddress address_;
+  StartupSlot startup_;
   std::string id_;
   std::optional<JumpOrigin> jump_;
   std::string person_ = "-";
   std::string user_name_ = "-";
   bool authenticated_ = false;
   bool stop_requested_ = false;
+  // ProxyJump inner connections of this one still in handshake (limits.max_jump_startups);
+  // shared with their StartupSlots, which may outlive this session.
+  std::shared_ptr<int> inner_startups_ = std::make_shared<int>(0);
 };
 
 }  // namespace holdgate::proxy

@@ -1,5 +1,5 @@
-// What every session shares with the server: settings, the request service, and the counter
-// the server needs to enforce its limits. Passed in explicitly; nothing here is global.
+// What every session shares with the server: settings, the request service, and the admissions
+// the server enforces its limits with. Passed in explicitly; nothing here is global.
 #pragma once
 
 #include "approvals/service.hpp"
@@ -8,6 +8,8 @@
 #include "config/config.hpp"
 #include "escalation.hpp"
 #include "event_log.hpp"
+#include "limits/admission.hpp"
+#include "startup_slot.hpp"
 #include "upstream.hpp"
 
 namespace holdgate::proxy {
@@ -17,13 +19,15 @@ struct SessionContext {
   UpstreamSettings upstream;
   EventLog& log;
   approvals::RequestService* requests = nullptr;  // set once the store is open
-  std::string approvals_command;
+  std::string approvals_command;  // "ssh -p 2222 approvals@HOST", for messages that say what to run
   WaitingRegistry waiting;  // requests with a person waiting on them live
-  // Starts the inner Session of a ProxyJump on `socket` (see Session::JumpOrigin).
-  std::function<void(StreamSocket socket, std::string source, const config::User* person,
-                     std::string target)>
-      start_inner_session;  // "ssh -p 2222 approvals@HOST", for messages that say what to run
-  int unauthenticated = 0;  // connections still in key exchange or authentication
+  // Starts the inner Session of a ProxyJump on `socket` (see Session::JumpOrigin), from the
+  // outer connection's source; `startup` counts it against the outer connection.
+  std::function<void(StreamSocket socket, std::string source, config::IpAddress address,
+                     StartupSlot startup, const config::User* person, std::string target)>
+      start_inner_session;
+  // Connections still in key exchange or authentication, by source, and penalties.
+  limits::Admissions admissions;
 };
 
 }  // namespace holdgate::proxy

@@ -7,6 +7,8 @@
 namespace holdgate::proxy {
 namespace {
 
+using limits::Offence;
+
 // The person whose configured key this message carries, or nullptr.
 const config::User* key_owner(const config::Config& config, ssh_message message) {
   ssh_key key = ssh_message_auth_pubkey(message);  // owned by the message
@@ -24,8 +26,11 @@ awaitable<std::variant<AuthenticatedPerson, AuthFailure>> authenticate_user(
   for (;;) {
     int rc = ssh_handle_key_exchange(session);
     if (rc == SSH_OK) break;
-    if (rc != SSH_AGAIN) co_return AuthFailure{std::string("key exchange failed: ") + ssh_get_error(session)};
-    if (SteadyClock::now() >= deadline) co_return AuthFailure{"login grace time expired"};
+    if (rc != SSH_AGAIN) {
+      co_return AuthFailure{std::string("key exchange failed: ") + ssh_get_error(session),
+                            Offence::no_auth};
+    }
+    if (SteadyClock::now() >= deadline) co_return AuthFailure{"login grace time expired", Offence::grace_exceeded};
     if (stop_requested) co_return AuthFailure{"server shutting down"};
     co_await waiter.wait(deadline);
   }
@@ -34,8 +39,12 @@ awaitable<std::variant<AuthenticatedPerson, AuthFailure>> authenticate_user(
   for (;;) {
     MessageHandle message(ssh_message_get(session));
     if (!message) {
-      if (!ssh_is_connected(session)) co_return AuthFailure{"client disconnected before authenticating"};
-      if (SteadyClock::now() >= deadline) co_return AuthFailure{"login grace time expired"};
+      if (!ssh_is_connected(session)) {
+        // sshd's authfail when an attempt failed first, else noauth.
+        co_return AuthFailure{"client disconnected before authenticating",
+                              failures > 0 ? Offence::auth_failed : Offence::no_auth};
+      }
+      if (SteadyClock::now() >= deadline) co_return AuthFailure{"login grace time expired", Offence::grace_exceeded};
       if (stop_requested) co_return AuthFailure{"server shutting down"};
       co_await waiter.wait(deadline);
       continue;
@@ -71,7 +80,7 @@ awaitable<std::variant<AuthenticatedPerson, AuthFailure>> authenticate_user(
     // "none" is how every client starts; it is not an attempt.
     if (ssh_message_subtype(message.get()) != SSH_AUTH_METHOD_NONE &&
         ++failures >= config.limits.max_auth_tries) {
-      co_return AuthFailure{"too many authentication failures"};
+      co_return AuthFailure{"too many authentication failures", Offence::auth_failed};
     }
   }
 }

@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "config/config.hpp"
+#include "limits/penalties.hpp"
 #include "net.hpp"
 #include "ssh_handles.hpp"
 #include "ssh_waiter.hpp"
@@ -23,6 +24,7 @@ struct AuthenticatedPerson {
 
 struct AuthFailure {
   std::string reason;  // for the log
+  limits::Offence offence = limits::Offence::none;  // what the source's penalty counts it as
 };
 
 // Runs key exchange and the authentication dialogue until a person proves a configured key

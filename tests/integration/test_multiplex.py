@@ -10,11 +10,15 @@ import time
 import pytest
 
 from harness.client import client_env
+from harness.world import gate_client
 
 
-def test_twenty_concurrent_sessions(alice):
+def test_twenty_concurrent_sessions(world, make_gate):
     """20 connections, each sleeping 1 s: all succeed, and in parallel (one after another
-    would take over 20 s)."""
+    would take over 20 s). The default limits, like sshd's, would drop some of 20 handshakes
+    at once from one address (max_startups 10:30:100, per_source_max_startups 8)."""
+    gate = make_gate(limits={"max_startups": 64, "per_source_max_startups": 32})
+    alice = gate_client(world, gate, "alice")
     started = time.monotonic()
     procs = [alice.popen("root@db-1", "sleep 1; echo $((6*7))") for _ in range(20)]
     try:

@@ -124,7 +124,19 @@ TEST_CASE("a minimal file gets the documented defaults", "[config]") {
   CHECK(c.roles.empty());
   CHECK(c.limits.login_grace == 30s);
   CHECK(c.limits.max_auth_tries == 6);
-  CHECK(c.limits.max_startups == 64);
+  CHECK(c.limits.max_startups == 100);
+  CHECK(c.limits.max_startups_begin == 10);
+  CHECK(c.limits.max_startups_rate == 30);
+  CHECK(c.limits.per_source_max_startups == 8);
+  CHECK(c.limits.per_source_prefix_v4 == 32);
+  CHECK(c.limits.per_source_prefix_v6 == 128);
+  CHECK(c.limits.max_jump_startups == 10);
+  const auto& penalties = c.limits.per_source_penalties;
+  CHECK(penalties.enabled);
+  CHECK((penalties.authfail == 5s && penalties.noauth == 1s && penalties.grace_exceeded == 10s));
+  CHECK((penalties.max == 600s && penalties.min == 15s && penalties.max_sources == 65536));
+  CHECK_FALSE(penalties.deny_all_on_overflow);
+  CHECK(penalties.exempt.empty());
   CHECK(c.limits.connect_timeout == 10s);
   CHECK(c.limits.shutdown_grace == 30s);
   CHECK(c.limits.keepalive_interval == 60s);
@@ -173,6 +185,8 @@ TEST_CASE("limits are read, and keepalive_interval may be 0s", "[config]") {
   CHECK(c.limits.login_grace == 20s);
   CHECK(c.limits.max_auth_tries == 3);
   CHECK(c.limits.max_startups == 10);
+  CHECK(c.limits.max_startups_begin == 10);  // a single number is a hard cap, as in sshd
+  CHECK(c.limits.max_startups_rate == 100);
   CHECK(c.limits.connect_timeout == 5s);
   CHECK(c.limits.shutdown_grace == 120s);
   CHECK(c.limits.keepalive_interval == 0s);
@@ -180,6 +194,45 @@ TEST_CASE("limits are read, and keepalive_interval may be 0s", "[config]") {
   auto partial = parse_ok("state_dir: /s\nlimits: {max_startups: 1}\n");
   CHECK(partial.limits.max_startups == 1);
   CHECK(partial.limits.login_grace == 30s);  // the rest keep their defaults
+}
+
+TEST_CASE("start-up limits and per-source penalties are read", "[config]") {
+  auto c = parse_ok(
+      "state_dir: /s\n"
+      "limits:\n"
+      "  max_startups: 5:50:20\n"
+      "  per_source_max_startups: 3\n"
+      "  per_source_net_block_size: 24:64\n"
+      "  max_jump_startups: 2\n"
+      "  per_source_penalties:\n"
+      "    authfail: 10s\n"
+      "    noauth: 0s\n"
+      "    grace_exceeded: 1m\n"
+      "    max: 1h\n"
+      "    min: 0s\n"
+      "    max_sources: 100\n"
+      "    overflow: deny-all\n"
+      "    exempt: [10.0.0.0/8, '2001:db8::/32', 192.0.2.1]\n");
+  const auto& l = c.limits;
+  CHECK((l.max_startups_begin == 5 && l.max_startups_rate == 50 && l.max_startups == 20));
+  CHECK(l.per_source_max_startups == 3);
+  CHECK((l.per_source_prefix_v4 == 24 && l.per_source_prefix_v6 == 64));
+  CHECK(l.max_jump_startups == 2);
+  const auto& p = l.per_source_penalties;
+  CHECK((p.enabled && p.authfail == 10s && p.noauth == 0s && p.grace_exceeded == 60s));
+  CHECK((p.max == 3600s && p.min == 0s && p.max_sources == 100 && p.deny_all_on_overflow));
+  REQUIRE(p.exempt.size() == 3);
+  CHECK((!p.exempt[0].address.v6 && p.exempt[0].prefix == 8));
+  CHECK((p.exempt[1].address.v6 && p.exempt[1].prefix == 32));
+  CHECK(p.exempt[2].prefix == 32);
+
+  auto other = parse_ok(
+      "state_dir: /s\n"
+      "limits: {per_source_max_startups: none, per_source_net_block_size: 16, "
+      "per_source_penalties: off}\n");
+  CHECK(other.limits.per_source_max_startups == 0);
+  CHECK((other.limits.per_source_prefix_v4 == 16 && other.limits.per_source_prefix_v6 == 128));
+  CHECK_FALSE(other.limits.per_source_penalties.enabled);
 }
 
 TEST_CASE("selectors: \"*\", lists of values, \"*\" values, and \"*\" logins", "[config]") {
