@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "policy/sanitize.hpp"
+
 namespace holdgate::proxy {
 namespace {
 
@@ -296,8 +298,9 @@ void ChannelBridge::on_exit_status(ssh_session, ssh_channel, int status, void* s
 
 void ChannelBridge::on_exit_signal(ssh_session, ssh_channel, const char* signal, int core,
                                    const char* errmsg, const char*, void* self) {
+  // The target's error message goes on to the user's client, which may print it: sanitised.
   static_cast<ChannelBridge*>(self)->exit_signal_ =
-      ExitSignal{signal ? signal : "", errmsg ? errmsg : "", core != 0};
+      ExitSignal{signal ? signal : "", policy::sanitize(errmsg ? errmsg : ""), core != 0};
 }
 
 }  // namespace holdgate::proxy

@@ -158,10 +158,34 @@ const std::vector<ErrorRow> error_rows = {
      "users[0].keys[0]: the key data is missing after 'ssh-ed25519'", 5, 9},
     {kBob + "    keys:\n      - ssh-ed25519 bob@laptop\n",
      "users[0].keys[0]: the key data 'bob@laptop' is not base64", 5, 9},
-    {kBob + "    keys: [ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB0b]\n"
+    {kBob + "    keys: [ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJunXmaEojlRqzpDY30WVaBtJQ2AhBCP/aDQY1zBBhgd]\n"
             "  - name: eve\n"
-            "    keys: [ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB0b eve]\n",
+            "    keys: [ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJunXmaEojlRqzpDY30WVaBtJQ2AhBCP/aDQY1zBBhgd eve]\n",
      "users[1].keys[0]: this key already belongs to user 'bob' (line 4)", 6, 12},
+
+    // key data that could never match a client's key: refused at load, not silently unused
+    {kBob + "    keys:\n      - ssh-ed25519 AAAAC3Nz... bob@laptop\n",
+     "users[0].keys[0]: the key data 'AAAAC3Nz...' is not base64", 5, 9},
+    {kBob + "    keys:\n      - ssh-ed25519 AAAAC3NzaC1\n",
+     "users[0].keys[0]: the key data is not valid base64 (truncated or damaged?)", 5, 9},
+    {kBob + "    keys:\n      - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB0b\n",
+     "users[0].keys[0]: the key data does not hold a complete ssh-ed25519 key (truncated or "
+     "damaged?)", 5, 9},
+    {kBob + "    keys:\n      - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJunXmaEojlRqzpDY30WVaBtJQ2AhBCP\n",
+     "users[0].keys[0]: the key data does not hold a complete ssh-ed25519 key (truncated or "
+     "damaged?)", 5, 9},
+    {kBob + "    keys:\n      - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJunXmaEojlRqzpDY30WVaBtJQ2AhBCP/aDQY1zBBhgdAAAAAA==\n",  // trailing bytes
+     "users[0].keys[0]: the key data does not hold a complete ssh-ed25519 key (truncated or "
+     "damaged?)", 5, 9},
+    {kBob + "    keys:\n      - ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIJunXmaEojlRqzpDY30WVaBtJQ2AhBCP/aDQY1zBBhgd bob\n",
+     "users[0].keys[0]: the key data holds a 'ssh-ed25519' key, not 'ssh-rsa'", 5, 9},
+    {kBob + "    keys:\n      - ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAzODQAAABBBJ3wK4RPbwjyhoKoNdUKnUKq9M52p91KCfvkMdfF734J9p+3vH+BPCH5OGkr4eWf1eu9xZ2VdZDyui3vqC3ZJdE=\n",  // curve named nistp384
+     "users[0].keys[0]: the key data does not hold a complete ecdsa-sha2-nistp256 key (truncated "
+     "or damaged?)", 5, 9},
+    {kBob + "    keys:\n      - ssh-ed25519 AAAA\n",
+     "users[0].keys[0]: the key data does not hold a ssh-ed25519 key", 5, 9},
+    {kBob + "    keys:\n      - ssh-ed25519 AA=AAAAAC3NzaC1lZDI1NTE5AAAAIJunXmaEojlRqzpDY30WVaBtJQ2AhBCP/aDQY1zBBhgd\n",
+     "users[0].keys[0]: the key data is not valid base64 (truncated or damaged?)", 5, 9},
 
     // selectors and logins
     {kAllow + "      - logins: [ubuntu]\n        targets: {}\n",
