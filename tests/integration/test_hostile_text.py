@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import struct
 import threading
+import time
 
 import pytest
 
@@ -28,11 +29,12 @@ def _disconnect_packet(description: str) -> bytes:
 
 
 class FakeTarget:
-    """A TCP server that answers every connection with `reply` and then reads until the peer
-    hangs up: a hostile or broken target."""
+    """A TCP server that answers every connection with `replies`, each after the peer has said
+    something (so a disconnect arrives after the client's version line, as from a real server),
+    and then reads until the peer hangs up: a hostile or broken target."""
 
-    def __init__(self, reply: bytes):
-        self.reply = reply
+    def __init__(self, *replies: bytes):
+        self.replies = replies
         self.sock = socket.socket()
         self.sock.bind((LOCALHOST, 0))
         self.sock.listen(8)
@@ -49,7 +51,11 @@ class FakeTarget:
             with conn:
                 conn.settimeout(10)
                 try:
-                    conn.sendall(self.reply)
+                    for n, reply in enumerate(self.replies):
+                        if n > 0:
+                            conn.recv(4096)
+                            time.sleep(0.2)  # let the client finish its own opening
+                        conn.sendall(reply)
                     while conn.recv(4096):
                         pass
                 except OSError:
@@ -59,13 +65,13 @@ class FakeTarget:
         self.sock.close()
 
 
-@pytest.mark.parametrize("reply", [
-    pytest.param(f"SSH-9.9-{ESCAPES}\r\n".encode(), id="version-line"),
-    pytest.param(b"SSH-2.0-OpenSSH_9.2\r\n" + _disconnect_packet(f"go away {ESCAPES}"),
+@pytest.mark.parametrize("replies", [
+    pytest.param([f"SSH-9.9-{ESCAPES}\r\n".encode()], id="version-line"),
+    pytest.param([b"SSH-2.0-OpenSSH_9.2\r\n", _disconnect_packet(f"go away {ESCAPES}")],
                  id="disconnect-message"),
 ])
-def test_what_a_target_sends_reaches_the_user_and_the_log_escaped(world, make_gate, reply):
-    fake = FakeTarget(reply)
+def test_what_a_target_sends_reaches_the_user_and_the_log_escaped(world, make_gate, replies):
+    fake = FakeTarget(*replies)
     try:
         def add_fake_target(config):
             config["targets"].append({"name": "fake-1", "address": f"{LOCALHOST}:{fake.port}",
