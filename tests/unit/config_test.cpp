@@ -372,3 +372,11 @@ TEST_CASE("every supported key type loads from a real public key", "[config]") {
     CHECK(c.users[0].keys[0].type == line.substr(0, line.find(' ')));
   }
 }
+
+TEST_CASE("a role marked audit: true sees the whole trail; roles do not by default", "[config]") {
+  auto c = parse_ok("state_dir: /s\nroles:\n  - name: auditor\n    audit: true\n"
+                    "  - name: dev\n  - name: ops\n    audit: false\n");
+  CHECK(c.find_role("auditor")->audit);
+  CHECK_FALSE(c.find_role("dev")->audit);
+  CHECK_FALSE(c.find_role("ops")->audit);
+}
