@@ -1,8 +1,10 @@
 #include "approvals/commands.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "approvals/command_line.hpp"
+#include "approvals/visibility.hpp"
 #include "policy/sanitize.hpp"
 
 namespace holdgate::approvals {
@@ -41,6 +43,10 @@ class Runner {
   }
 
   CommandResult operator()(const cmd::List& list) const {
+    if (list.scope == ListScope::all && !is_auditor(service_.config(), *caller_.user)) {
+      return refused("request list --all is only for a role with audit: true; request list shows "
+                     "your own requests and those you may review");
+    }
     auto requests = service_.list(caller_, list.scope);
     if (list.json) return ok(requests_json(requests, progress_fn()) + "\n");
     return ok(render_request_table(requests, context_.waiting));
@@ -50,6 +56,9 @@ class Runner {
     auto outcome = service_.show(show.id);
     if (auto* error = std::get_if<ServiceError>(&outcome)) return refused(error->message);
     const auto& request = std::get<AccessRequest>(outcome);
+    if (!may_see_request(service_.config(), *caller_.user, request)) {
+      return refused("request " + request.id + " is neither yours nor one you may review");
+    }
     if (show.json) return ok(request_json(request, progress_of(request)) + "\n");
     return ok(render_request(request, progress_of(request), waiting(request.id)));
   }
@@ -70,12 +79,29 @@ class Runner {
   CommandResult operator()(const cmd::Watch&) const { return {"", "", exit_ok, true}; }
 
   CommandResult operator()(const cmd::History& history) const {
-    const TimePoint since = service_.now() - history.since;
+    // A --since longer than the clock has run (since 1970) means everything; subtracting it
+    // could overflow the clock's nanoseconds (292 years) and wrap into the future.
+    const TimePoint now = service_.now();
+    const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch());
+    const TimePoint since = history.since >= elapsed ? TimePoint{} : now - history.since;
     auto events = service_.history(since);
+    // Only what concerns the caller, unless they audit: the requests they may see, the events
+    // about those, and what they did themselves (their own logins).
+    const config::Config& config = service_.config();
+    std::vector<AccessRequest> visible;
+    std::set<std::string> visible_ids;
+    for (auto& request : service_.list(caller_, ListScope::all)) {
+      if (!may_see_request(config, *caller_.user, request)) continue;
+      visible_ids.insert(request.id);
+      visible.push_back(std::move(request));
+    }
+    std::erase_if(events, [&](const storage::AuditEvent& event) {
+      return !may_see_event(config, *caller_.user, event, visible_ids);
+    });
     if (history.json) return ok(history_json(events) + "\n");
     // Requests resolved in the window, oldest resolution first like the events above them.
     std::vector<AccessRequest> resolved;
-    for (auto& request : service_.list(caller_, ListScope::all)) {
+    for (auto& request : visible) {
       if (request.state != RequestState::pending && request.resolved && *request.resolved >= since) {
         resolved.push_back(std::move(request));
       }

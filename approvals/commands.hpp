@@ -41,6 +41,9 @@ inline constexpr int exit_usage = 2;
 // Parses `command_line` (the exec request's string) and runs it as `caller`.
 // `request list` defaults to the caller's own requests and those they can review; `history`
 // shows audit events since now - --since (default 24h) and the requests resolved in that time.
+// What a caller may see follows visibility.hpp: `request show` of another's request they may
+// not review and `request list --all` are refused, `history` keeps to what concerns them,
+// unless they hold a role with `audit: true`.
 CommandResult run_command(std::string_view command_line, RequestService& service,
                           const Caller& caller, const CommandContext& context);
 

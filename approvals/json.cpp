@@ -6,31 +6,22 @@
 #include <cmath>
 #include <cstdio>
 
+#include "policy/sanitize.hpp"
+
 namespace holdgate::approvals {
 namespace {
 
-void append_u(std::string& out, std::uint32_t code_point) {
+// \uXXXX, or a surrogate pair for code points past the Basic Multilingual Plane.
+void append_u(std::string& out, char32_t code_point) {
   char buf[16];
-  std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(code_point & 0xffff));
-  out += buf;
-}
-
-// Decodes the UTF-8 sequence at text[i]; returns its length and sets `cp`, or 0 when invalid
-// (overlong forms, surrogates and code points past U+10FFFF are invalid too).
-std::size_t decode_utf8(std::string_view text, std::size_t i, std::uint32_t& cp) {
-  const auto lead = static_cast<unsigned char>(text[i]);
-  const std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xe ? 3
-                           : (lead >> 3) == 0x1e ? 4 : 0;
-  if (length == 0 || i + length > text.size()) return 0;
-  cp = length == 1 ? lead : lead & (0x7f >> length);
-  for (std::size_t k = 1; k < length; ++k) {
-    const auto next = static_cast<unsigned char>(text[i + k]);
-    if ((next & 0xc0) != 0x80) return 0;
-    cp = (cp << 6) | (next & 0x3f);
+  if (code_point > 0xffff) {
+    code_point -= 0x10000;
+    append_u(out, 0xd800 + (code_point >> 10));
+    append_u(out, 0xdc00 + (code_point & 0x3ff));
+    return;
   }
-  static constexpr std::uint32_t min_for_length[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < min_for_length[length] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
-  return length;
+  std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(code_point));
+  out += buf;
 }
 
 }  // namespace
@@ -39,8 +30,8 @@ std::string json_quote(std::string_view text) {
   std::string out = "\"";
   out.reserve(text.size() + 2);
   for (std::size_t i = 0; i < text.size();) {
-    std::uint32_t cp = 0;
-    const std::size_t length = decode_utf8(text, i, cp);
+    char32_t cp = 0;
+    const std::size_t length = policy::decode_utf8(text, i, cp);
     if (length == 0) {
       out += "\\ufffd";
       ++i;
@@ -55,9 +46,10 @@ std::string json_quote(std::string_view text) {
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
       default:
-        // JSON only demands C0 be escaped; DEL and C1 are escaped too because this output is
-        // often read on a terminal, and U+2028/9 because JavaScript treats them as line ends.
-        if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029) {
+        // JSON only demands C0 be escaped; DEL, C1 and format characters (bidi overrides,
+        // zero-width) are escaped too because this output is often read on a terminal, and
+        // U+2028/9 because JavaScript treats them as line ends: policy's one set of them.
+        if (policy::is_hidden_code_point(cp)) {
           append_u(out, cp);
         } else {
           out.append(text.substr(i, length));

@@ -10,7 +10,8 @@
 namespace holdgate::approvals {
 
 // `text` as a JSON string literal, quotes included: " and \ escaped, control characters
-// (C0, DEL, C1) and U+2028/U+2029 as \u00XX / \uXXXX, bytes that are not valid UTF-8 as \ufffd.
+// (C0, DEL, C1), format characters (Cf) and U+2028/U+2029 as \u00XX / \uXXXX (a surrogate pair
+// past U+FFFF), bytes that are not valid UTF-8 as \ufffd.
 std::string json_quote(std::string_view text);
 
 // Writes values in order; commas and colons are placed for you. Misuse (a value where a key is

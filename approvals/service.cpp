@@ -1,10 +1,10 @@
 #include "service.hpp"
 
-#include <openssl/rand.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+
+#include "approvals/random.hpp"
 
 namespace holdgate::approvals {
 namespace {
@@ -222,7 +222,7 @@ void RequestService::record(const storage::AuditEvent& event) { store_.append_au
 
 std::string random_uuid() {
   unsigned char b[16];
-  RAND_bytes(b, sizeof b);
+  if (!random_bytes(b, sizeof b)) throw RandomFailure();
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
   char text[37];

@@ -50,7 +50,8 @@ class RequestService {
   Outcome<AccessRequest> review_as_hook(std::string_view hook, std::string_view id,
                                         Decision decision, std::string reason);
 
-  // The request, expired first if its time has come. Anyone authenticated may look.
+  // The request, expired first if its time has come. Who may look is the caller's business
+  // (visibility.hpp); so it is for list(..., ListScope::all) and history().
   Outcome<AccessRequest> show(std::string_view id);
   std::vector<AccessRequest> list(const Caller& caller, ListScope scope);
   std::vector<storage::AuditEvent> history(TimePoint since);
@@ -87,7 +88,8 @@ class RequestService {
   RequestEvents events_;
 };
 
-// A random UUID v4 in lowercase text.
+// A random UUID v4 in lowercase text. Throws RandomFailure (approvals/random.hpp) when the
+// system cannot supply random bytes.
 std::string random_uuid();
 
 }  // namespace holdgate::approvals

@@ -55,6 +55,9 @@ struct Role {
   std::optional<RequestPolicy> request;
   std::optional<ReviewPolicy> review;
   Duration max_duration = std::chrono::hours(1);
+  // `audit: true`: holders see every request and the whole audit trail (everyone's logins);
+  // everyone else sees their own, those they may review, and their own logins.
+  bool audit = false;
 };
 
 // One authorized_keys line, split. `blob` is the base64 key data exactly as written, which is

@@ -14,8 +14,10 @@ struct KeyParse {
   std::string problem;  // set when key is not
 };
 
-// Accepts "TYPE BLOB [comment]". The blob is only checked for base64 characters (and '.', so
-// documentation placeholders like "AAAAC3Nz..." load); a real key is verified at login.
+// Accepts "TYPE BLOB [comment]" where BLOB is strict base64 of a public key of TYPE (its wire
+// format: the same type name, then the key's fields, complete and nothing after), as OpenSSH
+// reads authorized_keys. A placeholder ("AAAAC3Nz...") or damaged line is refused: it could
+// never match a client's key. Signatures are verified at login, not here.
 KeyParse parse_authorized_key(std::string_view line);
 
 }  // namespace holdgate::config::detail

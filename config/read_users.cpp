@@ -13,11 +13,9 @@ struct KeyOwner {
 };
 
 // A key identifies its user at login, so one key listed for two users would make the login
-// ambiguous. Blobs with '.' are placeholders ("AAAAC3Nz...", as in the documented example):
-// base64 has no '.', so no client key can ever match them, and repeating them is harmless.
+// ambiguous.
 void check_key_unique(const Entry& item, const AuthorizedKey& key, const std::string& user,
                       std::vector<KeyOwner>& owners) {
-  if (key.blob.find('.') != std::string::npos) return;
   auto owner = std::find_if(owners.begin(), owners.end(), [&](const KeyOwner& o) {
     return o.type == key.type && o.blob == key.blob;
   });

@@ -182,6 +182,17 @@ std::optional<int> read_int(const Entry& e, int min) {
   return value;
 }
 
+std::optional<bool> read_bool(const Entry& e) {
+  auto text = read_string(e);
+  if (!text) return std::nullopt;
+  // Only the two spellings, not YAML 1.1's yes/no/on/off: a switch that widens access must not
+  // be set by a word that reads like something else.
+  if (*text == "true") return true;
+  if (*text == "false") return false;
+  e.error("must be true or false, not '" + *text + "'");
+  return std::nullopt;
+}
+
 std::optional<Duration> read_duration(const Entry& e, bool allow_zero) {
   auto text = read_string(e);
   if (!text) return std::nullopt;

@@ -102,6 +102,7 @@ std::vector<Entry> read_list(const Entry& list);
 std::optional<std::string> read_string(const Entry& e);  // a non-empty scalar
 std::vector<std::string> read_strings(const Entry& e);   // a list of non-empty scalars
 std::optional<int> read_int(const Entry& e, int min);
+std::optional<bool> read_bool(const Entry& e);  // exactly true or false
 std::optional<Duration> read_duration(const Entry& e, bool allow_zero);
 std::optional<Address> read_address(const Entry& e, std::uint16_t default_port);
 // Relative paths resolve against the config file's directory.

@@ -26,4 +26,9 @@ inline constexpr std::size_t max_user_name_bytes = 256;
 // ASCII only: control characters, whitespace and non-ASCII bytes are refused.
 std::variant<Route, RouteError> parse_route(std::string_view user_name);
 
+// The inner connection of a ProxyJump (`ssh -J bastion root@db-1`) names only the login; the
+// target came with the jump's channel. The login passes the same checks as parse_route's user
+// name (non-empty, at most max_user_name_bytes, printable ASCII only), whichever way it arrived.
+std::variant<Route, RouteError> jump_route(std::string_view login, std::string_view target);
+
 }  // namespace holdgate::policy

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "connection_failure.hpp"
+#include "policy/sanitize.hpp"
 
 namespace holdgate::proxy {
 namespace {
@@ -342,8 +343,9 @@ void ChannelBridge::on_exit_status(ssh_session, ssh_channel, int status, void* s
 
 void ChannelBridge::on_exit_signal(ssh_session, ssh_channel, const char* signal, int core,
                                    const char* errmsg, const char*, void* self) {
+  // The target's error message goes on to the user's client, which may print it: sanitised.
   static_cast<ChannelBridge*>(self)->exit_signal_ =
-      ExitSignal{signal ? signal : "", errmsg ? errmsg : "", core != 0};
+      ExitSignal{signal ? signal : "", policy::sanitize(errmsg ? errmsg : ""), core != 0};
 }
 
 }  // namespace holdgate::proxy

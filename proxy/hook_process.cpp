@@ -108,27 +108,36 @@ void arm_watchdog(const std::shared_ptr<Run>& run, std::chrono::milliseconds aft
 int spawn(Run& run, const std::filesystem::path& program, const std::vector<std::string>& env,
           int stdin_fd, int stdout_fd, int stderr_fd) {
   posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, stdin_fd, 0);
-  posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
-  posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2);
-  posix_spawn_file_actions_addchdir_np(&actions, "/");
+  if (const int rc = posix_spawn_file_actions_init(&actions); rc != 0) return rc;
+  posix_spawnattr_t attr;
+  if (const int rc = posix_spawnattr_init(&attr); rc != 0) {
+    posix_spawn_file_actions_destroy(&actions);
+    return rc;
+  }
+  // Every step must take, or the program is not started: without closefrom it would inherit
+  // holdgate's sockets and keys, without its own group it would outlive its timeout.
+  int rc = 0;
+  auto step = [&rc](int result) {
+    if (rc == 0) rc = result;
+  };
+  step(posix_spawn_file_actions_adddup2(&actions, stdin_fd, 0));
+  step(posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1));
+  step(posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2));
+  step(posix_spawn_file_actions_addchdir_np(&actions, "/"));
   // Client sockets, the database and key files must not leak into the program; Asio does not
   // open everything close-on-exec.
-  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+  step(posix_spawn_file_actions_addclosefrom_np(&actions, 3));
 
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                      POSIX_SPAWN_SETSIGDEF);
-  posix_spawnattr_setpgroup(&attr, 0);  // its own group, so a timeout kills its children too
+  step(posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                           POSIX_SPAWN_SETSIGDEF));
+  step(posix_spawnattr_setpgroup(&attr, 0));  // its own group, so a timeout kills its children too
   sigset_t mask;
   sigemptyset(&mask);
-  posix_spawnattr_setsigmask(&attr, &mask);
+  step(posix_spawnattr_setsigmask(&attr, &mask));
   sigset_t defaults;
   sigemptyset(&defaults);
   for (int sig : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD}) sigaddset(&defaults, sig);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
+  step(posix_spawnattr_setsigdefault(&attr, &defaults));
 
   std::vector<char*> envp;
   for (const auto& entry : env) envp.push_back(const_cast<char*>(entry.c_str()));
@@ -136,7 +145,7 @@ int spawn(Run& run, const std::filesystem::path& program, const std::vector<std:
   std::string path = program.string();
   char* argv[] = {path.data(), nullptr};
 
-  const int rc = posix_spawn(&run.pid, path.c_str(), &actions, &attr, argv, envp.data());
+  if (rc == 0) rc = posix_spawn(&run.pid, path.c_str(), &actions, &attr, argv, envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   return rc;

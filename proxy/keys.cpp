@@ -8,6 +8,8 @@
 #include <cstring>
 #include <fstream>
 
+#include "policy/file_modes.hpp"
+
 namespace holdgate::proxy {
 namespace {
 
@@ -30,7 +32,16 @@ bool write_new_file(const std::filesystem::path& path, const std::string& text, 
 
 std::variant<std::monostate, KeyError> ensure_state_dir(const std::filesystem::path& state_dir) {
   std::error_code ec;
-  if (std::filesystem::is_directory(state_dir, ec)) return std::monostate{};
+  if (std::filesystem::is_directory(state_dir, ec)) {
+    struct stat st {};
+    if (::stat(state_dir.c_str(), &st) != 0) {
+      return KeyError{"cannot read state_dir " + state_dir.string() + ": " + std::strerror(errno)};
+    }
+    if (auto problem = policy::state_dir_mode_problem(state_dir.string(), st.st_mode)) {
+      return KeyError{*problem};
+    }
+    return std::monostate{};
+  }
   std::filesystem::create_directories(state_dir.parent_path(), ec);
   if (::mkdir(state_dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return KeyError{"cannot create state_dir " + state_dir.string() + ": " + std::strerror(errno)};
@@ -46,6 +57,14 @@ std::vector<std::filesystem::path> host_key_paths(const config::Config& config) 
 std::variant<KeyHandle, KeyError> load_or_generate_key(const std::filesystem::path& path) {
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+      return KeyError{"cannot read private key " + path.string() + ": " + std::strerror(errno)};
+    }
+    if (auto problem = policy::private_key_mode_problem(path.string(), st.st_mode,
+                                                        st.st_uid == ::geteuid())) {
+      return KeyError{*problem};
+    }
     ssh_key raw = nullptr;
     if (ssh_pki_import_privkey_file(path.c_str(), nullptr, nullptr, nullptr, &raw) != SSH_OK) {
       return KeyError{"cannot load private key " + path.string()};

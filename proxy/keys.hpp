@@ -16,10 +16,11 @@ struct KeyError {
 };
 
 // Loads the private key at `path`; when the file does not exist, generates an ed25519 key there
-// (private half 0600, public half beside it as PATH.pub).
+// (private half 0600, public half beside it as PATH.pub). An existing key that group or others
+// may read is refused, as sshd does (policy/file_modes.hpp).
 std::variant<KeyHandle, KeyError> load_or_generate_key(const std::filesystem::path& path);
 
-// Creates state_dir (0700) when missing.
+// Creates state_dir (0700) when missing; refuses an existing one group or others may access.
 std::variant<std::monostate, KeyError> ensure_state_dir(const std::filesystem::path& state_dir);
 
 // The paths holdgate uses for its host keys: the configured ones, or one generated ed25519 key.

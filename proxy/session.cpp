@@ -1,11 +1,10 @@
 #include "session.hpp"
 
-#include <openssl/rand.h>
-
 #include <algorithm>
 #include <cstdio>
 
 #include "approvals/escalation_text.hpp"
+#include "approvals/random.hpp"
 #include "approvals/render.hpp"
 #include "approvals_channel.hpp"
 #include "connection_failure.hpp"
@@ -17,9 +16,10 @@
 namespace holdgate::proxy {
 namespace {
 
+// Empty when the system has no random bytes to give.
 std::string random_id() {
   unsigned char bytes[4];
-  RAND_bytes(bytes, sizeof bytes);
+  if (!approvals::random_bytes(bytes, sizeof bytes)) return {};
   char text[9];
   std::snprintf(text, sizeof text, "%02x%02x%02x%02x", bytes[0], bytes[1], bytes[2], bytes[3]);
   return text;
@@ -70,6 +70,12 @@ void Session::stop() {
 }
 
 awaitable<void> Session::run() {
+  if (id_.empty()) {
+    id_ = "-";
+    log("refused", {{"reason", approvals::RandomFailure().what()}});
+    --context_.unauthenticated;  // counted when accepted, and it never will authenticate
+    co_return;
+  }
   log("connect");
   ssh_set_blocking(user_.get(), 0);
 
@@ -115,7 +121,14 @@ awaitable<void> Session::run() {
   }
 
   std::variant<policy::Route, policy::RouteError> route =
-      jump_ ? policy::Route{person.user_name, jump_->target} : policy::parse_route(person.user_name);
+      jump_ ? policy::jump_route(person.user_name, jump_->target) : policy::parse_route(person.user_name);
+  if (auto* error = std::get_if<policy::RouteError>(&route); error != nullptr && jump_) {
+    // The inner connection of a ProxyJump is a session to its target, never another jump.
+    log("decision", {{"result", "bad-user-name"}});
+    accept(std::move(person.pending));
+    co_await refuse("holdgate: " + error->message);
+    co_return;
+  }
   if (auto* error = std::get_if<policy::RouteError>(&route)) {
     // Not LOGIN@TARGET: either a mistake, or the outer connection of `ssh -J bastion`, which
     // names no target and only opens direct-tcpip channels.

@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "keys.hpp"
+#include "policy/sanitize.hpp"
 
 namespace holdgate::proxy {
 namespace {
@@ -16,6 +17,10 @@ constexpr const char* upstream_ciphers =
 std::string describe(const config::Target& target) {
   return target.name + " (" + target.address.host + ":" + std::to_string(target.address.port) + ")";
 }
+
+// libssh's last error, which may quote what the target sent (its banner line, a disconnect
+// message): the target's words reach the user's terminal and the log only sanitised.
+std::string remote_error(ssh_session session) { return policy::sanitize(ssh_get_error(session)); }
 
 std::string lowercase_first(std::string text) {
   if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
@@ -82,7 +87,7 @@ std::string host_key_problem(ssh_session session, const config::Target& target) 
       break;
   }
   return "holdgate: cannot check the host key of " + describe(target) + ": " +
-         ssh_get_error(session);
+         remote_error(session);
 }
 
 }  // namespace
@@ -131,7 +136,7 @@ awaitable<std::variant<UpstreamHandle, DialError>> dial_upstream(const policy::L
   if (rc == SSH_AGAIN) co_return fail("holdgate: " + describe(target) + " did not complete the SSH handshake in time");
   if (rc != SSH_OK) {
     co_return fail("holdgate: SSH handshake with " + describe(target) + " failed: " +
-                   ssh_get_error(session.get()));
+                   remote_error(session.get()));
   }
   if (auto problem = host_key_problem(session.get(), target); !problem.empty()) {
     co_return fail(problem);

@@ -183,7 +183,8 @@ def test_history_records_the_life_cycle_and_logins(people):
     bob.ssh("root@db-1", "true")  # denied: an audit event too
     approvals(alice, f"request review --approve {request_id}")
     approvals(ivan, f"request review --approve {request_id}")
-    events = json.loads(approvals(ivan, "history --format json").stdout)
+    # bob's own view: his request's whole life and his own login.
+    events = json.loads(approvals(bob, "history --format json").stdout)
     kinds = [(e["kind"], e["subject"]) for e in events]
     for kind in ("request.created", "request.reviewed", "request.approved"):
         assert (kind, request_id) in kinds, kinds
@@ -271,3 +272,39 @@ def test_menu_lists_and_approves_under_a_terminal(people):
     shown = show(people["bob"], request_id)
     assert [(x["reviewer"], x["decision"], x["reason"]) for x in shown["reviews"]] == \
         [("alice", "APPROVE", "fine by me")], shown
+
+
+def audit_by_ivan(config: dict) -> None:
+    """alice holds dba only (she reviews nothing); ivan reviews dba and audits."""
+    for user in config["users"]:
+        if user["name"] == "ivan":
+            user["roles"] = ["dba-reviewer", "auditor"]
+    config["roles"].append({"name": "auditor", "audit": True})
+
+
+def test_people_see_what_concerns_them_and_auditors_everything(world, make_gate):
+    gate = make_gate(edit=audit_by_ivan)
+    bob, alice, ivan = (gate_client(world, gate, name) for name in ("bob", "alice", "ivan"))
+    request_id = create(bob)
+    assert bob.ssh("root@db-1", "true").returncode != 0      # denied: login.denied for bob
+    assert alice.ssh("root@db-1", "true").returncode == 0    # login.allowed for alice
+
+    r = approvals(alice, f"request show {request_id}")
+    assert r.returncode == 1 and r.stdout == "", r
+    assert r.stderr == f"holdgate: request {request_id} is neither yours nor one you may review\n", r
+    r = approvals(alice, "request list --all")
+    assert r.returncode == 1 and r.stdout == "", r
+    assert "only for a role with audit: true" in r.stderr, r
+    assert request_id not in approvals(alice, "request list").stdout
+
+    mine = json.loads(approvals(alice, "history --format json").stdout)
+    assert {e["actor"] for e in mine} == {"alice"}, mine
+    assert [e["kind"] for e in mine] == ["login.allowed"], mine
+    assert request_id not in approvals(alice, "history").stdout
+
+    assert show(bob, request_id)["user"] == "bob"             # his own
+    assert show(ivan, request_id)["user"] == "bob"            # he may review it
+    everything = json.loads(approvals(ivan, "history --format json").stdout)
+    seen = {(e["kind"], e["actor"]) for e in everything}
+    assert {("request.created", "bob"), ("login.denied", "bob"), ("login.allowed", "alice")} <= seen
+    assert request_id in approvals(ivan, "request list --all").stdout

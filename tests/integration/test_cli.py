@@ -126,3 +126,48 @@ def test_show_keys_host_prints_known_hosts_lines(people, tmp_path):
                                   line) for line in lines), output(r)
     assert mode(tmp_path / "state" / "ssh_host_ed25519_key") == 0o600
     assert run_cli("show-keys", "--config", path, "--host").stdout == r.stdout
+
+
+def test_check_config_refuses_a_key_line_that_is_not_a_key(people, tmp_path):
+    """A placeholder or damaged authorized_keys line would load and never match anyone."""
+    config = config_for(people, tmp_path)
+    truncated = people["bob"].public_line.split()[1][:40]  # whole base64 quads, half a key
+    config["users"][0]["keys"] = [people["bob"].public_line, f"ssh-ed25519 {truncated} bob@old"]
+    path = write_config(tmp_path / "keys.yaml", config)
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if "bob@old" in text)
+    r = run_cli("check-config", "--config", path)
+    assert r.returncode == 1, output(r)
+    assert re.search(rf"^{re.escape(str(path))}:{line}:\d+: users\[0\]\.keys\[1\]: the key data "
+                     r"does not hold a complete ssh-ed25519 key", output(r), re.M), output(r)
+
+
+@pytest.mark.parametrize("key_mode", [0o644, 0o640, 0o604])
+def test_a_private_key_others_may_read_is_refused(people, tmp_path, key_mode):
+    key = generate_key(tmp_path / "mine_ed25519", "mine")
+    key.path.chmod(key_mode)
+    path = write_config(tmp_path / "holdgate.yaml",
+                        config_for(people, tmp_path, upstream_identity=key.path))
+    for command in (("show-keys", "--config", path, "--upstream"), ("serve", "--config", path)):
+        r = run_cli(*command, timeout=10)
+        assert r.returncode == 1, output(r)
+        assert r.stdout == "", output(r)
+        assert r.stderr == (f"holdgate: permissions {key_mode:04o} for '{key.path}' are too open: "
+                            "a private key must not be accessible by group or others "
+                            "(chmod 600 it)\n"), output(r)
+    key.path.chmod(0o600)
+    assert run_cli("show-keys", "--config", path, "--upstream").returncode == 0
+
+
+def test_a_state_dir_others_may_enter_is_refused(people, tmp_path):
+    state = tmp_path / "state"
+    state.mkdir(mode=0o755)
+    state.chmod(0o755)
+    path = write_config(tmp_path / "holdgate.yaml", config_for(people, tmp_path))
+    r = run_cli("show-keys", "--config", path, "--host")
+    assert r.returncode == 1, output(r)
+    assert r.stderr == (f"holdgate: permissions 0755 for state_dir '{state}' are too open: it "
+                        "holds private keys and the request database, so it must not be "
+                        "accessible by group or others (chmod 700 it)\n"), output(r)
+    assert not (state / "ssh_host_ed25519_key").exists()
+    state.chmod(0o700)
+    assert run_cli("show-keys", "--config", path, "--host").returncode == 0

@@ -130,7 +130,7 @@ def test_reconnect_reattaches_then_goes_straight_in_once_approved(people):
         assert re.search(rf"{request_id}.*\(waiting\)", listed), listed
     finally:
         second.close(force=True)
-    pending = [line for line in alice.ssh("approvals", "request list --all").stdout.splitlines()
+    pending = [line for line in alice.ssh("approvals", "request list --reviewable").stdout.splitlines()
                if "PENDING" in line]
     assert len(pending) == 1, pending  # reattached, no duplicate
 

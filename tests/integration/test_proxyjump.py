@@ -137,3 +137,27 @@ def test_forwarding_to_a_non_target_is_refused(alice_cfg, world):
     r = ssh(alice_cfg, "-W", f"{LOCALHOST}:{world.target.port}", "bastion", timeout=15)
     assert r.returncode != 0, r
     assert "prohibited" in r.stderr or "forwarding failed" in r.stderr, r
+
+
+def any_login_for_alice(config: dict) -> None:
+    """alice's dba role allows every login on db-1, so only the user-name checks can stop one."""
+    for role in config["roles"]:
+        if role["name"] == "dba":
+            role["allow"] = [{"logins": ["*"], "targets": {"kind": "db"}}]
+
+
+@pytest.mark.parametrize("login, problem", [
+    ("a" * 300, "the user name is 300 bytes long, at most 256 are allowed"),
+    ("r\u00f6\u00f6t", "the user name 'r\u00f6\u00f6t' contains a non-ASCII character"),
+], ids=["too-long", "non-ascii"])
+def test_inner_login_gets_the_same_user_name_checks(world, make_gate, tmp_path, login, problem):
+    gate = make_gate(edit=any_login_for_alice)
+    cfg = jump_config(world, gate, tmp_path / "alice" / "ssh_config", "alice")
+    before = len(world.target.log.read_text(errors="replace"))
+    r = ssh(cfg, "-l", login, "db-1", "true")
+    assert r.returncode != 0, r
+    assert f"holdgate: {problem}" in r.stderr, r
+    assert "ssh -J bastion root@db-1" in r.stderr, r
+    # Refused before any policy decision or dial: the target never heard of it.
+    assert gate.wait_for_log_line("event=decision", "bad-user-name"), gate.log_text()
+    assert login not in world.target.log.read_text(errors="replace")[before:]

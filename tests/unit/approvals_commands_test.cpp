@@ -227,10 +227,12 @@ TEST_CASE("the quoting hint names the real invocation", "[commands]") {
 
 namespace {
 
-// users:  bob [dev], alice [dev, dba-reviewer], ivan [dba-reviewer], erin [] (nothing)
+// users:  bob [dev], alice [dev, dba-reviewer], ivan [dba-reviewer], erin [] (nothing),
+//         audra [auditor]
 // roles:  dev     request {roles: [dba], reviewers: [alice, ivan], approve: 2, deny: 1, ttl: 1h}
 //         dba     allow root on {kind: db}; max_duration 8h
 //         dba-reviewer  review {roles: [dba]}
+//         auditor audit: true
 cfg::Config make_config() {
   cfg::Config c;
   c.targets = {{"db-1", {"10.0.0.1", 22}, {{"kind", "db"}}}};
@@ -239,13 +241,17 @@ cfg::Config make_config() {
       {"alice", {}, {"dev", "dba-reviewer"}, {}},
       {"ivan", {}, {"dba-reviewer"}, {}},
       {"erin", {}, {}, {}},
+      {"audra", {}, {"auditor"}, {}},
   };
   cfg::Role dev{"dev", {}, cfg::RequestPolicy{{"dba"}, {"alice", "ivan"}, 2, 1, 1h,
                                               cfg::RequestPolicy::Reason::required},
                 {}, 1h};
   cfg::Role dba{"dba", {{{"root"}, cfg::LabelSelector{false, {{"kind", {"db"}}}}}}, {}, {}, 8h};
   cfg::Role reviewer{"dba-reviewer", {}, {}, cfg::ReviewPolicy{{"dba"}}, 1h};
-  c.roles = {dev, dba, reviewer};
+  cfg::Role auditor;
+  auditor.name = "auditor";
+  auditor.audit = true;
+  c.roles = {dev, dba, reviewer, auditor};
   return c;
 }
 
@@ -433,7 +439,7 @@ TEST_CASE("run_command: list scopes, the waiting marker, JSON", "[commands]") {
   CHECK(contains(h.run("alice", "request list --reviewable").out, id));
   CHECK(h.run("alice", "request list --mine").out == "No requests.\n");
   CHECK(h.run("erin", "request list").out == "No requests.\n");
-  CHECK(contains(h.run("erin", "request list --all").out, id));
+  CHECK(contains(h.run("audra", "request list --all").out, id));
 
   auto json = h.run("bob", "request list --format json");
   CHECK(json.exit_code == 0);
@@ -501,7 +507,7 @@ TEST_CASE("run_command: history shows events and resolved requests", "[commands]
   h.run("ivan", "request review --approve " + approved);
   const std::string pending = h.create("second");
 
-  auto history = h.run("erin", "history");
+  auto history = h.run("audra", "history");
   CHECK(history.exit_code == 0);
   CHECK(contains(history.out, "request.created"));
   CHECK(contains(history.out, "request.approved"));
@@ -513,7 +519,7 @@ TEST_CASE("run_command: history shows events and resolved requests", "[commands]
   CHECK(contains(table, approved));
   CHECK_FALSE(contains(table, pending));
 
-  auto json = h.run("erin", "history --format json");
+  auto json = h.run("audra", "history --format json");
   CHECK(json.exit_code == 0);
   CHECK(json.out.rfind("[{\"at\":\"", 0) == 0);
   CHECK(contains(json.out, "\"kind\":\"request.approved\""));
@@ -523,7 +529,7 @@ TEST_CASE("run_command: history shows events and resolved requests", "[commands]
   // Two days later only what happened in the last hour shows: the second request expiring
   // (the service expires it as history is read), not the approval long ago.
   h.now += 48h;
-  auto later = h.run("erin", "history --since 1h");
+  auto later = h.run("audra", "history --since 1h");
   CHECK(later.exit_code == 0);
   CHECK(contains(later.out, "request.expired"));
   CHECK_FALSE(contains(later.out, "request.approved"));
@@ -531,7 +537,74 @@ TEST_CASE("run_command: history shows events and resolved requests", "[commands]
   CHECK_FALSE(contains(later.out, approved));
 
   h.now += 48h;
-  auto quiet = h.run("erin", "history --since 1h");
+  auto quiet = h.run("audra", "history --since 1h");
   CHECK(quiet.out.rfind("No events since ", 0) == 0);
   CHECK_FALSE(contains(quiet.out, "Resolved since"));
+}
+
+TEST_CASE("run_command: people see their own requests and those they may review", "[commands]") {
+  Harness h;
+  const std::string id = h.create();
+  CHECK(h.run("bob", "request show " + id).exit_code == 0);    // his own
+  CHECK(h.run("alice", "request show " + id).exit_code == 0);  // she may review it
+  CHECK(h.run("audra", "request show --format json " + id).exit_code == 0);  // audits
+  check_refused(h.run("erin", "request show " + id),
+                "request " + id + " is neither yours nor one you may review");
+  check_refused(h.run("erin", "request show --format json " + id),
+                "request " + id + " is neither yours nor one you may review");
+  // A reviewer still sees it once it is decided.
+  h.run("alice", "request review --deny --reason no " + id);
+  CHECK(h.run("ivan", "request show " + id).exit_code == 0);
+
+  const std::string all_refused =
+      "request list --all is only for a role with audit: true; request list shows your own "
+      "requests and those you may review";
+  check_refused(h.run("erin", "request list --all"), all_refused);
+  check_refused(h.run("bob", "request list --all --format json"), all_refused);
+  check_refused(h.run("alice", "request list --all"), all_refused);
+  CHECK(contains(h.run("audra", "request list --all --format json").out, id));
+}
+
+TEST_CASE("run_command: history keeps to what concerns the caller unless they audit",
+          "[commands]") {
+  Harness h;
+  const std::string id = h.create("first");
+  h.run("alice", "request review --approve " + id);
+  h.service->record({h.now, "login.allowed", "bob", "198.51.100.7:4242", "root@db-1", "role dba"});
+  h.service->record({h.now, "login.denied", "ivan", "203.0.113.9:999", "root@db-1", "no role"});
+
+  auto bob = h.run("bob", "history --format json");
+  CHECK(bob.exit_code == 0);
+  CHECK(contains(bob.out, "\"kind\":\"request.created\""));
+  CHECK(contains(bob.out, "\"actor\":\"alice\""));  // a review of his request
+  CHECK(contains(bob.out, "198.51.100.7:4242"));      // his own login
+  CHECK_FALSE(contains(bob.out, "203.0.113.9"));      // not ivan's
+
+  auto ivan = h.run("ivan", "history --format json");  // a dba reviewer: the request, his login
+  CHECK(contains(ivan.out, id));
+  CHECK(contains(ivan.out, "203.0.113.9:999"));
+  CHECK_FALSE(contains(ivan.out, "198.51.100.7"));
+
+  auto erin = h.run("erin", "history --format json");
+  CHECK(erin.out == "[]\n");
+  CHECK(h.run("erin", "history").out.rfind("No events since ", 0) == 0);
+
+  auto audra = h.run("audra", "history --format json");
+  CHECK(contains(audra.out, "198.51.100.7:4242"));
+  CHECK(contains(audra.out, "203.0.113.9:999"));
+  CHECK(contains(audra.out, id));
+}
+
+TEST_CASE("run_command: history --since longer than the clock has run shows everything",
+          "[commands]") {
+  Harness h;
+  const std::string id = h.create("long ago");
+  // 301 years: more than a nanosecond clock holds (292 years), so now - since would wrap.
+  for (const char* since : {"110000d", "9223372036854775807s", "2562047788015215h"}) {
+    CAPTURE(since);
+    auto history = h.run("audra", std::string("history --format json --since ") + since);
+    CHECK(history.exit_code == 0);
+    CHECK(contains(history.out, "\"kind\":\"request.created\""));
+    CHECK(contains(history.out, id));
+  }
 }

@@ -100,6 +100,10 @@ const std::vector<QuoteRow> quote_rows = {
     {"DEL", "\x7f", R"("\u007f")"},
     {"C1 CSI", "\xc2\x9b", R"("\u009b")"},
     {"line separators", "\xe2\x80\xa8\xe2\x80\xa9", R"("\u2028\u2029")"},
+    {"bidi override and isolate", "\xe2\x80\xae" "abc\xe2\x81\xa6", R"("\u202eabc\u2066")"},
+    {"zero width space, BOM, soft hyphen", "a\xe2\x80\x8b\xef\xbb\xbf\xc2\xad",
+     R"("a\u200b\ufeff\u00ad")"},
+    {"format character past U+FFFF", "\xf3\xa0\x80\x81", R"("\udb40\udc01")"},  // U+E0001
     {"UTF-8 passes", "naïve ✔ 雪 😀", "\"naïve ✔ 雪 😀\""},
     {"slash is not escaped", "a/b", R"("a/b")"},
     {"invalid byte", "a\xff" "b", R"("a\ufffdb")"},

@@ -125,6 +125,7 @@ const std::vector<ErrorRow> error_rows = {
      "roles[0].request.approve: 'two' is not a whole number", 4, 38},
     {kDevRole + "    request: {roles: [dev], deny: 0}\n",
      "roles[0].request.deny: must be at least 1, not 0", 4, 35},
+    {kDevRole + "    audit: yes\n", "roles[0].audit: must be true or false, not 'yes'", 4, 12},
     {kDevRole + "    request: {roles: [dev], reason: maybe}\n",
      "roles[0].request.reason: must be 'required' or 'optional', not 'maybe'", 4, 37},
 
@@ -181,10 +182,34 @@ const std::vector<ErrorRow> error_rows = {
      "users[0].keys[0]: the key data is missing after 'ssh-ed25519'", 5, 9},
     {kBob + "    keys:\n      - ssh-ed25519 bob@laptop\n",
      "users[0].keys[0]: the key data 'bob@laptop' is not base64", 5, 9},
-    {kBob + "    keys: [ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB0b]\n"
+    {kBob + "    keys: [ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJunXmaEojlRqzpDY30WVaBtJQ2AhBCP/aDQY1zBBhgd]\n"
             "  - name: eve\n"
-            "    keys: [ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB0b eve]\n",
+            "    keys: [ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJunXmaEojlRqzpDY30WVaBtJQ2AhBCP/aDQY1zBBhgd eve]\n",
      "users[1].keys[0]: this key already belongs to user 'bob' (line 4)", 6, 12},
+
+    // key data that could never match a client's key: refused at load, not silently unused
+    {kBob + "    keys:\n      - ssh-ed25519 AAAAC3Nz... bob@laptop\n",
+     "users[0].keys[0]: the key data 'AAAAC3Nz...' is not base64", 5, 9},
+    {kBob + "    keys:\n      - ssh-ed25519 AAAAC3NzaC1\n",
+     "users[0].keys[0]: the key data is not valid base64 (truncated or damaged?)", 5, 9},
+    {kBob + "    keys:\n      - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB0b\n",
+     "users[0].keys[0]: the key data does not hold a complete ssh-ed25519 key (truncated or "
+     "damaged?)", 5, 9},
+    {kBob + "    keys:\n      - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJunXmaEojlRqzpDY30WVaBtJQ2AhBCP\n",
+     "users[0].keys[0]: the key data does not hold a complete ssh-ed25519 key (truncated or "
+     "damaged?)", 5, 9},
+    {kBob + "    keys:\n      - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJunXmaEojlRqzpDY30WVaBtJQ2AhBCP/aDQY1zBBhgdAAAAAA==\n",  // trailing bytes
+     "users[0].keys[0]: the key data does not hold a complete ssh-ed25519 key (truncated or "
+     "damaged?)", 5, 9},
+    {kBob + "    keys:\n      - ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIJunXmaEojlRqzpDY30WVaBtJQ2AhBCP/aDQY1zBBhgd bob\n",
+     "users[0].keys[0]: the key data holds a 'ssh-ed25519' key, not 'ssh-rsa'", 5, 9},
+    {kBob + "    keys:\n      - ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAzODQAAABBBJ3wK4RPbwjyhoKoNdUKnUKq9M52p91KCfvkMdfF734J9p+3vH+BPCH5OGkr4eWf1eu9xZ2VdZDyui3vqC3ZJdE=\n",  // curve named nistp384
+     "users[0].keys[0]: the key data does not hold a complete ecdsa-sha2-nistp256 key (truncated "
+     "or damaged?)", 5, 9},
+    {kBob + "    keys:\n      - ssh-ed25519 AAAA\n",
+     "users[0].keys[0]: the key data does not hold a ssh-ed25519 key", 5, 9},
+    {kBob + "    keys:\n      - ssh-ed25519 AA=AAAAAC3NzaC1lZDI1NTE5AAAAIJunXmaEojlRqzpDY30WVaBtJQ2AhBCP/aDQY1zBBhgd\n",
+     "users[0].keys[0]: the key data is not valid base64 (truncated or damaged?)", 5, 9},
 
     // selectors and logins
     {kAllow + "      - logins: [ubuntu]\n        targets: {}\n",

@@ -117,3 +117,44 @@ TEST_CASE("parse_route table", "[policy]") {
     CHECK(terminal_safe(message));
   }
 }
+
+namespace {
+
+const std::string kExpectedLogin =
+    "expected the login on the target as the user name (e.g. ssh -J bastion root@db-1)";
+
+// The inner connection of a ProxyJump: the user name is the login alone, checked like any.
+const std::vector<RouteRow> jump_rows = {
+    ok("root", "root", "db-1"),
+    ok("a@b", "a@b", "db-1"),
+    ok(std::string(256, 'a'), std::string(256, 'a'), "db-1"),
+    err("", "the user name is empty; " + kExpectedLogin),
+    err(std::string(257, 'a'), "the user name is 257 bytes long, at most 256 are allowed; " +
+                                   kExpectedLogin),
+    err("ro ot", "the user name 'ro ot' contains a control character or whitespace; " +
+                     kExpectedLogin),
+    err("root\x1b[2J", "the user name 'root\\x1b[2J' contains a control character or "
+                       "whitespace; " + kExpectedLogin),
+    err("r\xc3\xb6\xc3\xb6t", "the user name 'r\xc3\xb6\xc3\xb6t' contains a non-ASCII character; " +
+                                kExpectedLogin),
+    err("root\xe2\x80\xae", "the user name 'root\\u{202e}' contains a non-ASCII character; " +
+                             kExpectedLogin),
+};
+
+}  // namespace
+
+TEST_CASE("jump_route table", "[policy]") {
+  const RouteRow row = GENERATE(from_range(jump_rows));
+  CAPTURE(row.input);
+  const auto result = holdgate::policy::jump_route(row.input, "db-1");
+  if (row.ok) {
+    REQUIRE(std::holds_alternative<Route>(result));
+    CHECK(std::get<Route>(result).login == row.login);
+    CHECK(std::get<Route>(result).target == row.target);
+  } else {
+    REQUIRE(std::holds_alternative<RouteError>(result));
+    const std::string& message = std::get<RouteError>(result).message;
+    CHECK(message == row.message);
+    CHECK(terminal_safe(message));
+  }
+}
