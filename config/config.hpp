@@ -82,6 +82,12 @@ struct Upstream {
   std::filesystem::path known_hosts;  // default: <state_dir>/known_hosts
 };
 
+// "at most `count` per `per`", e.g. `request_rate: 20/1h`.
+struct Rate {
+  int count = 1;
+  Duration per = std::chrono::hours(1);
+};
+
 // Operational limits; all optional in the file under `limits:`.
 struct Limits {
   Duration login_grace = std::chrono::seconds(30);     // time to authenticate
@@ -90,6 +96,10 @@ struct Limits {
   Duration connect_timeout = std::chrono::seconds(10); // dialing a target
   Duration shutdown_grace = std::chrono::seconds(30);  // SIGTERM: time for live sessions
   Duration keepalive_interval = std::chrono::seconds(60);  // 0 disables
+  // Request spam: how much one person's requests may cost reviewers and integrations.
+  int max_pending_requests = 10;                      // per person, PENDING at once
+  Rate request_rate{20, std::chrono::hours(1)};       // requests one person may create
+  int max_hook_processes = 8;                         // approval hook programs running at once
 };
 
 struct Config {

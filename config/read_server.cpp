@@ -48,7 +48,9 @@ void read_server(const Fields& top, Config& config) {
 Limits read_limits(const Entry& e) {
   Limits limits;
   Fields fields(e, {"login_grace", "max_auth_tries", "max_startups", "connect_timeout",
-                    "shutdown_grace", "keepalive_interval"});
+                    "shutdown_grace", "keepalive_interval",
+                    // request spam
+                    "max_pending_requests", "request_rate", "max_hook_processes"});
   auto duration = [&](std::string_view key, Duration& out, bool allow_zero) {
     if (auto f = fields.get(key)) out = read_duration(*f, allow_zero).value_or(out);
   };
@@ -61,6 +63,10 @@ Limits read_limits(const Entry& e) {
   duration("connect_timeout", limits.connect_timeout, false);
   duration("shutdown_grace", limits.shutdown_grace, false);
   duration("keepalive_interval", limits.keepalive_interval, true);  // 0s turns keepalives off
+  // request spam
+  count("max_pending_requests", limits.max_pending_requests);
+  if (auto f = fields.get("request_rate")) limits.request_rate = read_rate(*f).value_or(limits.request_rate);
+  count("max_hook_processes", limits.max_hook_processes);
   return limits;
 }
 

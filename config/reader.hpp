@@ -103,6 +103,7 @@ std::optional<std::string> read_string(const Entry& e);  // a non-empty scalar
 std::vector<std::string> read_strings(const Entry& e);   // a list of non-empty scalars
 std::optional<int> read_int(const Entry& e, int min);
 std::optional<Duration> read_duration(const Entry& e, bool allow_zero);
+std::optional<Rate> read_rate(const Entry& e);  // "20/1h": a count of at least 1 per a duration
 std::optional<Address> read_address(const Entry& e, std::uint16_t default_port);
 // Relative paths resolve against the config file's directory.
 std::optional<std::filesystem::path> read_path(const Entry& e);
