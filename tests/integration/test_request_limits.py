@@ -106,12 +106,23 @@ def test_creation_rate_stops_a_create_and_cancel_loop(world, make_gate):
     r = create(bob)
     assert r.returncode == 1, r
     assert re.fullmatch(r"holdgate: you have made 2 requests in the last 1h, the most allowed; "
-                        r"try again in (59|60)m\n", r.stderr), r
+                        r"try again in (59m|1h)\n", r.stderr), r
     history = bob.ssh("approvals", "history --format json").stdout
     assert history.count('"request.created"') == 2, history
 
 
+def test_by_default_ten_pending_requests_per_person(world, make_gate):
+    _, people = start(world, make_gate, None)
+    bob = people["bob"]
+    ids = {created_id(bob) for _ in range(10)}
+    r = create(bob)
+    assert (r.returncode, r.stderr) == (1, "holdgate: you have 10 pending requests already, the "
+                                           "most allowed; cancel one or wait for a decision\n"), r
+    assert pending_ids(bob) == ids
+
+
 def test_hook_processes_are_capped_and_the_rest_wait_their_turn(world, make_gate, tmp_path):
+    """By default at most 8 hook programs run at once (limits.max_hook_processes)."""
     started = tmp_path / "started"
     started.mkdir()
     release = tmp_path / "release"
@@ -120,18 +131,17 @@ open(os.path.join({str(started)!r}, request["id"]), "w").close()
 while not os.path.exists({str(release)!r}):
     time.sleep(0.05)
 {verdict("none")}""")
-    gate, people = start(world, make_gate, {"max_hook_processes": 2},
-                         hooks=[hook_entry(hook, timeout="20s")])
-    ids = [created_id(people["bob"]) for _ in range(4)]
+    gate, people = start(world, make_gate, None, hooks=[hook_entry(hook, timeout="30s")])
+    ids = [created_id(people["bob"]) for _ in range(9)]
 
-    assert wait_until(lambda: len(list(started.iterdir())) >= 2, 10)
-    time.sleep(1)  # time enough for a third to start, were it allowed to
-    assert len(list(started.iterdir())) == 2
+    assert wait_until(lambda: len(list(started.iterdir())) >= 8, 10)
+    time.sleep(1)  # time enough for a ninth to start, were it allowed to
+    assert len(list(started.iterdir())) == 8
     # Requests are not held up by the hooks that wait.
     assert pending_ids(people["bob"]) == set(ids)
 
     release.touch()
     # None was dropped: each request got its hook run, the first ones first.
-    assert wait_until(lambda: len(log_lines(gate, "event=hook ", "hook=gate", "result=none")) == 4,
+    assert wait_until(lambda: len(log_lines(gate, "event=hook ", "hook=gate", "result=none")) == 9,
                       15), gate.log_text()
     assert sorted(p.name for p in started.iterdir()) == sorted(ids)
