@@ -65,7 +65,9 @@ Limits read_limits(const Entry& e) {
   duration("keepalive_interval", limits.keepalive_interval, true);  // 0s turns keepalives off
   // request spam
   count("max_pending_requests", limits.max_pending_requests);
-  if (auto f = fields.get("request_rate")) limits.request_rate = read_rate(*f).value_or(limits.request_rate);
+  if (auto f = fields.get("request_rate")) {
+    limits.request_rate = read_rate(*f).value_or(limits.request_rate);
+  }
   count("max_hook_processes", limits.max_hook_processes);
   return limits;
 }

@@ -64,13 +64,16 @@ struct World {
   explicit World(cfg::Config c) : config(std::move(c)) {
     auto opened = st::open_sqlite_store(dir.file("holdgate.db"));
     REQUIRE(std::holds_alternative<std::unique_ptr<st::Store>>(opened));
-    store = std::make_unique<CountingStore>(std::move(std::get<std::unique_ptr<st::Store>>(opened)));
+    auto& sqlite = std::get<std::unique_ptr<st::Store>>(opened);
+    store = std::make_unique<CountingStore>(std::move(sqlite));
     service = std::make_unique<ap::RequestService>(
         config, *store, [this] { return clock; }, ap::random_uuid);
     subscription = service->events().subscribe(
         [this](const ap::RequestChange& change) { published.push_back(change.event); });
   }
-  ap::Caller caller(const std::string& name) const { return {config.find_user(name), "192.0.2.7:1"}; }
+  ap::Caller caller(const std::string& name) const {
+    return {config.find_user(name), "192.0.2.7:1"};
+  }
 
   ap::Outcome<AccessRequest> create(const std::string& who, std::string reason = "ticket #1") {
     NewRequest wanted;
