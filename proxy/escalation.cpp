@@ -154,8 +154,8 @@ awaitable<EscalationResult> Escalation::run(MessageHandle pending, const bool& s
       auto created = requests_.create(caller_, wanted);
       if (auto* error = std::get_if<approvals::ServiceError>(&created)) {
         instruction = "holdgate: " + error->message;
-        const bool final = error->kind == approvals::ServiceError::Kind::over_limit;
-        if (final || attempt + 1 == max_attempts) co_return co_await fail(instruction);
+        const bool hopeless = error->kind == approvals::ServiceError::Kind::over_limit;
+        if (hopeless || attempt + 1 == max_attempts) co_return co_await fail(instruction);
         continue;
       }
       request = std::get<storage::AccessRequest>(std::move(created));
