@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "approvals/random.hpp"
+#include "approvals/request_limits.hpp"
 
 namespace holdgate::approvals {
 namespace {
@@ -65,6 +66,9 @@ RequestService::RequestService(const config::Config& config, storage::Store& sto
 
 Outcome<AccessRequest> RequestService::create(const Caller& caller, const NewRequest& request) {
   if (caller.user == nullptr) return ServiceError{ServiceError::Kind::not_allowed, "unknown person"};
+  // Checked before the insert, not in its transaction: holdgate's one event loop makes this
+  // exact, and bastions sharing one database may overshoot by those creating at the same moment.
+  if (auto refused = over_limit(caller)) return *refused;
   auto now = now_();
   auto planned = plan_request(config_, *caller.user, request, now, new_id_());
   if (auto* error = std::get_if<RuleError>(&planned)) return from_rule(*error);
@@ -77,6 +81,16 @@ Outcome<AccessRequest> RequestService::create(const Caller& caller, const NewReq
   }
   events_.publish({"request.created", created, caller.source, caller.key_fingerprint});
   return created;
+}
+
+std::optional<ServiceError> RequestService::over_limit(const Caller& caller) {
+  if (caller.user == nullptr) return std::nullopt;
+  auto now = now_();
+  auto activity = store_.requester_activity(caller.user->name, now,
+                                            rate_window_start(config_.limits, now));
+  auto refused = creation_refusal(config_.limits, activity, now);
+  if (!refused) return std::nullopt;
+  return ServiceError{ServiceError::Kind::over_limit, *refused};
 }
 
 // Reads, changes and stores one request with compare-and-swap, retrying when another writer
@@ -160,6 +174,18 @@ std::vector<AccessRequest> RequestService::list(const Caller& caller, ListScope 
   return result;
 }
 
+std::vector<AccessRequest> RequestService::pending_for(const Caller& caller) {
+  storage::RequestFilter filter;
+  filter.state = storage::RequestState::pending;
+  auto pending = store_.list_requests(filter);
+  expire_due_in(pending);
+  std::string me = caller.user ? caller.user->name : "";
+  std::erase_if(pending, [&](const AccessRequest& request) {
+    return request.user != me && !may_review(config_, me, request);
+  });
+  return pending;
+}
+
 std::vector<storage::AuditEvent> RequestService::history(TimePoint since) {
   expire_due();
   return store_.audit_since(since);
@@ -192,19 +218,25 @@ std::optional<AccessRequest> RequestService::find_pending(std::string_view user,
 }
 
 int RequestService::expire_due() {
-  int expired_count = 0;
-  auto now = now_();
   storage::RequestFilter filter;
   filter.state = storage::RequestState::pending;
-  for (const auto& request : store_.list_requests(filter)) {
+  auto pending = store_.list_requests(filter);
+  return expire_due_in(pending);
+}
+
+int RequestService::expire_due_in(std::vector<AccessRequest>& pending) {
+  int expired_count = 0;
+  auto now = now_();
+  std::erase_if(pending, [&](const AccessRequest& request) {
     auto expired = expire_if_due(request, now);
-    if (!expired) continue;
+    if (!expired) return false;
     if (store_.update_request(*expired, transition_events(request, *expired, {}, now)) ==
         storage::WriteResult::written) {
       ++expired_count;
       events_.publish({"request.expired", *expired});
     }
-  }
+    return true;  // due: no longer pending, whoever stored that
+  });
   return expired_count;
 }
 

@@ -24,7 +24,9 @@ struct Caller {
 };
 
 struct ServiceError {
-  enum class Kind { invalid, not_allowed, not_found, not_pending, storage };
+  // over_limit: limits.max_pending_requests or limits.request_rate; asking again at once with
+  // another reason cannot help.
+  enum class Kind { invalid, not_allowed, not_found, not_pending, storage, over_limit };
   Kind kind = Kind::invalid;
   std::string message;  // one sentence
 };
@@ -41,7 +43,12 @@ class RequestService {
   RequestService(const config::Config& config, storage::Store& store, Now now,
                  std::function<std::string()> new_id);
 
+  // Refused with Kind::over_limit when the caller is at limits.max_pending_requests or
+  // limits.request_rate (approvals/request_limits.hpp); nothing is stored or published then.
   Outcome<AccessRequest> create(const Caller& caller, const NewRequest& request);
+  // Why create() would refuse the caller for their limits right now, or nullopt; lets an inline
+  // escalation say so before asking for a reason.
+  std::optional<ServiceError> over_limit(const Caller& caller);
   Outcome<AccessRequest> review(const Caller& caller, std::string_view id, Decision decision,
                                 std::string reason);
   Outcome<AccessRequest> cancel(const Caller& caller, std::string_view id);
@@ -54,6 +61,9 @@ class RequestService {
   // (visibility.hpp); so it is for list(..., ListScope::all) and history().
   Outcome<AccessRequest> show(std::string_view id);
   std::vector<AccessRequest> list(const Caller& caller, ListScope scope);
+  // The PENDING requests the caller made or may review, newest first, after expiring those
+  // due: what the menu shows. Reads only pending requests, however long the history.
+  std::vector<AccessRequest> pending_for(const Caller& caller);
   std::vector<storage::AuditEvent> history(TimePoint since);
 
   // Roles `user` holds through grants at this moment.
@@ -80,6 +90,8 @@ class RequestService {
   using ChangeFn = std::function<Outcome<AccessRequest>(const AccessRequest&, TimePoint)>;
   template <class Change>
   Outcome<AccessRequest> transition(const Caller& caller, std::string_view id, Change change);
+  // Stores EXPIRED for those of `pending` whose ttl has passed and removes them from it.
+  int expire_due_in(std::vector<AccessRequest>& pending);
 
   const config::Config& config_;
   storage::Store& store_;

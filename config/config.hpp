@@ -100,6 +100,12 @@ struct PenaltyLimits {
   std::vector<Network> exempt;                          // never penalised
 };
 
+// "at most `count` per `per`", e.g. `request_rate: 20/1h`.
+struct Rate {
+  int count = 1;
+  Duration per = std::chrono::hours(1);
+};
+
 // Operational limits; all optional in the file under `limits:`.
 struct Limits {
   Duration login_grace = std::chrono::seconds(30);     // time to authenticate
@@ -118,6 +124,11 @@ struct Limits {
   int per_source_prefix_v6 = 128;   // default, e.g. 24 and 64 for a /24 and a /64
   PenaltyLimits per_source_penalties;
   int max_jump_startups = 10;  // ProxyJump inner connections in handshake on one connection
+
+  // Request spam: how much one person's requests may cost reviewers and integrations.
+  int max_pending_requests = 10;                      // per person, PENDING at once
+  Rate request_rate{20, std::chrono::hours(1)};       // requests one person may create
+  int max_hook_processes = 8;                         // approval hook programs running at once
 };
 
 struct Config {

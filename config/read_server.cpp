@@ -161,7 +161,9 @@ Limits read_limits(const Entry& e) {
   Limits limits;
   Fields fields(e, {"login_grace", "max_auth_tries", "max_startups", "connect_timeout",
                     "shutdown_grace", "keepalive_interval", "per_source_max_startups",
-                    "per_source_net_block_size", "per_source_penalties", "max_jump_startups"});
+                    "per_source_net_block_size", "per_source_penalties", "max_jump_startups",
+                    // request spam
+                    "max_pending_requests", "request_rate", "max_hook_processes"});
   auto duration = [&](std::string_view key, Duration& out, bool allow_zero) {
     if (auto f = fields.get(key)) out = read_duration(*f, allow_zero).value_or(out);
   };
@@ -184,6 +186,12 @@ Limits read_limits(const Entry& e) {
   if (auto f = fields.get("per_source_net_block_size")) read_net_block_size(*f, limits);
   if (auto f = fields.get("per_source_penalties")) limits.per_source_penalties = read_penalties(*f);
   count("max_jump_startups", limits.max_jump_startups);
+  // request spam
+  count("max_pending_requests", limits.max_pending_requests);
+  if (auto f = fields.get("request_rate")) {
+    limits.request_rate = read_rate(*f).value_or(limits.request_rate);
+  }
+  count("max_hook_processes", limits.max_hook_processes);
   return limits;
 }
 

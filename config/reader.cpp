@@ -209,6 +209,29 @@ std::optional<Duration> read_duration(const Entry& e, bool allow_zero) {
   return duration;
 }
 
+std::optional<Rate> read_rate(const Entry& e) {
+  auto text = read_string(e);
+  if (!text) return std::nullopt;
+  auto slash = text->find('/');
+  std::string_view count_text = std::string_view(*text).substr(0, slash);
+  Rate rate;
+  auto [end, ec] = std::from_chars(count_text.data(), count_text.data() + count_text.size(),
+                                   rate.count);
+  std::optional<Duration> per;
+  if (slash != std::string::npos) per = parse_duration(std::string_view(*text).substr(slash + 1));
+  if (ec != std::errc{} || end != count_text.data() + count_text.size() || !per) {
+    e.error("'" + *text + "' is not a rate; write a whole number, '/' and a duration, " +
+            "e.g. 20/1h");
+    return std::nullopt;
+  }
+  if (rate.count < 1 || per->count() == 0) {
+    e.error("must allow at least 1 per a duration longer than 0s, not " + *text);
+    return std::nullopt;
+  }
+  rate.per = *per;
+  return rate;
+}
+
 std::optional<Address> read_address(const Entry& e, std::uint16_t default_port) {
   auto text = read_string(e);
   if (!text) return std::nullopt;

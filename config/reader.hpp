@@ -104,6 +104,7 @@ std::vector<std::string> read_strings(const Entry& e);   // a list of non-empty 
 std::optional<int> read_int(const Entry& e, int min);
 std::optional<bool> read_bool(const Entry& e);  // exactly true or false
 std::optional<Duration> read_duration(const Entry& e, bool allow_zero);
+std::optional<Rate> read_rate(const Entry& e);  // "20/1h": a count of at least 1 per a duration
 std::optional<Address> read_address(const Entry& e, std::uint16_t default_port);
 // Relative paths resolve against the config file's directory.
 std::optional<std::filesystem::path> read_path(const Entry& e);

@@ -113,8 +113,7 @@ ApprovalsChannels::~ApprovalsChannels() = default;
 
 void ApprovalsChannels::refresh_menu(Conversation& c) {
   std::vector<approvals::MenuItem> items;
-  for (auto& request : requests_.list(caller_, approvals::ListScope::mine_and_reviewable)) {
-    if (request.state != storage::RequestState::pending) continue;
+  for (auto& request : requests_.pending_for(caller_)) {
     approvals::MenuItem item;
     item.progress = approvals::progress(requests_.config(), request);
     item.own = request.user == caller_.user->name;
@@ -248,13 +247,16 @@ awaitable<void> ApprovalsChannels::run(const bool& stop) {
     auto changes = std::move(changes_);
     changes_.clear();
     for (auto& c : conversations_) {
+      bool menu_stale = false;
       for (const auto& change : changes) {
         if (!approvals::watch_concerns(requests_.config(), caller_.user->name, change)) continue;
         if (c->mode == Conversation::Mode::watch) c->write(approvals::watch_line(requests_.config(), change));
-        if (c->mode == Conversation::Mode::menu) {
-          refresh_menu(*c);
-          redraw(*c);
-        }
+        menu_stale |= c->mode == Conversation::Mode::menu;
+      }
+      // One read and one redraw for a whole batch of changes, however many arrived at once.
+      if (menu_stale) {
+        refresh_menu(*c);
+        redraw(*c);
       }
       if (c->mode == Conversation::Mode::menu || c->mode == Conversation::Mode::watch) handle_input(*c);
       progress |= c->step();

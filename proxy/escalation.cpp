@@ -121,6 +121,10 @@ awaitable<EscalationResult> Escalation::run(MessageHandle pending, const bool& s
   if (request) {
     lines = text::reattached(*request);
   } else {
+    // At the per-person limits no reason could help: say so before asking for one.
+    if (auto refused = requests_.over_limit(caller_)) {
+      co_return co_await fail("holdgate: " + refused->message);
+    }
     const approvals::RoleThreshold* role = &roles_.front();
     std::string instruction;
     for (int attempt = 0; roles_.size() > 1; ++attempt) {
@@ -150,7 +154,8 @@ awaitable<EscalationResult> Escalation::run(MessageHandle pending, const bool& s
       auto created = requests_.create(caller_, wanted);
       if (auto* error = std::get_if<approvals::ServiceError>(&created)) {
         instruction = "holdgate: " + error->message;
-        if (attempt + 1 == max_attempts) co_return co_await fail(instruction);
+        const bool hopeless = error->kind == approvals::ServiceError::Kind::over_limit;
+        if (hopeless || attempt + 1 == max_attempts) co_return co_await fail(instruction);
         continue;
       }
       request = std::get<storage::AccessRequest>(std::move(created));

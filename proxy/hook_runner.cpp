@@ -6,15 +6,26 @@
 
 #include "approvals/hook_protocol.hpp"
 #include "approvals/hook_review.hpp"
+#include "approvals/waiting_line.hpp"
 
 namespace holdgate::proxy {
 
+// One hook program to run for one request.
+struct HookJob {
+  config::ApprovalHook hook;
+  std::string input;
+  std::string request_id;
+};
+
 struct HookRunnerState {
+  asio::io_context& io;
   const config::Config& config;
   approvals::RequestService& service;
   EventLog& log;
   bool stopped = false;  // set by ~HookRunner: service and log may be gone after that
   LiveProcessGroups live = std::make_shared<std::set<pid_t>>();
+  // limits.max_hook_processes at a time; the others wait, in the order requests came.
+  approvals::WaitingLine<HookJob> line{static_cast<std::size_t>(config.limits.max_hook_processes)};
 };
 
 namespace {
@@ -39,11 +50,31 @@ const char* decision_word(approvals::HookDecision decision) {
 awaitable<void> run_hook(std::shared_ptr<HookRunnerState> shared, config::ApprovalHook hook,
                          std::string input, std::string request_id);
 
+// Runs `job`, then whichever job waits next, until none waits.
+void start(const std::shared_ptr<HookRunnerState>& shared, HookJob job) {
+  auto name = job.hook.name;
+  asio::co_spawn(shared->io,
+                 run_hook(shared, std::move(job.hook), std::move(job.input),
+                          std::move(job.request_id)),
+                 [shared, name = std::move(name)](std::exception_ptr error) {
+                   if (shared->stopped) return;
+                   if (error) {
+                     try {
+                       std::rethrow_exception(error);
+                     } catch (const std::exception& e) {
+                       shared->log.write("hook", {{"hook", name}, {"result", "none"},
+                                                  {"problem", e.what()}});
+                     }
+                   }
+                   if (auto next = shared->line.finished()) start(shared, std::move(*next));
+                 });
+}
+
 }  // namespace
 
 HookRunner::HookRunner(asio::io_context& io, const config::Config& config,
                        approvals::RequestService& service, EventLog& log)
-    : io_(io), shared_(std::make_shared<HookRunnerState>(HookRunnerState{config, service, log})) {
+    : shared_(std::make_shared<HookRunnerState>(HookRunnerState{io, config, service, log})) {
   if (config.approvals.hooks.empty()) return;
   subscription_ = service.events().subscribe([this](const approvals::RequestChange& change) {
     if (change.event == "request.created") on_created(change);
@@ -71,17 +102,9 @@ void HookRunner::on_created(const approvals::RequestChange& change) {
   // come back later, through review_as_hook, like any reviewer's.
   const std::string input = approvals::hook_input(shared_->config, change);
   for (const auto& hook : shared_->config.approvals.hooks) {
-    auto shared = shared_;
-    asio::co_spawn(io_, run_hook(shared, hook, input, change.request.id),
-                   [shared, name = hook.name](std::exception_ptr error) {
-                     if (!error || shared->stopped) return;
-                     try {
-                       std::rethrow_exception(error);
-                     } catch (const std::exception& e) {
-                       shared->log.write("hook", {{"hook", name}, {"result", "none"},
-                                                  {"problem", e.what()}});
-                     }
-                   });
+    if (auto job = shared_->line.arrive({hook, input, change.request.id})) {
+      start(shared_, std::move(*job));
+    }
   }
 }
 

@@ -2,7 +2,8 @@
 // with the request on stdin (approvals::hook_input) and its verdict applied as reviewer
 // "hook:NAME" (RequestService::review_as_hook). A hook that times out, crashes, exits non-zero
 // or prints anything but a valid verdict changes nothing, and the log says what went wrong.
-// Hooks run concurrently and never block the event loop.
+// Hooks run concurrently, at most limits.max_hook_processes at a time (the rest wait their
+// turn), and never block the event loop.
 #pragma once
 
 #include <optional>
@@ -35,7 +36,6 @@ class HookRunner {
  private:
   void on_created(const approvals::RequestChange& change);
 
-  asio::io_context& io_;
   std::shared_ptr<HookRunnerState> shared_;
   approvals::RequestEvents::Subscription subscription_;
 };

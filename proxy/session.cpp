@@ -73,8 +73,7 @@ awaitable<void> Session::run() {
   if (id_.empty()) {
     id_ = "-";
     log("refused", {{"reason", approvals::RandomFailure().what()}});
-    --context_.unauthenticated;  // counted when accepted, and it never will authenticate
-    co_return;
+    co_return;  // its start-up slot is released with the session
   }
   log("connect");
   ssh_set_blocking(user_.get(), 0);

@@ -1,6 +1,6 @@
 #include "webhook_notifier.hpp"
 
-#include "approvals/drop_oldest_queue.hpp"
+#include "approvals/fair_drop_queue.hpp"
 #include "approvals/webhook_payload.hpp"
 #include "http_post.hpp"
 #include "tls.hpp"
@@ -10,6 +10,7 @@ namespace holdgate::proxy {
 namespace {
 
 struct Delivery {
+  std::string requester;  // whose request: a share of the queue is theirs
   std::string event;
   std::string request_id;
   std::string body;  // formatted when the change happened, so it shows the request as it was then
@@ -46,13 +47,14 @@ struct WebhookNotifier::Endpoint {
   EventLog& log;
   const WebhookOptions options;
   std::unique_ptr<asio::ssl::context> tls;     // https only
-  approvals::DropOldestQueue<Delivery> queue;  // waiting; the one being tried is not in here
+  approvals::FairDropQueue<Delivery> queue;  // waiting; the one being tried is not in here
   asio::steady_timer wake;   // the drain loop sleeps on it while the queue is empty
   asio::steady_timer pause;  // between attempts
   bool stopped = false;
 
   void enqueue(Delivery delivery) {
-    if (auto dropped = queue.push(std::move(delivery))) {
+    std::string requester = delivery.requester;
+    if (auto dropped = queue.push(std::move(requester), std::move(delivery))) {
       log.write("webhook-dropped", {{"webhook", index}, {"endpoint", label},
                                     {"change", dropped->event}, {"request", dropped->request_id},
                                     {"reason", "queue full (" +
@@ -171,7 +173,7 @@ WebhookNotifier::~WebhookNotifier() {
 void WebhookNotifier::on_change(const approvals::RequestChange& change) {
   for (const auto& endpoint : endpoints_) {
     if (!approvals::webhook_wants(endpoint->webhook.events, change.event)) continue;
-    endpoint->enqueue({change.event, change.request.id,
+    endpoint->enqueue({change.request.user, change.event, change.request.id,
                        approvals::webhook_payload(*config_, endpoint->webhook.format, change,
                                                   approvals_command_)});
   }

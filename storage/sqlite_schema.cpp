@@ -81,6 +81,11 @@ CREATE INDEX grants_by_user ON grants (user, expires);
 CREATE INDEX audit_by_time ON audit (at);
 )sql";
 
+// Listing what is PENDING (menus, expiry, the per-person limits) reads only pending rows.
+constexpr const char* kStateIndex = R"sql(
+CREATE INDEX requests_by_state ON requests (state, created DESC, id);
+)sql";
+
 struct Header {
   std::int64_t application_id = 0;
   std::int64_t user_version = 0;
@@ -128,6 +133,7 @@ const std::vector<Migration>& migrations() {
   static const std::vector<Migration> steps{
       {1, kTables},
       {2, kIndexes},
+      {3, kStateIndex},
   };
   return steps;
 }

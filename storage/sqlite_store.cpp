@@ -33,6 +33,8 @@ class SqliteStore final : public Store {
                                                           const AuditEvent& event) override;
   std::optional<AccessRequest> get_request(std::string_view id) override;
   std::vector<AccessRequest> list_requests(const RequestFilter& filter) override;
+  RequesterActivity requester_activity(std::string_view user, TimePoint now,
+                                       TimePoint since) override;
   WriteResult update_request(const AccessRequest& updated,
                              const std::vector<AuditEvent>& events) override;
   std::vector<GrantRecord> active_grants(std::string_view user, TimePoint now) override;
@@ -105,12 +107,16 @@ std::optional<AccessRequest> SqliteStore::get_request(std::string_view id) {
 std::vector<AccessRequest> SqliteStore::list_requests(const RequestFilter& filter) {
   return guarded("listing requests", [&](sqlite3* db) {
     Transaction transaction(db, Kind::read);
-    // An unset filter field binds NULL and so matches everything.
-    Statement select(db, std::string("SELECT ") + kRequestColumns +
-                             " FROM requests"
-                             " WHERE (?1 IS NULL OR user = ?1)"
-                             " AND (?2 IS NULL OR state = ?2)"
-                             " AND (?3 IS NULL OR resolved >= ?3)"
+    // Only the filters that are set become conditions: "(?2 IS NULL OR state = ?2)" would keep
+    // SQLite from using the state index, and a pending list would scan the whole history.
+    std::string where;
+    auto condition = [&where](const char* text) {
+      where += (where.empty() ? " WHERE " : " AND ") + std::string(text);
+    };
+    if (filter.user) condition("user = ?1");
+    if (filter.state) condition("state = ?2");
+    if (filter.resolved_since) condition("resolved >= ?3");
+    Statement select(db, std::string("SELECT ") + kRequestColumns + " FROM requests" + where +
                              " ORDER BY created DESC, id");
     if (filter.user) select.bind(1, *filter.user);
     if (filter.state) select.bind(2, to_string(*filter.state));
@@ -119,6 +125,27 @@ std::vector<AccessRequest> SqliteStore::list_requests(const RequestFilter& filte
     std::vector<AccessRequest> requests;
     while (select.step()) requests.push_back(reader.read(select));
     return requests;
+  });
+}
+
+RequesterActivity SqliteStore::requester_activity(std::string_view user, TimePoint now,
+                                                  TimePoint since) {
+  return guarded("reading the requests of " + std::string(user), [&](sqlite3* db) {
+    // One snapshot for both counts.
+    Transaction transaction(db, Kind::read);
+    RequesterActivity activity;
+    Statement pending(db,
+                      "SELECT count(*) FROM requests"
+                      " WHERE state = 'PENDING' AND user = ?1 AND expires > ?2");
+    pending.bind(1, user);
+    pending.bind(2, to_millis(now));
+    if (pending.step()) activity.pending = static_cast<int>(pending.integer(0));
+    Statement created(db, "SELECT created FROM requests WHERE user = ?1 AND created >= ?2"
+                          " ORDER BY created");
+    created.bind(1, user);
+    created.bind(2, millis_from(since));
+    while (created.step()) activity.created.push_back(from_millis(created.integer(0)));
+    return activity;
   });
 }
 

@@ -36,6 +36,13 @@ struct RequestFilter {
   std::optional<TimePoint> resolved_since; // only resolved at or after
 };
 
+// What the per-person request limits look at (approvals/request_limits.hpp): one requester's
+// PENDING requests that have not expired, and when their recent requests were created.
+struct RequesterActivity {
+  int pending = 0;
+  std::vector<TimePoint> created;  // oldest first
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -49,8 +56,14 @@ class Store {
 
   virtual std::optional<AccessRequest> get_request(std::string_view id) = 0;
 
-  // Newest first (created descending, then id ascending).
+  // Newest first (created descending, then id ascending). Filtered by state, it reads only the
+  // requests in that state: a list of what is PENDING costs what is pending, not the history.
   virtual std::vector<AccessRequest> list_requests(const RequestFilter& filter) = 0;
+
+  // `user`'s requests stored PENDING with `expires` after `now`, counted, and the creation times
+  // of their requests (in any state) created at or after `since`.
+  virtual RequesterActivity requester_activity(std::string_view user, TimePoint now,
+                                               TimePoint since) = 0;
 
   // Replaces the stored request with `updated` (state, reviews, grant fields, resolution) only
   // if the stored version is `updated.version - 1`; stores the new version. When the new state

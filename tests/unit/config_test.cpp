@@ -433,3 +433,41 @@ TEST_CASE("a role marked audit: true sees the whole trail; roles do not by defau
   CHECK_FALSE(c.find_role("dev")->audit);
   CHECK_FALSE(c.find_role("ops")->audit);
 }
+
+TEST_CASE("limits against request spam: defaults, values, and mistakes", "[config]") {
+  auto defaults = parse_ok("state_dir: /s\n");
+  CHECK(defaults.limits.max_pending_requests == 10);
+  CHECK(defaults.limits.request_rate.count == 20);
+  CHECK(defaults.limits.request_rate.per == 1h);
+  CHECK(defaults.limits.max_hook_processes == 8);
+
+  auto c = parse_ok(
+      "state_dir: /s\n"
+      "limits:\n"
+      "  max_pending_requests: 2\n"
+      "  request_rate: 5/30m\n"
+      "  max_hook_processes: 1\n");
+  CHECK(c.limits.max_pending_requests == 2);
+  CHECK(c.limits.request_rate.count == 5);
+  CHECK(c.limits.request_rate.per == 30min);
+  CHECK(c.limits.max_hook_processes == 1);
+
+  using V = std::vector<std::string>;
+  const std::string how = "is not a rate; write a whole number, '/' and a duration, e.g. 20/1h";
+  CHECK(errors_of("state_dir: /s\nlimits: {request_rate: 20}\n") ==
+        V{"c.yaml:2:24: limits.request_rate: '20' " + how});
+  CHECK(errors_of("state_dir: /s\nlimits: {request_rate: 20/hour}\n") ==
+        V{"c.yaml:2:24: limits.request_rate: '20/hour' " + how});
+  CHECK(errors_of("state_dir: /s\nlimits: {request_rate: x/1h}\n") ==
+        V{"c.yaml:2:24: limits.request_rate: 'x/1h' " + how});
+  CHECK(errors_of("state_dir: /s\nlimits: {request_rate: 0/1h}\n") ==
+        V{"c.yaml:2:24: limits.request_rate: must allow at least 1 per a duration longer than "
+          "0s, not 0/1h"});
+  CHECK(errors_of("state_dir: /s\nlimits: {request_rate: 3/0s}\n") ==
+        V{"c.yaml:2:24: limits.request_rate: must allow at least 1 per a duration longer than "
+          "0s, not 3/0s"});
+  CHECK(errors_of("state_dir: /s\nlimits: {max_pending_requests: 0}\n") ==
+        V{"c.yaml:2:32: limits.max_pending_requests: must be at least 1, not 0"});
+  CHECK(errors_of("state_dir: /s\nlimits: {max_hook_processes: 0}\n") ==
+        V{"c.yaml:2:30: limits.max_hook_processes: must be at least 1, not 0"});
+}

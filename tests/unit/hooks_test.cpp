@@ -16,6 +16,7 @@
 #include "approvals/json_reader.hpp"
 #include "approvals/render.hpp"
 #include "approvals/service.hpp"
+#include "approvals/waiting_line.hpp"
 #include "config/load.hpp"
 #include "config_text.hpp"
 #include "storage/store.hpp"
@@ -304,4 +305,24 @@ TEST_CASE("review_as_hook: a deny is final and names the hook in the audit trail
   auto late = h.service->review_as_hook("other", request.id, ap::Decision::approve, "");
   REQUIRE(std::holds_alternative<ap::ServiceError>(late));
   CHECK(std::get<ap::ServiceError>(late).kind == ap::ServiceError::Kind::not_pending);
+}
+
+TEST_CASE("WaitingLine: at most `limit` run, the rest wait in order, none is dropped", "[hooks]") {
+  ap::WaitingLine<int> line(2);
+  CHECK(line.arrive(1) == 1);  // starts at once
+  CHECK(line.arrive(2) == 2);
+  CHECK_FALSE(line.arrive(3));  // waits
+  CHECK_FALSE(line.arrive(4));
+  CHECK((line.running() == 2 && line.waiting() == 2));
+  CHECK(line.finished() == 3);  // one ended: the oldest waiting takes its place
+  CHECK(line.running() == 2);
+  CHECK_FALSE(line.arrive(5));
+  CHECK(line.finished() == 4);
+  CHECK(line.finished() == 5);
+  CHECK((line.running() == 2 && line.waiting() == 0));
+  CHECK_FALSE(line.finished());
+  CHECK_FALSE(line.finished());
+  CHECK(line.running() == 0);
+  CHECK(line.arrive(6) == 6);
+  CHECK(ap::WaitingLine<int>(0).limit() == 1);  // never a line where nothing runs
 }

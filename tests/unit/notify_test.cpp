@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "approvals/drop_oldest_queue.hpp"
+#include "approvals/fair_drop_queue.hpp"
 #include "approvals/json_reader.hpp"
 #include "approvals/render.hpp"
 #include "approvals/request_rules.hpp"
@@ -272,23 +272,55 @@ TEST_CASE("slack payload: everything typed is sanitised and mrkdwn-escaped", "[n
 // ---------------------------------------------------------------------------------------------
 // the delivery queue
 
-TEST_CASE("DropOldestQueue: bounded, first in first out, the oldest makes room", "[notify]") {
-  ap::DropOldestQueue<std::string> queue(3);
+TEST_CASE("FairDropQueue: bounded, first in first out, the oldest makes room", "[notify]") {
+  ap::FairDropQueue<std::string> queue(3);
   CHECK(queue.empty());
   CHECK_FALSE(queue.pop());
-  CHECK_FALSE(queue.push("a"));
-  CHECK_FALSE(queue.push("b"));
-  CHECK_FALSE(queue.push("c"));
+  CHECK_FALSE(queue.push("bob", "a"));
+  CHECK_FALSE(queue.push("bob", "b"));
+  CHECK_FALSE(queue.push("bob", "c"));
   CHECK(queue.size() == 3);
-  auto dropped = queue.push("d");
+  auto dropped = queue.push("bob", "d");
   REQUIRE(dropped);
   CHECK(*dropped == "a");
   CHECK(queue.size() == 3);
   CHECK(*queue.pop() == "b");
   CHECK(*queue.pop() == "c");
-  CHECK_FALSE(queue.push("e"));
+  CHECK_FALSE(queue.push("bob", "e"));
   CHECK(*queue.pop() == "d");
   CHECK(*queue.pop() == "e");
   CHECK(queue.empty());
-  CHECK(ap::DropOldestQueue<int>(0).limit() == 1);  // never a queue that holds nothing
+  CHECK(ap::FairDropQueue<int>(0).limit() == 1);  // never a queue that holds nothing
+}
+
+// Each row: the owners of the entries pushed in order into a queue of 4, and what is left
+// (owner:position) in delivery order. Before the fix one flood emptied the queue of the others.
+TEST_CASE("FairDropQueue: a flood drops the flooder's own entries, never another's",
+          "[notify]") {
+  struct Row {
+    std::vector<std::string> owners;
+    std::vector<std::string> left;
+  };
+  auto row = GENERATE(values<Row>({
+      // alice's news first, then bob floods: alice's entry stays, bob's oldest go.
+      {{"alice", "bob", "bob", "bob", "bob", "bob", "bob"},
+       {"alice:0", "bob:4", "bob:5", "bob:6"}},
+      // alice's news arrives in the middle of bob's flood: it survives the rest of it.
+      {{"bob", "bob", "bob", "alice", "bob", "bob", "bob", "bob"},
+       {"alice:3", "bob:5", "bob:6", "bob:7"}},
+      // Two people with two each, a third person's newcomer: the tie goes against whoever has
+      // waited longest, so delivery order is kept.
+      {{"bob", "ivan", "bob", "ivan", "carol"}, {"ivan:1", "bob:2", "ivan:3", "carol:4"}},
+      // A newcomer that would give its owner the biggest share pushes out its owner's oldest.
+      {{"bob", "bob", "ivan", "ivan", "ivan"}, {"bob:0", "bob:1", "ivan:3", "ivan:4"}},
+      // Everyone alone: plain drop-oldest.
+      {{"a", "b", "c", "d", "e", "f"}, {"c:2", "d:3", "e:4", "f:5"}},
+  }));
+  ap::FairDropQueue<std::string> queue(4);
+  for (std::size_t i = 0; i < row.owners.size(); ++i) {
+    queue.push(row.owners[i], row.owners[i] + ":" + std::to_string(i));
+  }
+  std::vector<std::string> left;
+  while (auto item = queue.pop()) left.push_back(*item);
+  CHECK(left == row.left);
 }

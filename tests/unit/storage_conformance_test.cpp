@@ -281,6 +281,47 @@ TEST_CASE("list_requests is newest first and filters by user, state and resoluti
   check_same(listed[2], pending_request("a", "alice", kT0));
 }
 
+TEST_CASE("requester_activity counts live pending requests and recent creations", "[storage]") {
+  Fixture f(GENERATE(from_range(backends())));
+  INFO("backend: " << f.backend.name);
+
+  // alice: two pending (one past its expiry by `now`), one denied; bob: one pending.
+  create(*f.store, pending_request("a1", "alice", kT0));
+  create(*f.store, pending_request("a2", "alice", kT0 + 1000));
+  st::AccessRequest due = pending_request("a3", "alice", kT0 + 2000);
+  due.expires = at(kT0 + 5000);
+  create(*f.store, due);
+  st::AccessRequest denied = pending_request("a4", "alice", kT0 + 3000);
+  denied.state = st::RequestState::denied;
+  denied.resolved = at(kT0 + 4000);
+  create(*f.store, denied);
+  create(*f.store, pending_request("b1", "bob", kT0 + 500));
+
+  const auto now = at(kT0 + 5000);  // a3 expires exactly now: no longer pending
+  auto alice = f.store->requester_activity("alice", now, at(kT0 + 1000));
+  CHECK(alice.pending == 2);
+  // Every state counts as created, oldest first; a1 is before `since`.
+  CHECK(alice.created ==
+        std::vector<st::TimePoint>{at(kT0 + 1000), at(kT0 + 2000), at(kT0 + 3000)});
+  CHECK(f.store->requester_activity("alice", at(kT0 + 4999), at(0)).pending == 3);
+  CHECK(f.store->requester_activity("alice", now, at(0)).created.size() == 4);
+
+  auto bob = f.store->requester_activity("bob", now, at(kT0));
+  CHECK(bob.pending == 1);
+  CHECK(bob.created == std::vector<st::TimePoint>{at(kT0 + 500)});
+  auto nobody = f.store->requester_activity("carol", now, at(0));
+  CHECK(nobody.pending == 0);
+  CHECK(nobody.created.empty());
+
+  // Resolving a request frees its place.
+  auto b1 = get(*f.store, "b1");
+  b1.state = st::RequestState::cancelled;
+  b1.resolved = now;
+  b1.version += 1;
+  REQUIRE(f.store->update_request(b1, {}) == st::WriteResult::written);
+  CHECK(f.store->requester_activity("bob", now, at(kT0)).pending == 0);
+}
+
 TEST_CASE("update_request is a compare-and-swap on the version", "[storage]") {
   Fixture f(GENERATE(from_range(backends())));
   INFO("backend: " << f.backend.name);
