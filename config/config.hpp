@@ -90,6 +90,9 @@ struct Limits {
   Duration connect_timeout = std::chrono::seconds(10); // dialing a target
   Duration shutdown_grace = std::chrono::seconds(30);  // SIGTERM: time for live sessions
   Duration keepalive_interval = std::chrono::seconds(60);  // 0 disables
+  // Channels per connection (sshd: MaxSessions): each costs buffers, and on a relay a channel
+  // to the target; one connection must not open thousands.
+  int max_sessions = 10;  // session channels open at once on one connection
 };
 
 struct Config {

@@ -48,7 +48,8 @@ void read_server(const Fields& top, Config& config) {
 Limits read_limits(const Entry& e) {
   Limits limits;
   Fields fields(e, {"login_grace", "max_auth_tries", "max_startups", "connect_timeout",
-                    "shutdown_grace", "keepalive_interval"});
+                    "shutdown_grace", "keepalive_interval",
+                    "max_sessions"});
   auto duration = [&](std::string_view key, Duration& out, bool allow_zero) {
     if (auto f = fields.get(key)) out = read_duration(*f, allow_zero).value_or(out);
   };
@@ -61,6 +62,7 @@ Limits read_limits(const Entry& e) {
   duration("connect_timeout", limits.connect_timeout, false);
   duration("shutdown_grace", limits.shutdown_grace, false);
   duration("keepalive_interval", limits.keepalive_interval, true);  // 0s turns keepalives off
+  count("max_sessions", limits.max_sessions);
   return limits;
 }
 

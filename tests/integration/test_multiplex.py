@@ -1,6 +1,7 @@
 """Many sessions at once: parallel connections, and several sessions over one connection."""
 from __future__ import annotations
 
+import re
 import select
 import shutil
 import subprocess
@@ -91,3 +92,35 @@ def test_typing_stays_prompt_beside_a_bulk_upload_on_the_same_connection(alice, 
             if proc is not None and proc.poll() is None:
                 proc.kill()
                 proc.wait()
+
+
+def test_the_eleventh_session_on_one_connection_is_refused_and_the_ten_go_on(alice, shared):
+    """limits.max_sessions (10, as sshd's MaxSessions): an 11th session channel over one
+    connection gets OpenSSH's usual "open failed: administratively prohibited"; the ten open
+    sessions are not disturbed and finish normally, and then a new one opens again."""
+    sessions = []
+    try:
+        r = alice.ssh("root@db-1", "true", options=shared)  # starts the master
+        assert r.returncode == 0, r
+        for i in range(10):
+            sessions.append(subprocess.Popen(
+                alice.ssh_argv("root@db-1", f"echo open-{i}; read line; echo done-{i}",
+                               options=shared),
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                env=client_env(), bufsize=0))
+        for i, session in enumerate(sessions):  # all ten are open before the eleventh tries
+            ready, _, _ = select.select([session.stdout], [], [], 10)
+            assert ready and session.stdout.readline() == f"open-{i}\n".encode()
+        r = alice.ssh("root@db-1", "echo eleventh", options=shared)
+        assert r.returncode == 255 and r.stdout == "", r
+        assert re.search(r"channel \d+: open failed: administratively prohibited", r.stderr), r
+        for i, session in enumerate(sessions):
+            out, err = session.communicate(b"\n", timeout=10)
+            assert (session.returncode, out) == (0, f"done-{i}\n".encode()), err
+        r = alice.ssh("root@db-1", "echo again", options=shared)
+        assert (r.returncode, r.stdout) == (0, "again\n"), r
+    finally:
+        for session in sessions:
+            if session.poll() is None:
+                session.kill()
+                session.wait()
