@@ -12,6 +12,10 @@ namespace {
 constexpr std::size_t max_pending_output = 1 << 20;
 
 constexpr auto idle_wait = std::chrono::seconds(60);
+
+// Messages (window changes, requests, opens) handled per pass: a client that sends them as fast
+// as it can gets its turn, then the other connections get theirs.
+constexpr int messages_per_pass = 64;
 constexpr auto escape_wait = std::chrono::milliseconds(50);
 
 std::string with_crlf(std::string_view text) {
@@ -265,7 +269,9 @@ awaitable<void> ApprovalsChannels::run(const bool& stop) {
   });
   while (!stop && ssh_is_connected(user_)) {
     bool progress = false;
-    while (MessageHandle m{ssh_message_get(user_)}) {
+    for (int n = 0; n < messages_per_pass; ++n) {
+      MessageHandle m{ssh_message_get(user_)};
+      if (!m) break;
       handle_message(std::move(m));
       progress = true;
     }
@@ -290,7 +296,11 @@ awaitable<void> ApprovalsChannels::run(const bool& stop) {
       progress |= c->step();
     }
     std::erase_if(conversations_, [](const auto& c) { return c->mode == Conversation::Mode::finished; });
-    if (progress) continue;
+    if (progress) {
+      // The thread is shared: let whatever else is ready run before the next pass.
+      co_await asio::post(co_await asio::this_coro::executor, use_awaitable);
+      continue;
+    }
     // A lone ESC may begin an arrow key's sequence: give the rest 50 ms to arrive.
     bool escape_pending = std::any_of(conversations_.begin(), conversations_.end(), [](const auto& c) {
       return c->menu && c->menu->escape_pending();
