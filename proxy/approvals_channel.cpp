@@ -12,11 +12,11 @@ namespace {
 constexpr std::size_t max_pending_output = 1 << 20;
 
 constexpr auto idle_wait = std::chrono::seconds(60);
+constexpr auto escape_wait = std::chrono::milliseconds(50);
 
 // Messages (window changes, requests, opens) handled per pass: a client that sends them as fast
 // as it can gets its turn, then the other connections get theirs.
 constexpr int messages_per_pass = 64;
-constexpr auto escape_wait = std::chrono::milliseconds(50);
 
 std::string with_crlf(std::string_view text) {
   std::string out;

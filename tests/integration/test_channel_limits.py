@@ -7,9 +7,9 @@ lies (harness/raw_client.py)."""
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import statistics
-import time
 
 import asyncssh
 import pytest
@@ -32,16 +32,25 @@ def lone_gate(make_gate):
     return make_gate()
 
 
+# Times the command it is given, in nanoseconds, once it succeeds.
+TIMED = 'started=$(date +%s%N); "$@" || exit; echo $(( $(date +%s%N) - started ))'
+
+
+def normal_priority() -> None:
+    os.setpriority(os.PRIO_PROCESS, 0, 0)
+
+
 async def login_seconds(client) -> float:
-    """How long `ssh root@db-1 true` takes through the gate (it must succeed)."""
-    started = time.monotonic()
+    """How long `ssh root@db-1 true` takes through the gate (it must succeed), timed by the
+    shell that runs it at normal priority: neither this event loop's work nor the storm's
+    lowered priority (see storm) counts as the gate's time."""
     proc = await asyncio.create_subprocess_exec(
-        *client.ssh_argv("root@db-1", "true"), env=client_env(),
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE)
-    _, err = await asyncio.wait_for(proc.communicate(), 30)
+        "bash", "-c", TIMED, "timed", *client.ssh_argv("root@db-1", "true"), env=client_env(),
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE, preexec_fn=normal_priority)
+    out, err = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == 0, err.decode()
-    return time.monotonic() - started
+    return int(out) / 1e9
 
 
 async def unloaded_login_seconds(client) -> float:
@@ -50,11 +59,30 @@ async def unloaded_login_seconds(client) -> float:
     return statistics.median([await login_seconds(client) for _ in range(3)])
 
 
+async def storm(channel, last_size) -> None:
+    """STORM window changes of absurd sizes, then one to `last_size`. Sent in slices, so
+    whatever else this event loop runs (a login) goes on meanwhile. asyncssh spends a hundred
+    times holdgate's CPU on each packet, a core's worth while the storm lasts: it runs at a
+    lower priority, so that it is holdgate being measured, not this machine's two cores."""
+    os.setpriority(os.PRIO_PROCESS, 0, 10)  # this thread only, on Linux
+    try:
+        for k in range(STORM):
+            channel.change_terminal_size(*ABSURD_SIZES[k % len(ABSURD_SIZES)])
+            if k % 100 == 99:
+                await asyncio.sleep(0)
+        channel.change_terminal_size(*last_size)
+    finally:
+        normal_priority()
+
+
 async def login_while(client, load) -> float:
     """A login's time while `load` (a coroutine) runs; the load must finish too."""
     task = asyncio.create_task(load)
-    await asyncio.sleep(0.05)  # the load's first packets are on their way
-    seconds = await login_seconds(client)
+    await asyncio.sleep(0)  # the load's first packets are on their way
+    login = asyncio.create_task(login_seconds(client))
+    await asyncio.sleep(0.1)
+    assert not task.done(), "the load was over before the login began: nothing was measured"
+    seconds = await login
     await asyncio.wait_for(task, 60)
     return seconds
 
@@ -119,13 +147,7 @@ def test_a_window_change_storm_on_the_approvals_menu_costs_one_redraw_at_a_time(
             await terminal.wait_for(b"q: quit")
             before = rss_kib(lone_gate)
 
-            async def storm():
-                for k in range(STORM):
-                    channel.change_terminal_size(*ABSURD_SIZES[k % len(ABSURD_SIZES)])
-                channel.change_terminal_size(60, 10)  # the size it ends at
-                await asyncio.sleep(0)
-
-            loaded = await login_while(alice, storm())
+            loaded = await login_while(alice, storm(channel, last_size=(60, 10)))
             # Once the menu has caught up, a key redraws it at the final size.
             channel.write(b"j")
             await terminal.wait_until(lambda out: len(final_screens(out)) > 0, timeout=30)
@@ -155,13 +177,7 @@ def test_a_relayed_pty_reaches_the_target_bounded_through_a_window_change_storm(
             first = terminal.text()
             before = rss_kib(lone_gate)
 
-            async def storm():
-                for k in range(STORM):
-                    channel.change_terminal_size(*ABSURD_SIZES[k % len(ABSURD_SIZES)])
-                channel.change_terminal_size(50_000_000, 20_000_000)  # the size it ends at
-                await asyncio.sleep(0)
-
-            loaded = await login_while(alice, storm())
+            loaded = await login_while(alice, storm(channel, last_size=(50_000_000, 20_000_000)))
             channel.write(b"go\n")
             await asyncio.wait_for(channel.wait_closed(), 30)
             return (unloaded, loaded, first, terminal.text(), channel.get_exit_status(),
