@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 
-#include "policy/terminal_size.hpp"
+#include "announced_size.hpp"
 
 namespace holdgate::proxy {
 namespace {
@@ -48,10 +48,8 @@ class ApprovalsChannels::Conversation {
   bool redraw_wanted = false;
 
   // The size a pty-req or window-change announced, bounded; 0 (not given) keeps the last one.
-  void resize(int columns, int lines) {
-    // libssh hands the wire's uint32 over as int: cast back, so a "negative" size is a huge one.
-    auto size = policy::clamp_terminal_size(static_cast<std::uint32_t>(columns),
-                                            static_cast<std::uint32_t>(lines));
+  void resize(ssh_message request) {
+    auto size = announced_size(request);
     if (size.columns > 0) cols = static_cast<int>(size.columns);
     if (size.rows > 0) rows = static_cast<int>(size.rows);
   }
@@ -221,11 +219,11 @@ void ApprovalsChannels::handle_message(MessageHandle message) {
   switch (subtype) {
     case SSH_CHANNEL_REQUEST_PTY:
       c->pty = true;
-      c->resize(ssh_message_channel_request_pty_width(m), ssh_message_channel_request_pty_height(m));
+      c->resize(m);
       ssh_message_channel_request_reply_success(m);
       return;
     case SSH_CHANNEL_REQUEST_WINDOW_CHANGE:
-      c->resize(ssh_message_channel_request_pty_width(m), ssh_message_channel_request_pty_height(m));
+      c->resize(m);
       if (c->mode == Conversation::Mode::menu) c->redraw_wanted = true;
       return;
     case SSH_CHANNEL_REQUEST_EXEC:

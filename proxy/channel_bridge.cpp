@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "policy/terminal_size.hpp"
+#include "announced_size.hpp"
 
 namespace holdgate::proxy {
 namespace {
@@ -27,14 +27,6 @@ constexpr auto max_gathering = std::chrono::milliseconds(1);
 bool forwarded_env(const char* name) {
   return name != nullptr && (std::strcmp(name, "TERM") == 0 || std::strcmp(name, "LANG") == 0 ||
                              std::strncmp(name, "LC_", 3) == 0);
-}
-
-// The size a pty-req or window-change announced, bounded before it reaches the target. libssh
-// hands the wire's uint32 over as int: cast back, so a "negative" size is a huge one.
-policy::TerminalSize announced_size(ssh_message message) {
-  return policy::clamp_terminal_size(
-      static_cast<std::uint32_t>(ssh_message_channel_request_pty_width(message)),
-      static_cast<std::uint32_t>(ssh_message_channel_request_pty_height(message)));
 }
 
 bool is_window_change(const MessageHandle& message) {
@@ -147,13 +139,15 @@ bool ChannelBridge::forward_head_request() {
     case SSH_CHANNEL_REQUEST_PTY: {
       auto size = announced_size(message);
       rc = ssh_channel_request_pty_size(up, ssh_message_channel_request_pty_term(message),
-                                        static_cast<int>(size.columns), static_cast<int>(size.rows));
+                                        static_cast<int>(size.columns),
+                                        static_cast<int>(size.rows));
       if (rc == SSH_OK) has_pty_ = true;
       break;
     }
     case SSH_CHANNEL_REQUEST_WINDOW_CHANGE: {
       auto size = announced_size(message);
-      rc = ssh_channel_change_pty_size(up, static_cast<int>(size.columns), static_cast<int>(size.rows));
+      rc = ssh_channel_change_pty_size(up, static_cast<int>(size.columns),
+                                       static_cast<int>(size.rows));
       break;
     }
     case SSH_CHANNEL_REQUEST_ENV:

@@ -91,8 +91,8 @@ awaitable<void> Session::run() {
     approvals::CommandContext commands;
     commands.invocation = context_.approvals_command;
     commands.waiting = [this](const std::string& id) { return context_.waiting.contains(id); };
-    ApprovalsChannels channels(user_.get(), waiter_, *context_.requests, caller, std::move(commands),
-                               context_.config.limits.max_sessions);
+    ApprovalsChannels channels(user_.get(), waiter_, *context_.requests, caller,
+                               std::move(commands), context_.config.limits.max_sessions);
     co_await channels.run(stop_requested_);
     log("approvals-end");
     co_return;
