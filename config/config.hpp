@@ -129,6 +129,10 @@ struct Limits {
   int max_pending_requests = 10;                      // per person, PENDING at once
   Rate request_rate{20, std::chrono::hours(1)};       // requests one person may create
   int max_hook_processes = 8;                         // approval hook programs running at once
+
+  // Channels per connection (sshd: MaxSessions): each costs buffers, and on a relay a channel
+  // to the target; one connection must not open thousands.
+  int max_sessions = 10;  // session channels open at once on one connection
 };
 
 struct Config {

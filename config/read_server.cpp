@@ -163,7 +163,8 @@ Limits read_limits(const Entry& e) {
                     "shutdown_grace", "keepalive_interval", "per_source_max_startups",
                     "per_source_net_block_size", "per_source_penalties", "max_jump_startups",
                     // request spam
-                    "max_pending_requests", "request_rate", "max_hook_processes"});
+                    "max_pending_requests", "request_rate", "max_hook_processes",
+                    "max_sessions"});
   auto duration = [&](std::string_view key, Duration& out, bool allow_zero) {
     if (auto f = fields.get(key)) out = read_duration(*f, allow_zero).value_or(out);
   };
@@ -192,6 +193,7 @@ Limits read_limits(const Entry& e) {
     limits.request_rate = read_rate(*f).value_or(limits.request_rate);
   }
   count("max_hook_processes", limits.max_hook_processes);
+  count("max_sessions", limits.max_sessions);
   return limits;
 }
 

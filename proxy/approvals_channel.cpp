@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "announced_size.hpp"
+
 namespace holdgate::proxy {
 namespace {
 
@@ -11,6 +13,10 @@ constexpr std::size_t max_pending_output = 1 << 20;
 
 constexpr auto idle_wait = std::chrono::seconds(60);
 constexpr auto escape_wait = std::chrono::milliseconds(50);
+
+// Messages (window changes, requests, opens) handled per pass: a client that sends them as fast
+// as it can gets its turn, then the other connections get theirs.
+constexpr int messages_per_pass = 64;
 
 std::string with_crlf(std::string_view text) {
   std::string out;
@@ -36,6 +42,17 @@ class ApprovalsChannels::Conversation {
   bool pty = false;
   int cols = 80, rows = 24;
   std::optional<approvals::Menu> menu;
+  // The menu's screen is out of date. A redraw replaces the whole screen, so while one is still
+  // on its way out, later ones wait and become one: a storm of window changes or keys costs
+  // one redraw per window the client reads, not one per message.
+  bool redraw_wanted = false;
+
+  // The size a pty-req or window-change announced, bounded; 0 (not given) keeps the last one.
+  void resize(ssh_message request) {
+    auto size = announced_size(request);
+    if (size.columns > 0) cols = static_cast<int>(size.columns);
+    if (size.rows > 0) rows = static_cast<int>(size.rows);
+  }
 
   // Command output uses "\n"; a terminal in raw mode needs "\r\n".
   void write(std::string_view text, bool to_stderr = false) {
@@ -51,6 +68,9 @@ class ApprovalsChannels::Conversation {
       finish(1);
     }
   }
+
+  // Nothing written is still waiting for the client's window.
+  bool output_sent() const { return pending_[0].empty() && pending_[1].empty(); }
 
   void finish(int status) {
     exit_status_ = status;
@@ -102,12 +122,13 @@ class ApprovalsChannels::Conversation {
 
 ApprovalsChannels::ApprovalsChannels(ssh_session user, SshWaiter& waiter,
                                      approvals::RequestService& requests, approvals::Caller caller,
-                                     approvals::CommandContext context)
+                                     approvals::CommandContext context, int max_sessions)
     : user_(user),
       waiter_(waiter),
       requests_(requests),
       caller_(std::move(caller)),
-      context_(std::move(context)) {}
+      context_(std::move(context)),
+      max_sessions_(max_sessions) {}
 
 ApprovalsChannels::~ApprovalsChannels() = default;
 
@@ -125,7 +146,10 @@ void ApprovalsChannels::refresh_menu(Conversation& c) {
   c.menu->set_requests(std::move(items));
 }
 
-void ApprovalsChannels::redraw(Conversation& c) { c.write_raw(c.menu->render(c.cols, c.rows)); }
+void ApprovalsChannels::redraw(Conversation& c) {
+  c.redraw_wanted = false;
+  c.write_raw(c.menu->render(c.cols, c.rows));
+}
 
 void ApprovalsChannels::handle_input(Conversation& c) {
   auto input = c.read_input();
@@ -148,7 +172,7 @@ void ApprovalsChannels::handle_input(Conversation& c) {
       if (c.mode != Conversation::Mode::menu) return;
     }
   }
-  if (c.mode == Conversation::Mode::menu) redraw(c);
+  if (c.mode == Conversation::Mode::menu) c.redraw_wanted = true;
 }
 
 void ApprovalsChannels::apply(Conversation& c, const approvals::MenuAction& action) {
@@ -173,6 +197,10 @@ void ApprovalsChannels::handle_message(MessageHandle message) {
   int type = ssh_message_type(m);
   int subtype = ssh_message_subtype(m);
   if (type == SSH_REQUEST_CHANNEL_OPEN && subtype == SSH_CHANNEL_SESSION) {
+    if (conversations_.size() >= static_cast<std::size_t>(max_sessions_)) {
+      ssh_message_reply_default(m);  // the client sees "open failed: administratively prohibited"
+      return;
+    }
     ChannelHandle channel(ssh_message_channel_request_open_reply_accept(m));
     if (channel) conversations_.push_back(std::make_unique<Conversation>(std::move(channel)));
     return;
@@ -190,14 +218,12 @@ void ApprovalsChannels::handle_message(MessageHandle message) {
   switch (subtype) {
     case SSH_CHANNEL_REQUEST_PTY:
       c->pty = true;
-      c->cols = ssh_message_channel_request_pty_width(m);
-      c->rows = ssh_message_channel_request_pty_height(m);
+      c->resize(m);
       ssh_message_channel_request_reply_success(m);
       return;
     case SSH_CHANNEL_REQUEST_WINDOW_CHANGE:
-      c->cols = ssh_message_channel_request_pty_width(m);
-      c->rows = ssh_message_channel_request_pty_height(m);
-      if (c->mode == Conversation::Mode::menu) redraw(*c);
+      c->resize(m);
+      if (c->mode == Conversation::Mode::menu) c->redraw_wanted = true;
       return;
     case SSH_CHANNEL_REQUEST_EXEC:
       if (c->mode != Conversation::Mode::starting) break;
@@ -211,7 +237,7 @@ void ApprovalsChannels::handle_message(MessageHandle message) {
         c->mode = Conversation::Mode::menu;
         c->menu.emplace(caller_.user->name);
         refresh_menu(*c);
-        redraw(*c);
+        c->redraw_wanted = true;
       } else {
         run_command(*c, "help");
       }
@@ -240,7 +266,9 @@ awaitable<void> ApprovalsChannels::run(const bool& stop) {
   });
   while (!stop && ssh_is_connected(user_)) {
     bool progress = false;
-    while (MessageHandle m{ssh_message_get(user_)}) {
+    for (int n = 0; n < messages_per_pass; ++n) {
+      MessageHandle m{ssh_message_get(user_)};
+      if (!m) break;
       handle_message(std::move(m));
       progress = true;
     }
@@ -251,18 +279,25 @@ awaitable<void> ApprovalsChannels::run(const bool& stop) {
       for (const auto& change : changes) {
         if (!approvals::watch_concerns(requests_.config(), caller_.user->name, change)) continue;
         if (c->mode == Conversation::Mode::watch) c->write(approvals::watch_line(requests_.config(), change));
-        menu_stale |= c->mode == Conversation::Mode::menu;
+        menu_stale = true;
       }
-      // One read and one redraw for a whole batch of changes, however many arrived at once.
-      if (menu_stale) {
-        refresh_menu(*c);
-        redraw(*c);
+      if (menu_stale && c->mode == Conversation::Mode::menu) {
+        refresh_menu(*c);  // once for all the changes of this pass
+        c->redraw_wanted = true;
       }
       if (c->mode == Conversation::Mode::menu || c->mode == Conversation::Mode::watch) handle_input(*c);
+      if (c->mode == Conversation::Mode::menu && c->redraw_wanted && c->output_sent()) {
+        redraw(*c);
+        progress = true;
+      }
       progress |= c->step();
     }
     std::erase_if(conversations_, [](const auto& c) { return c->mode == Conversation::Mode::finished; });
-    if (progress) continue;
+    if (progress) {
+      // The thread is shared: let whatever else is ready run before the next pass.
+      co_await asio::post(co_await asio::this_coro::executor, use_awaitable);
+      continue;
+    }
     // A lone ESC may begin an arrow key's sequence: give the rest 50 ms to arrive.
     bool escape_pending = std::any_of(conversations_.begin(), conversations_.end(), [](const auto& c) {
       return c->menu && c->menu->escape_pending();

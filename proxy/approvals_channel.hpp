@@ -20,8 +20,11 @@ namespace holdgate::proxy {
 
 class ApprovalsChannels {
  public:
+  // At most `max_sessions` session channels are open at once (limits.max_sessions); more are
+  // refused at the SSH level, as sshd refuses beyond MaxSessions.
   ApprovalsChannels(ssh_session user, SshWaiter& waiter, approvals::RequestService& requests,
-                    approvals::Caller caller, approvals::CommandContext context);
+                    approvals::Caller caller, approvals::CommandContext context,
+                    int max_sessions);
   ~ApprovalsChannels();
 
   // Serves the connection's channels until the client hangs up or `stop` becomes true.
@@ -34,7 +37,7 @@ class ApprovalsChannels {
   void run_command(Conversation& c, const char* command_line);
   void handle_input(Conversation& c);
   void refresh_menu(Conversation& c);
-  void redraw(Conversation& c);
+  void redraw(Conversation& c);  // now; elsewhere set c.redraw_wanted
   void apply(Conversation& c, const approvals::MenuAction& action);
 
   ssh_session user_;
@@ -42,6 +45,7 @@ class ApprovalsChannels {
   approvals::RequestService& requests_;
   approvals::Caller caller_;
   approvals::CommandContext context_;
+  int max_sessions_;
   std::vector<std::unique_ptr<Conversation>> conversations_;
   std::deque<approvals::RequestChange> changes_;  // seen since the last pass
 };

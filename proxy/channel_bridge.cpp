@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "announced_size.hpp"
 #include "connection_failure.hpp"
 #include "policy/sanitize.hpp"
 
@@ -30,6 +31,10 @@ bool forwarded_env(const char* name) {
                              std::strncmp(name, "LC_", 3) == 0);
 }
 
+bool is_window_change(const MessageHandle& message) {
+  return ssh_message_subtype(message.get()) == SSH_CHANNEL_REQUEST_WINDOW_CHANGE;
+}
+
 }  // namespace
 
 ChannelBridge::ChannelBridge(MessageHandle open_request, ssh_session upstream)
@@ -42,7 +47,19 @@ ChannelBridge::~ChannelBridge() {
   if (upstream_) ssh_remove_channel_callbacks(upstream_.get(), &upstream_callbacks_);
 }
 
-void ChannelBridge::enqueue(MessageHandle request) { requests_.emplace_back(std::move(request)); }
+void ChannelBridge::enqueue(MessageHandle request) {
+  // While earlier requests wait for the target, window changes behind them would pile up; only
+  // the last size counts, and window-change asks for no reply (RFC 4254 6.7), so a newer one
+  // takes the place of a queued one it directly follows. (Not the head: it may be on its way.)
+  if (requests_.size() >= 2 && is_window_change(request)) {
+    auto* last = std::get_if<MessageHandle>(&requests_.back());
+    if (last != nullptr && is_window_change(*last)) {
+      *last = std::move(request);
+      return;
+    }
+  }
+  requests_.emplace_back(std::move(request));
+}
 
 bool ChannelBridge::step(Arrivals arrivals, SteadyClock::time_point now) {
   switch (state_) {
@@ -122,16 +139,20 @@ bool ChannelBridge::forward_head_request() {
   ssh_message message = std::get<MessageHandle>(requests_.front()).get();
   int rc = SSH_ERROR;
   switch (ssh_message_subtype(message)) {
-    case SSH_CHANNEL_REQUEST_PTY:
+    case SSH_CHANNEL_REQUEST_PTY: {
+      auto size = announced_size(message);
       rc = ssh_channel_request_pty_size(up, ssh_message_channel_request_pty_term(message),
-                                        ssh_message_channel_request_pty_width(message),
-                                        ssh_message_channel_request_pty_height(message));
+                                        static_cast<int>(size.columns),
+                                        static_cast<int>(size.rows));
       if (rc == SSH_OK) has_pty_ = true;
       break;
-    case SSH_CHANNEL_REQUEST_WINDOW_CHANGE:
-      rc = ssh_channel_change_pty_size(up, ssh_message_channel_request_pty_width(message),
-                                       ssh_message_channel_request_pty_height(message));
+    }
+    case SSH_CHANNEL_REQUEST_WINDOW_CHANGE: {
+      auto size = announced_size(message);
+      rc = ssh_channel_change_pty_size(up, static_cast<int>(size.columns),
+                                       static_cast<int>(size.rows));
       break;
+    }
     case SSH_CHANNEL_REQUEST_ENV:
       if (forwarded_env(ssh_message_channel_request_env_name(message))) {
         rc = ssh_channel_request_env(up, ssh_message_channel_request_env_name(message),

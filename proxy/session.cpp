@@ -113,7 +113,8 @@ awaitable<void> Session::run() {
     approvals::CommandContext commands;
     commands.invocation = context_.approvals_command;
     commands.waiting = [this](const std::string& id) { return context_.waiting.contains(id); };
-    ApprovalsChannels channels(user_.get(), waiter_, *context_.requests, caller, std::move(commands));
+    ApprovalsChannels channels(user_.get(), waiter_, *context_.requests, caller,
+                               std::move(commands), context_.config.limits.max_sessions);
     co_await channels.run(stop_requested_);
     log("approvals-end");
     co_return;
@@ -440,8 +441,14 @@ void Session::handle_relay_message(MessageHandle message, ssh_session upstream,
   int type = ssh_message_type(m);
   int subtype = ssh_message_subtype(m);
   if (type == SSH_REQUEST_CHANNEL_OPEN && subtype == SSH_CHANNEL_SESSION && upstream != nullptr) {
-    bridges.push_back(std::make_unique<ChannelBridge>(std::move(message), upstream));
-    return;
+    const int max_sessions = context_.config.limits.max_sessions;
+    if (bridges.size() < static_cast<std::size_t>(max_sessions)) {
+      bridges.push_back(std::make_unique<ChannelBridge>(std::move(message), upstream));
+      return;
+    }
+    // As sshd beyond MaxSessions: an SSH-level open failure; the other channels go on.
+    log("refused", {{"what", "session"},
+                    {"reason", "max_sessions (" + std::to_string(max_sessions) + ") reached"}});
   }
   if (type == SSH_REQUEST_CHANNEL) {
     ssh_channel channel = ssh_message_channel_request_channel(m);

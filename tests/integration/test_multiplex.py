@@ -1,6 +1,7 @@
 """Many sessions at once: parallel connections, and several sessions over one connection."""
 from __future__ import annotations
 
+import re
 import select
 import shutil
 import subprocess
@@ -95,3 +96,45 @@ def test_typing_stays_prompt_beside_a_bulk_upload_on_the_same_connection(alice, 
             if proc is not None and proc.poll() is None:
                 proc.kill()
                 proc.wait()
+
+
+def test_the_eleventh_session_on_one_connection_is_refused_and_the_ten_go_on(alice):
+    """limits.max_sessions (10, as sshd's MaxSessions): an 11th session channel over one
+    connection gets the SSH-level open failure (the master logs OpenSSH's usual "open failed:
+    administratively prohibited"; the client then falls back to a connection of its own, as it
+    does against sshd); the ten open sessions are not disturbed and finish normally."""
+    control = tempfile.mkdtemp(prefix="hg-cm-", dir="/tmp")  # a Unix socket path: keep it short
+    options = ("-S", f"{control}/master", "-o", "ControlMaster=no")
+    master = subprocess.Popen(  # in the foreground, logging at INFO, with no session of its own
+        alice.ssh_argv("root@db-1", options=("-M", "-S", f"{control}/master", "-N",
+                                              "-o", "LogLevel=INFO")),
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=client_env())
+    sessions = []
+    try:
+        deadline = time.monotonic() + 10
+        while alice.ssh("root@db-1", options=options + ("-O", "check")).returncode != 0:
+            assert time.monotonic() < deadline and master.poll() is None, "no master"
+            time.sleep(0.1)
+        for i in range(10):
+            sessions.append(subprocess.Popen(
+                alice.ssh_argv("root@db-1", f"echo open-{i}; read line; echo done-{i}",
+                               options=options),
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                env=client_env(), bufsize=0))
+        for i, session in enumerate(sessions):  # all ten are open before the eleventh tries
+            ready, _, _ = select.select([session.stdout], [], [], 10)
+            assert ready and session.stdout.readline() == f"open-{i}\n".encode()
+        r = alice.ssh("root@db-1", "echo eleventh", options=options)
+        assert "Session open refused by peer" in r.stderr, r
+        for i, session in enumerate(sessions):
+            out, err = session.communicate(b"\n", timeout=10)
+            assert (session.returncode, out) == (0, f"done-{i}\n".encode()), err
+    finally:
+        for proc in sessions + [master]:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        shutil.rmtree(control, ignore_errors=True)
+    log = master.stderr.read().decode()
+    assert re.search(r"channel \d+: open failed: administratively prohibited", log), log

@@ -235,6 +235,13 @@ TEST_CASE("start-up limits and per-source penalties are read", "[config]") {
   CHECK_FALSE(other.limits.per_source_penalties.enabled);
 }
 
+TEST_CASE("limits.max_sessions defaults to sshd's MaxSessions and must be at least 1", "[config]") {
+  CHECK(parse_ok("state_dir: /s\n").limits.max_sessions == 10);
+  CHECK(parse_ok("state_dir: /s\nlimits: {max_sessions: 2}\n").limits.max_sessions == 2);
+  CHECK(errors_of("state_dir: /s\nlimits: {max_sessions: 0}\n") ==
+        std::vector<std::string>{"c.yaml:2:24: limits.max_sessions: must be at least 1, not 0"});
+}
+
 TEST_CASE("selectors: \"*\", lists of values, \"*\" values, and \"*\" logins", "[config]") {
   auto c = parse_ok(
       "state_dir: /s\n"
