@@ -1,6 +1,7 @@
 #include "approvals/commands.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "approvals/command_line.hpp"
@@ -56,14 +57,14 @@ class Runner {
     auto outcome = service_.show(show.id);
     if (auto* error = std::get_if<ServiceError>(&outcome)) return refused(error->message);
     const auto& request = std::get<AccessRequest>(outcome);
-    if (!may_see_request(service_.config(), *caller_.user, request)) {
-      return refused("request " + request.id + " is neither yours nor one you may review");
-    }
+    if (auto hidden = hidden_from_caller(request)) return *hidden;
     if (show.json) return ok(request_json(request, progress_of(request)) + "\n");
     return ok(render_request(request, progress_of(request), waiting(request.id)));
   }
 
   CommandResult operator()(const cmd::Review& review) const {
+    // The service's refusals name the request's roles: only for those who may see it.
+    if (auto hidden = hidden_from_caller(review.id)) return *hidden;
     auto outcome = service_.review(caller_, review.id, review.decision, review.reason);
     if (auto* error = std::get_if<ServiceError>(&outcome)) return refused(error->message);
     const auto& request = std::get<AccessRequest>(outcome);
@@ -71,6 +72,7 @@ class Runner {
   }
 
   CommandResult operator()(const cmd::Cancel& cancel) const {
+    if (auto hidden = hidden_from_caller(cancel.id)) return *hidden;
     auto outcome = service_.cancel(caller_, cancel.id);
     if (auto* error = std::get_if<ServiceError>(&outcome)) return refused(error->message);
     return ok(render_cancelled(std::get<AccessRequest>(outcome)));
@@ -113,6 +115,17 @@ class Runner {
   }
 
  private:
+  // The one refusal for a request the caller may not see, whatever they asked of it.
+  std::optional<CommandResult> hidden_from_caller(const AccessRequest& request) const {
+    if (may_see_request(service_.config(), *caller_.user, request)) return std::nullopt;
+    return refused("request " + request.id + " is neither yours nor one you may review");
+  }
+  std::optional<CommandResult> hidden_from_caller(const std::string& id) const {
+    auto outcome = service_.show(id);
+    if (auto* request = std::get_if<AccessRequest>(&outcome)) return hidden_from_caller(*request);
+    return std::nullopt;  // no such request: the command itself says so
+  }
+
   Progress progress_of(const AccessRequest& request) const {
     return progress(service_.config(), request);
   }

@@ -25,6 +25,11 @@ constexpr std::size_t send_batch = 256 * 1024;
 // transfer in another channel of the same connection.
 constexpr auto max_gathering = std::chrono::milliseconds(1);
 
+// Requests a client may have waiting on one channel while the target answers an earlier one:
+// past this, new ones are refused (signals dropped), so a flood costs no more memory than this.
+// A person needs a handful (pty, a few env, shell) plus the odd signal.
+constexpr std::size_t max_waiting_requests = 64;
+
 // Environment a user may set on the target; the rest could change how the remote shell runs.
 bool forwarded_env(const char* name) {
   return name != nullptr && (std::strcmp(name, "TERM") == 0 || std::strcmp(name, "LANG") == 0 ||
@@ -57,6 +62,10 @@ void ChannelBridge::enqueue(MessageHandle request) {
       *last = std::move(request);
       return;
     }
+  }
+  if (requests_.size() >= max_waiting_requests) {
+    ssh_message_reply_default(request.get());  // refused (or, for a notice, dropped)
+    return;
   }
   requests_.emplace_back(std::move(request));
 }
@@ -355,7 +364,8 @@ void ChannelBridge::on_user_close(ssh_session, ssh_channel, void* self) {
 }
 
 void ChannelBridge::on_user_signal(ssh_session, ssh_channel, const char* signal, void* self) {
-  if (signal != nullptr) static_cast<ChannelBridge*>(self)->requests_.emplace_back(Signal{signal});
+  auto& requests = static_cast<ChannelBridge*>(self)->requests_;
+  if (signal != nullptr && requests.size() < max_waiting_requests) requests.emplace_back(Signal{signal});
 }
 
 void ChannelBridge::on_exit_status(ssh_session, ssh_channel, int status, void* self) {

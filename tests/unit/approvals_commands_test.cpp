@@ -366,7 +366,7 @@ TEST_CASE("run_command: refusals exit 1 with one sentence", "[commands]") {
   check_refused(h.run("bob", "request review --approve " + id),
                 "you cannot review your own request");
   check_refused(h.run("erin", "request review --approve " + id),
-                "you cannot review requests for dba");
+                "request " + id + " is neither yours nor one you may review");
   check_refused(h.run("alice", "request cancel " + id), "only bob can cancel this request");
   check_refused(h.run("alice", "request show nope"), "no request with ID 'nope'");
   // What people typed is made harmless before it reaches the terminal.
@@ -552,6 +552,16 @@ TEST_CASE("run_command: people see their own requests and those they may review"
                 "request " + id + " is neither yours nor one you may review");
   check_refused(h.run("erin", "request show --format json " + id),
                 "request " + id + " is neither yours nor one you may review");
+  // Reviewing or cancelling someone else's request tells no more than showing it: not its
+  // roles, not whether it could be reviewed.
+  for (const char* command : {"request review --approve ", "request review --deny --reason x ",
+                              "request cancel "}) {
+    CAPTURE(command);
+    check_refused(h.run("erin", command + id),
+                  "request " + id + " is neither yours nor one you may review");
+  }
+  CHECK(h.run("bob", "request show " + id).out.find("PENDING") != std::string::npos);
+
   // A reviewer still sees it once it is decided.
   h.run("alice", "request review --deny --reason no " + id);
   CHECK(h.run("ivan", "request show " + id).exit_code == 0);
