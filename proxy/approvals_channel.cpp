@@ -4,6 +4,7 @@
 #include <array>
 
 #include "announced_size.hpp"
+#include "connection_failure.hpp"
 
 namespace holdgate::proxy {
 namespace {
@@ -264,7 +265,7 @@ awaitable<void> ApprovalsChannels::run(const bool& stop) {
     changes_.push_back(change);
     waiter_.notify();
   });
-  while (!stop && ssh_is_connected(user_)) {
+  while (!stop && !connection_failed(user_)) {
     bool progress = false;
     for (int n = 0; n < messages_per_pass; ++n) {
       MessageHandle m{ssh_message_get(user_)};

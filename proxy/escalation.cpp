@@ -4,6 +4,7 @@
 #include <deque>
 
 #include "approvals/escalation_text.hpp"
+#include "connection_failure.hpp"
 
 namespace holdgate::proxy {
 namespace {
@@ -57,7 +58,7 @@ Escalation::Escalation(ssh_session user, SshWaiter& waiter, approvals::RequestSe
 
 awaitable<MessageHandle> Escalation::next_response(SteadyClock::time_point deadline,
                                                    const bool& stop) {
-  while (!stop && ssh_is_connected(user_) && SteadyClock::now() < deadline) {
+  while (!stop && !connection_failed(user_) && SteadyClock::now() < deadline) {
     MessageHandle m(ssh_message_get(user_));
     if (!m) {
       co_await waiter_.wait(deadline);
@@ -194,7 +195,7 @@ awaitable<EscalationResult> Escalation::run(MessageHandle pending, const bool& s
       co_return EscalationResult::approved;
     }
     if (changes.empty()) {
-      if (stop || !ssh_is_connected(user_)) co_return EscalationResult::gone;
+      if (stop || connection_failed(user_)) co_return EscalationResult::gone;
       // Expiry is pushed too; the deadline only guards against a missed event.
       auto deadline = SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
                                                request->expires - requests_.now()) +

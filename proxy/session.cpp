@@ -204,7 +204,7 @@ policy::AccessDecision Session::decide(const config::User& user, const std::stri
 awaitable<void> Session::serve_jump(const config::User& person, const std::string& not_a_route) {
   std::vector<std::unique_ptr<JumpPipe>> pipes;
   bool refusing_jumps = false;  // logged once until a jump is accepted again
-  while (!stop_requested_ && ssh_is_connected(user_.get())) {
+  while (!stop_requested_ && !connection_failed(user_.get())) {
     bool progress = false;
     while (MessageHandle m{ssh_message_get(user_.get())}) {
       progress = true;
@@ -265,7 +265,7 @@ awaitable<void> Session::refuse(const std::string& message, MessageHandle open_r
   ChannelHandle channel;
   if (open_request) channel.reset(ssh_message_channel_request_open_reply_accept(open_request.get()));
   std::string line_end = "\n";
-  while (!stop_requested_ && ssh_is_connected(user_.get()) && SteadyClock::now() < deadline) {
+  while (!stop_requested_ && !connection_failed(user_.get()) && SteadyClock::now() < deadline) {
     MessageHandle m(ssh_message_get(user_.get()));
     if (!m) {
       co_await waiter_.wait(deadline);
@@ -328,7 +328,9 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
   auto keepalive = context_.config.limits.keepalive_interval;
   std::optional<SteadyClock::time_point> next_keepalive;
   if (keepalive.count() > 0) next_keepalive = SteadyClock::now() + keepalive;
-  while (!stop_requested_ && ssh_is_connected(user_.get())) {
+  // The user's connection is checked once a pass, below, where a failure is told apart from
+  // an ordinary end.
+  while (!stop_requested_) {
     auto seen = bytes_seen(user_counter) + bytes_seen(upstream_counter);
     ssh_event_dopoll(user_events.get(), 0);
     ssh_event_dopoll(upstream_events.get(), 0);

@@ -1,5 +1,6 @@
 #include "user_auth.hpp"
 
+#include "connection_failure.hpp"
 #include "keys.hpp"
 #include "policy/access.hpp"
 #include "ssh_handles.hpp"
@@ -39,7 +40,7 @@ awaitable<std::variant<AuthenticatedPerson, AuthFailure>> authenticate_user(
   for (;;) {
     MessageHandle message(ssh_message_get(session));
     if (!message) {
-      if (!ssh_is_connected(session)) {
+      if (connection_failed(session)) {
         // sshd's authfail when an attempt failed first, else noauth.
         co_return AuthFailure{"client disconnected before authenticating",
                               failures > 0 ? Offence::auth_failed : Offence::no_auth};

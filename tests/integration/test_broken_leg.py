@@ -19,6 +19,7 @@ import os
 import pytest
 
 from harness.client import run
+from harness.jump import jump_config
 from harness.procs import tail, wait_until
 from harness.sshd import Target
 from harness.tamper import CorruptingRelay
@@ -143,6 +144,19 @@ def test_user_leg_corrupted_during_download(world, flaky_gate, user_relay, ciphe
     assert wait_until(lambda: goodbyes(world) > told, 5), tail(world.target.log)
     assert len(failed_events(world, flaky_gate, "root@db-1")) > events, \
         (flaky_gate.log_text(), history(world, flaky_gate))
+
+
+def test_proxyjump_outer_leg_corrupted(world, flaky_gate, user_relay, tmp_path):
+    """`ssh -J`: the outer connection breaks during an upload. holdgate ends the outer
+    connection (it used to wait on it), so the inner session it carried ends as a failure too."""
+    relay, _ = user_relay
+    relay.set(direction="up", flip_at=FLIP_AT)
+    cfg = jump_config(world, flaky_gate, tmp_path / "ssh_config", "alice", port=relay.port)
+    told = goodbyes(world)
+    r = run(["ssh", "-F", str(cfg), "root@db-1", "cat > /dev/null"], input=UPLOAD, timeout=30)
+    assert r.returncode == 255, r
+    assert r.elapsed < 10, r
+    assert wait_until(lambda: goodbyes(world) > told, 5), tail(world.target.log)
 
 
 @pytest.mark.parametrize("cipher", TARGET_CIPHERS, ids=short)

@@ -15,7 +15,8 @@ import asyncssh
 import pytest
 
 from harness.client import client_env
-from harness.raw_client import connect, open_terminal, rss_kib
+from harness.procs import rss_kib
+from harness.raw_client import connect, open_terminal
 from harness.world import gate_client
 
 # Sizes as a client may claim them (columns, rows): rows that once froze the bastion for a
@@ -121,12 +122,12 @@ def test_absurd_pty_sizes_on_the_approvals_menu_cost_nothing(world, lone_gate):
         unloaded = await unloaded_login_seconds(alice)
         async with connect(world, lone_gate, "alice", "approvals") as conn:
             await menu(conn, (LARGEST, LARGEST))  # what the largest screen needs, allocated once
-            before = rss_kib(lone_gate)
+            before = rss_kib(lone_gate.proc.pid)
             task = asyncio.gather(*[menu(conn, size) for size in ABSURD_SIZES])
             loaded = 0.0
             while not task.done():  # logging in all the while the menus are shown
                 loaded = max(loaded, await login_seconds(alice))
-            return unloaded, loaded, await task, rss_kib(lone_gate) - before
+            return unloaded, loaded, await task, rss_kib(lone_gate.proc.pid) - before
 
     unloaded, loaded, menus, growth = asyncio.run(main())
     assert menus == [(0, LARGEST), (0, 24), (0, LARGEST), (0, LARGEST)], menus
@@ -145,7 +146,7 @@ def test_a_window_change_storm_on_the_approvals_menu_costs_one_redraw_at_a_time(
         async with connect(world, lone_gate, "alice", "approvals") as conn:
             channel, terminal = await open_terminal(conn)
             await terminal.wait_for(b"q: quit")
-            before = rss_kib(lone_gate)
+            before = rss_kib(lone_gate.proc.pid)
 
             loaded = await login_while(alice, storm(channel, last_size=(60, 10)))
             # Once the menu has caught up, a key redraws it at the final size.
@@ -153,7 +154,7 @@ def test_a_window_change_storm_on_the_approvals_menu_costs_one_redraw_at_a_time(
             await terminal.wait_until(lambda out: len(final_screens(out)) > 0, timeout=30)
             last = final_screens(bytes(terminal.output))[-1]
             status = await quit_menu(channel)
-            return unloaded, loaded, last, status, rss_kib(lone_gate) - before, terminal.text()
+            return unloaded, loaded, last, status, rss_kib(lone_gate.proc.pid) - before, terminal.text()
 
     unloaded, loaded, last, status, growth, text = asyncio.run(main())
     assert status == 0, text[-500:]
@@ -174,13 +175,13 @@ def test_a_relayed_pty_reaches_the_target_bounded_through_a_window_change_storm(
             channel, terminal = await open_terminal(conn, "stty size; read line; stty size",
                                                     size=(80, 20_000_000))
             await terminal.wait_for(b"\r\n")  # the first size, as the target saw it
-            before = rss_kib(lone_gate)
+            before = rss_kib(lone_gate.proc.pid)
 
             loaded = await login_while(alice, storm(channel, last_size=(50_000_000, 20_000_000)))
             channel.write(b"go\n")
             await asyncio.wait_for(channel.wait_closed(), 30)
             return (unloaded, loaded, terminal.text(), channel.get_exit_status(),
-                    rss_kib(lone_gate) - before)
+                    rss_kib(lone_gate.proc.pid) - before)
 
     unloaded, loaded, text, status, growth = asyncio.run(main())
     assert status == 0, text

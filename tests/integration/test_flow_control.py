@@ -9,15 +9,10 @@ import threading
 import time
 
 from harness.client import client_env
+from harness.procs import rss_kib
 from harness.world import gate_client
 
 
-def rss_kib(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS")
 
 
 def test_slow_reader_does_not_grow_holdgate_memory(alice, gate):

@@ -10,33 +10,12 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from harness.client import client_env, client_options, run
+from harness.client import client_env, run
 from harness.holdgate import run_cli
+from harness.jump import jump_config
 from harness.procs import LOCALHOST
 from harness.scenarios import with_reviewers
 from harness.world import gate_client
-
-
-def jump_config(world, gate, path: Path, person: str, inner_person: str | None = None) -> Path:
-    """An ~/.ssh/config as the README recommends: the targets reached through the bastion."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    known_hosts = path.parent / "known_hosts"
-    r = run_cli("known-hosts", "--config", gate.config_path)
-    assert r.returncode == 0, r.stderr
-    known_hosts.write_text(r.stdout)
-    outer = world.people[person].path
-    inner = world.people[inner_person or person].path
-    path.write_text(f"""\
-Host bastion
-  HostName {LOCALHOST}
-  Port {gate.port}
-  IdentityFile {outer}
-Host db-* dead-*
-  ProxyJump bastion
-  IdentityFile {inner}
-Host *
-""" + client_options(known_hosts=known_hosts))
-    return path
 
 
 @pytest.fixture

@@ -100,12 +100,7 @@ bool terminal_safe(const std::string& text) {
   return true;
 }
 
-}  // namespace
-
-TEST_CASE("parse_route table", "[policy]") {
-  const RouteRow row = GENERATE(from_range(route_rows));
-  CAPTURE(row.input);
-  const auto result = parse_route(row.input);
+void check_row(const RouteRow& row, const std::variant<Route, RouteError>& result) {
   if (row.ok) {
     REQUIRE(std::holds_alternative<Route>(result));
     CHECK(std::get<Route>(result).login == row.login);
@@ -116,6 +111,14 @@ TEST_CASE("parse_route table", "[policy]") {
     CHECK(message == row.message);
     CHECK(terminal_safe(message));
   }
+}
+
+}  // namespace
+
+TEST_CASE("parse_route table", "[policy]") {
+  const RouteRow row = GENERATE(from_range(route_rows));
+  CAPTURE(row.input);
+  check_row(row, parse_route(row.input));
 }
 
 namespace {
@@ -146,15 +149,5 @@ const std::vector<RouteRow> jump_rows = {
 TEST_CASE("jump_route table", "[policy]") {
   const RouteRow row = GENERATE(from_range(jump_rows));
   CAPTURE(row.input);
-  const auto result = holdgate::policy::jump_route(row.input, "db-1");
-  if (row.ok) {
-    REQUIRE(std::holds_alternative<Route>(result));
-    CHECK(std::get<Route>(result).login == row.login);
-    CHECK(std::get<Route>(result).target == row.target);
-  } else {
-    REQUIRE(std::holds_alternative<RouteError>(result));
-    const std::string& message = std::get<RouteError>(result).message;
-    CHECK(message == row.message);
-    CHECK(terminal_safe(message));
-  }
+  check_row(row, holdgate::policy::jump_route(row.input, "db-1"));
 }

@@ -51,12 +51,3 @@ async def open_terminal(conn, command: str | None = None, *, size=(80, 24)):
     `command`, or a shell without one: (channel, Terminal)."""
     return await conn.create_session(Terminal, command, term_type="xterm", term_size=size,
                                      encoding=None)
-
-
-def rss_kib(gate: Holdgate) -> int:
-    """The holdgate process's resident memory now, in KiB (VmRSS in /proc/PID/status)."""
-    with open(f"/proc/{gate.proc.pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise RuntimeError("no VmRSS line")
