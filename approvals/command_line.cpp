@@ -7,6 +7,7 @@
 #include "approvals/shell_words.hpp"
 #include "config/load.hpp"
 #include "config/spelling.hpp"
+#include "policy/route.hpp"
 #include "policy/sanitize.hpp"
 
 namespace holdgate::approvals {
@@ -25,6 +26,8 @@ struct CommandSpec {
 
 const CommandSpec create_spec{"request create",
                               {{"--roles", true},
+                               {"--login", true},
+                               {"--target", true},
                                {"--reviewers", true},
                                {"--max-duration", true},
                                {"--reason", true}},
@@ -214,10 +217,26 @@ std::variant<bool, Failure> json_format(const Parsed& parsed) {
 
 std::variant<Command, Failure> build_create(const Parsed& parsed) {
   cmd::Create create;
+  auto login = parsed.values.find("--login");
+  auto target = parsed.values.find("--target");
   auto roles = parsed.values.find("--roles");
-  if (roles == parsed.values.end()) return Failure{"missing --roles (e.g. --roles dba)"};
-  create.roles = comma_list(roles->second);
-  if (create.roles.empty()) return Failure{"--roles needs at least one role name"};
+  if ((login == parsed.values.end()) != (target == parsed.values.end())) {
+    return Failure{"--login and --target go together (e.g. --login root --target db-1)"};
+  }
+  if (login != parsed.values.end()) {
+    // The same checks as a login typed as `ssh LOGIN@TARGET`.
+    auto route = policy::jump_route(login->second, target->second);
+    if (auto* error = std::get_if<policy::RouteError>(&route)) return Failure{error->message};
+    if (target->second.empty()) return Failure{"--target needs a target name"};
+    create.login = login->second;
+    create.target = target->second;
+  } else if (roles == parsed.values.end()) {
+    return Failure{"missing --roles (e.g. --roles dba) or --login and --target"};
+  }
+  if (roles != parsed.values.end()) {
+    create.roles = comma_list(roles->second);
+    if (create.roles.empty()) return Failure{"--roles needs at least one role name"};
+  }
   if (auto it = parsed.values.find("--reviewers"); it != parsed.values.end()) {
     create.reviewers = comma_list(it->second);
   }
@@ -358,9 +377,14 @@ std::string usage_text(std::string_view invocation) {
   return "Usage: " + ssh + " [COMMAND]\n"
          "Without a command, on a terminal: a menu of the requests you can review.\n"
          "\n"
+         "  request create --login LOGIN --target TARGET [--roles ROLE]\n"
+         "                 [--reviewers NAME[,NAME...]] [--max-duration 2h]\n"
+         "                 --reason \"TEXT\"\n"
+         "      ask to log in as LOGIN on TARGET, and only that; prints the request ID\n"
+         "      and who can review it\n"
          "  request create --roles ROLE[,ROLE...] [--reviewers NAME[,NAME...]]\n"
          "                 [--max-duration 2h] --reason \"TEXT\"\n"
-         "      ask for roles; prints the request ID and who can review it\n"
+         "      ask for whole roles\n"
          "  request list [--mine | --reviewable | --all] [--format json]\n"
          "      yours and those you can review (default), or only one kind, or all\n"
          "  request show ID [--format json]\n"

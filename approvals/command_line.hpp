@@ -15,7 +15,8 @@ namespace holdgate::approvals {
 
 namespace cmd {
 
-// request create --roles dba[,ROLE...] [--reviewers alice,ivan] [--max-duration 2h] --reason TEXT
+// request create (--login root --target db-1 [--roles dba] | --roles dba[,ROLE...])
+//                [--reviewers alice,ivan] [--max-duration 2h] --reason TEXT
 // --reason may be left out on the command line: whether one is required is the policy's call,
 // and the service says so when it is.
 struct Create {
@@ -23,6 +24,8 @@ struct Create {
   std::vector<std::string> reviewers;
   std::optional<std::chrono::seconds> max_duration;
   std::string reason;
+
+  std::string login = {}, target = {};  // a scoped request: only this login on this target
 
   bool operator==(const Create&) const = default;
 };

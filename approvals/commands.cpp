@@ -34,6 +34,8 @@ class Runner {
   CommandResult operator()(const cmd::Create& create) const {
     NewRequest request;
     request.roles = create.roles;
+    request.login = create.login;
+    request.target = create.target;
     request.reviewers = create.reviewers;
     request.max_duration = create.max_duration;
     request.reason = create.reason;
@@ -50,7 +52,7 @@ class Runner {
     }
     auto requests = service_.list(caller_, list.scope);
     if (list.json) return ok(requests_json(requests, progress_fn()) + "\n");
-    return ok(render_request_table(requests, context_.waiting));
+    return ok(render_request_table(requests, progress_fn(), context_.waiting));
   }
 
   CommandResult operator()(const cmd::Show& show) const {
@@ -111,7 +113,7 @@ class Runner {
     std::stable_sort(resolved.begin(), resolved.end(), [](const auto& a, const auto& b) {
       return *a.resolved < *b.resolved;
     });
-    return ok(render_history(events, resolved, since));
+    return ok(render_history(events, resolved, since, progress_fn()));
   }
 
  private:

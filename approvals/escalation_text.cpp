@@ -1,6 +1,7 @@
 #include "escalation_text.hpp"
 
 #include "approvals/render.hpp"
+#include "approvals/shell_words.hpp"
 #include "policy/sanitize.hpp"
 
 namespace holdgate::approvals::escalation_text {
@@ -37,10 +38,11 @@ std::string denied_banner(std::string_view login, std::string_view target,
     text += "Roles that would grant it:\n";
     for (const auto& role : roles) text += "  " + describe(role) + "\n";
   }
-  // Role names are plain words (config validates them), so this line needs no further quoting.
+  // Asks for this login on this target only, like the inline request would. shell_quote keeps
+  // an unusual login one word for the channel's own word splitting.
   text += "Without a terminal, request it with:\n  " + std::string(invocation) +
-          " \"request create --roles " + sanitize(roles.front().role) +
-          " --reason 'why you need it'\"\n";
+          " \"request create --login " + sanitize(shell_quote(login)) + " --target " +
+          sanitize(shell_quote(target)) + " --reason 'why you need it'\"\n";
   return text;
 }
 

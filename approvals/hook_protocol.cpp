@@ -4,6 +4,7 @@
 #include "approvals/json_reader.hpp"
 #include "approvals/render.hpp"
 #include "approvals/request_rules.hpp"
+#include "approvals/scope_words.hpp"
 
 namespace holdgate::approvals {
 namespace {
@@ -42,6 +43,7 @@ std::string hook_input(const config::Config& config, const RequestChange& create
   json.key("reason").value(request.reason);
   optional_string(json, "login", request.login);
   optional_string(json, "target", request.target);
+  json.key("scope").value(scope_words(config, request));
   optional_string(json, "source", created.source.empty() ? request.source : created.source);
   optional_string(json, "key_fingerprint", created.key_fingerprint);
   json.key("created").value(rfc3339(request.created));

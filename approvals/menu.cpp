@@ -364,11 +364,11 @@ std::vector<std::string> Menu::list_lines(int rows) const {
     return lines;
   }
 
-  std::size_t user_width = 4, roles_width = 5, votes_width = 5;
+  std::size_t user_width = 4, roles_width = 6, votes_width = 5;
   std::vector<std::string> users, roles, votes;
   for (const auto& item : items_) {
     users.push_back(fit_width(sanitize(item.request.user), 12));
-    roles.push_back(fit_width(join(item.request.roles, ","), 16));
+    roles.push_back(fit_width(sanitize(item.progress.scope), 28));
     votes.push_back(std::to_string(item.progress.approvals) + "/" +
                     std::to_string(item.progress.approvals_needed));
     user_width = std::max(user_width, display_width(users.back()));
@@ -380,7 +380,7 @@ std::vector<std::string> Menu::list_lines(int rows) const {
     return lead + "  " + pad_to(id, 8) + "  " + pad_to(user, user_width) + "  " +
            pad_to(role, roles_width) + "  " + pad_to(vote, votes_width) + "  " + rest;
   };
-  lines.push_back(row("    ", "ID", "User", "Roles", "Votes", "Reason"));
+  lines.push_back(row("    ", "ID", "User", "Access", "Votes", "Reason"));
 
   // Scroll just enough to keep the selection in view.
   const int first = std::max(0, static_cast<int>(index_) - room + 1);
@@ -408,9 +408,7 @@ std::vector<std::string> Menu::detail_lines(const MenuItem& item, int cols) cons
   lines.push_back("Request " + sanitize(request.id) + (item.own ? "  (yours)" : ""));
   lines.push_back(labelled("User", sanitize(request.user) + (item.waiting ? "  (waiting now)" : "")));
   lines.push_back(labelled("Roles", join(request.roles, ", ")));
-  if (!request.login.empty() || !request.target.empty()) {
-    lines.push_back(labelled("Login", sanitize(request.login) + "@" + sanitize(request.target)));
-  }
+  lines.push_back(labelled("Access", sanitize(item.progress.scope)));
   const std::size_t reason_width = cols > static_cast<int>(label_width)
                                        ? static_cast<std::size_t>(cols) - label_width
                                        : 1;

@@ -114,14 +114,15 @@ std::string render_columns(const std::vector<Column>& columns, bool with_header)
 }
 
 std::string request_table(const std::vector<AccessRequest>& requests, std::string time_header,
-                          TimePoint (*time_of)(const AccessRequest&), const WaitingFn& waiting) {
+                          TimePoint (*time_of)(const AccessRequest&), const ProgressFn& progress,
+                          const WaitingFn& waiting) {
   if (requests.empty()) return "No requests.\n";
-  std::vector<Column> columns = {{"ID", {}}, {"User", {}}, {"Roles", {}},
+  std::vector<Column> columns = {{"ID", {}}, {"User", {}}, {"Access", {}},
                                  {std::move(time_header), {}}, {"Status", {}}};
   for (const auto& request : requests) {
     columns[0].cells.push_back(sanitize(request.id));
     columns[1].cells.push_back(sanitize(request.user));
-    columns[2].cells.push_back(sanitized_list(request.roles, ","));
+    columns[2].cells.push_back(sanitize(progress(request).scope));
     columns[3].cells.push_back(table_time(time_of(request)));
     std::string status = to_string(request.state);
     if (waiting && waiting(request.id)) status += " (waiting)";
@@ -151,11 +152,6 @@ std::string progress_text(const Progress& progress) {
     out += " (" + join(parts, ", ") + ")";
   }
   return out;
-}
-
-std::string roles_phrase(const AccessRequest& request) {
-  return std::string(request.roles.size() == 1 ? "role " : "roles ") +
-         sanitized_list(request.roles, ", ");
 }
 
 }  // namespace
@@ -222,9 +218,9 @@ std::string pad_to(std::string_view text, std::size_t width) {
 }
 
 std::string render_request_table(const std::vector<AccessRequest>& requests,
-                                 const WaitingFn& waiting) {
+                                 const ProgressFn& progress, const WaitingFn& waiting) {
   return request_table(requests, "Created (UTC)",
-                       [](const AccessRequest& r) { return r.created; }, waiting);
+                       [](const AccessRequest& r) { return r.created; }, progress, waiting);
 }
 
 std::string render_request(const AccessRequest& request, const Progress& progress,
@@ -236,11 +232,9 @@ std::string render_request(const AccessRequest& request, const Progress& progres
   field("User", sanitize(request.user));
   field("Roles", sanitized_list(request.roles, ", "));
   field("Reason", request.reason.empty() ? "(none given)" : sanitize(request.reason));
-  if (!request.login.empty() || !request.target.empty()) {
-    std::string login = sanitize(request.login) + "@" + sanitize(request.target);
-    if (!request.source.empty()) login += " from " + sanitize(request.source);
-    field("Login", login);
-  }
+  std::string access = sanitize(progress.scope);
+  if (!request.source.empty()) access += " from " + sanitize(request.source);
+  field("Access", access);
   const bool pending = request.state == RequestState::pending;
   field("State", std::string(to_string(request.state)) + (waiting ? " (waiting)" : ""));
   field("Created", table_time(request.created));
@@ -270,7 +264,7 @@ std::string render_request(const AccessRequest& request, const Progress& progres
 std::string render_created(const AccessRequest& request, const Progress& progress,
                            std::string_view invocation) {
   const std::string id = sanitize(request.id);
-  std::string out = "Request " + id + " created for " + roles_phrase(request) + ": needs " +
+  std::string out = "Request " + id + " created for " + sanitize(progress.scope) + ": needs " +
                     plural(progress.approvals_needed, "approval") + ".\n";
   out += "Reviewers: " +
          (progress.can_still_review.empty() ? std::string("nobody can review it (ask an administrator)")
@@ -286,7 +280,7 @@ std::string render_reviewed(const AccessRequest& request, const Progress& progre
   switch (request.state) {
     case RequestState::approved: {
       std::string out = "Request " + id + " is APPROVED: " + sanitize(request.user) + " holds " +
-                        sanitized_list(request.roles, ", ");
+                        sanitize(progress.scope);
       if (request.grant_expires) out += " until " + table_time(*request.grant_expires);
       return out + ".\n";
     }
@@ -305,7 +299,8 @@ std::string render_cancelled(const AccessRequest& request) {
 }
 
 std::string render_history(const std::vector<storage::AuditEvent>& events,
-                           const std::vector<AccessRequest>& resolved, TimePoint since) {
+                           const std::vector<AccessRequest>& resolved, TimePoint since,
+                           const ProgressFn& progress) {
   std::string out;
   if (events.empty()) {
     out += "No events since " + table_time(since) + ".\n";
@@ -324,7 +319,7 @@ std::string render_history(const std::vector<storage::AuditEvent>& events,
     out += "\nResolved since " + table_time(since) + ":\n";
     out += request_table(resolved, "Resolved (UTC)",
                          [](const AccessRequest& r) { return r.resolved.value_or(r.created); },
-                         {});
+                         progress, {});
   }
   return out;
 }
@@ -372,6 +367,7 @@ void write_request_fields(JsonWriter& json, const AccessRequest& request,
   json.end_array();
   optional_string("login", request.login);
   optional_string("target", request.target);
+  json.key("scope").value(progress.scope);
 }
 
 std::string request_json(const AccessRequest& request, const Progress& progress) {

@@ -45,20 +45,22 @@ std::string pad_to(std::string_view text, std::size_t width);
 // ---- text output
 
 // The request table, columns as wide as their content, two spaces apart:
-//   ID                                    User  Roles  Created (UTC)        Status
-//   9c721e54-b049-4ef8-a7f6-c777aa066764  bob   dba    23 Nov 26 03:58 UTC  PENDING (waiting)
-// "(waiting)" marks requests someone is waiting on live. No rows: "No requests.\n".
+//   ID                                    User  Access                Created (UTC)        Status
+//   9c721e54-b049-4ef8-a7f6-c777aa066764  bob   root@db-1 (via dba)   23 Nov 26 03:58 UTC  PENDING (waiting)
+// "Access" is Progress::scope. "(waiting)" marks requests someone is waiting on live. No rows:
+// "No requests.\n".
 std::string render_request_table(const std::vector<AccessRequest>& requests,
-                                 const WaitingFn& waiting = {});
+                                 const ProgressFn& progress, const WaitingFn& waiting = {});
 
 // One request in detail: who, what, why, state, times, progress ("1 of 2 approvals"), who can
 // still review (while pending), reviews ("✔ alice approved: "fine" at ..."), the resolution,
-// grant expiry when approved, login@target when it came from an inline escalation.
+// grant expiry when approved, and what it asks for (Access: Progress::scope, "from ADDRESS" when
+// it came from an inline escalation).
 std::string render_request(const AccessRequest& request, const Progress& progress,
                            bool waiting = false);
 
 // After `request create`:
-//   Request ID created for role dba: needs 2 approvals.
+//   Request ID created for root@db-1 (via dba): needs 2 approvals.
 //   Reviewers: alice, ivan
 //   Approve with: INVOCATION request review --approve ID
 // `invocation` is how people reach the channel, e.g. "ssh -p 2222 approvals@bastion".
@@ -76,7 +78,8 @@ std::string render_cancelled(const AccessRequest& request);
 //   2026-11-23T03:58:00Z  request.approved  alice  9c721e54-...  details
 // then the requests resolved since `since` as a table. Either may be empty.
 std::string render_history(const std::vector<storage::AuditEvent>& events,
-                           const std::vector<AccessRequest>& resolved, TimePoint since);
+                           const std::vector<AccessRequest>& resolved, TimePoint since,
+                           const ProgressFn& progress);
 
 // ---- JSON output (compact, no trailing newline)
 
@@ -88,7 +91,8 @@ std::string render_history(const std::vector<storage::AuditEvent>& events,
 //   reviews [{reviewer, decision ("APPROVE"/"DENY"), reason, at}],
 //   grant_expires (string, or null unless APPROVED),
 //   resolution_reason (string or null), suggested_reviewers [..],
-//   login, target (strings, or null unless the request came from an inline escalation).
+//   login, target (strings, or null unless the request is for one login on one target),
+//   scope (Progress::scope: "root@db-1 (via dba)" / "role dba (root on kind=db)").
 void write_request_json(JsonWriter& json, const AccessRequest& request, const Progress& progress);
 // The same fields without the braces, into an object the caller has opened (watch lines put
 // "event" first).

@@ -36,6 +36,7 @@ RoleThreshold threshold_from(const std::string& role, const config::RequestPolic
   t.deny = std::max(1, policy.deny);
   t.ttl = policy.ttl;
   t.reason_required = policy.reason == config::RequestPolicy::Reason::required;
+  t.resource_only = policy.scope == config::RequestPolicy::Scope::resource;
   for (const auto& reviewer : policy.reviewers) append_unique(t.suggested_reviewers, reviewer);
   return t;
 }
@@ -47,6 +48,7 @@ void merge_into(RoleThreshold& into, const RoleThreshold& other) {
   into.deny = std::min(into.deny, other.deny);
   into.ttl = std::min(into.ttl, other.ttl);
   into.reason_required = into.reason_required || other.reason_required;
+  into.resource_only = into.resource_only || other.resource_only;
   for (const auto& reviewer : other.suggested_reviewers) {
     append_unique(into.suggested_reviewers, reviewer);
   }
@@ -174,7 +176,23 @@ std::variant<AccessRequest, RuleError> plan_request(const config::Config& config
                                                     const config::User& requester,
                                                     const NewRequest& request, TimePoint now,
                                                     std::string id) {
-  const auto roles = without_duplicates(request.roles);
+  if (request.login.empty() != request.target.empty()) {
+    return invalid("a request for one login names both the login and the target");
+  }
+  const bool scoped = !request.target.empty();
+  const config::Target* target = scoped ? config.find_target(request.target) : nullptr;
+  if (scoped && target == nullptr) return invalid("no target named '" + request.target + "'");
+
+  auto roles = without_duplicates(request.roles);
+  if (roles.empty() && scoped) {
+    for (const auto& t : roles_granting(config, requester, request.login, *target)) {
+      roles.push_back(t.role);
+    }
+    if (roles.empty()) {
+      return RuleError{RuleError::Kind::not_allowed, "no role you can request allows " +
+                                                         request.login + " on " + target->name};
+    }
+  }
   if (roles.empty()) return invalid("name at least one role to request");
 
   const auto offered = requestable_roles(config, requester);
@@ -184,6 +202,15 @@ std::variant<AccessRequest, RuleError> plan_request(const config::Config& config
     const RoleThreshold* threshold = find_threshold(offered, name);
     if (threshold == nullptr) {
       return RuleError{RuleError::Kind::not_allowed, "you cannot request role '" + name + "'"};
+    }
+    if (scoped && !policy::role_allows(*config.find_role(name), request.login, *target)) {
+      return invalid("role '" + name + "' does not allow " + request.login + " on " +
+                     target->name);
+    }
+    if (!scoped && threshold->resource_only) {
+      return RuleError{RuleError::Kind::not_allowed,
+                       "role '" + name + "' can be requested only for one login on one target "
+                       "(--login and --target)"};
     }
     thresholds.push_back(threshold);
   }

@@ -48,6 +48,7 @@ struct RoleThreshold {
   int deny = 1;
   std::chrono::seconds ttl{3600};
   bool reason_required = true;
+  bool resource_only = false;  // `request: {scope: resource}`: only login@target, not the role
   std::vector<std::string> suggested_reviewers;
 };
 
@@ -67,6 +68,10 @@ std::vector<RoleThreshold> roles_granting(const config::Config& config,
 // Duplicate roles are merged (first order kept). The reason is stored as typed; a blank one
 // counts as missing, one with a NUL byte is refused. The requester may not suggest themselves;
 // the policy's suggestion (used when none are given) leaves them out.
+// A scoped request (login and target set) asks for that login on that target only: the target
+// must exist, each role must allow the login there, and with no roles named it takes the
+// requestable roles that would allow it. A role-wide request (no target) is refused for a role
+// whose request policy says `scope: resource`.
 std::variant<AccessRequest, RuleError> plan_request(const config::Config& config,
                                                     const config::User& requester,
                                                     const NewRequest& request, TimePoint now,
@@ -114,6 +119,9 @@ struct Progress {
   // Configured users entitled to review a requested role, not the requester, not yet reviewed,
   // in config order. Empty once the request has left PENDING.
   std::vector<std::string> can_still_review;
+  // What the request asks for, scope_words(): "root@db-1 (via dba)" / "role dba (root on
+  // kind=db)". Carried here so every view that shows progress shows the same words.
+  std::string scope;
 };
 Progress progress(const config::Config& config, const AccessRequest& request);
 

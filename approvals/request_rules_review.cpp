@@ -6,6 +6,7 @@
 
 #include "approvals/request_rules.hpp"
 #include "approvals/request_rules_internal.hpp"
+#include "approvals/scope_words.hpp"
 
 namespace holdgate::approvals {
 namespace {
@@ -155,6 +156,7 @@ std::variant<AccessRequest, RuleError> apply_review(const config::Config& config
 
 Progress progress(const config::Config& config, const AccessRequest& request) {
   Progress result;
+  result.scope = scope_words(config, request);
   result.roles = tally(config, request, detail::current_thresholds(config, request));
   for (const auto& role : result.roles) {
     // Surplus approvals for one role do not make up for another's missing ones.

@@ -3,6 +3,7 @@
 #include "approvals/json.hpp"
 #include "approvals/render.hpp"
 #include "approvals/request_rules.hpp"
+#include "approvals/scope_words.hpp"
 #include "policy/sanitize.hpp"
 
 namespace holdgate::approvals {
@@ -18,17 +19,9 @@ std::string plural(int count, std::string_view noun) {
   return std::to_string(count) + " " + std::string(noun) + (count == 1 ? "" : "s");
 }
 
-// "role *dba* for root@db-1" / "roles *dba*, *ops*".
-std::string what(const AccessRequest& request) {
-  std::string roles;
-  for (const auto& role : request.roles) {
-    roles += (roles.empty() ? "*" : ", *") + slack_escape(role) + "*";
-  }
-  std::string out = (request.roles.size() == 1 ? "role " : "roles ") + roles;
-  if (!request.login.empty() || !request.target.empty()) {
-    out += " for " + slack_escape(request.login) + "@" + slack_escape(request.target);
-  }
-  return out;
+// "*root@db-1 (via dba)*" / "*role dba (root on kind=db)*": scope_words, as everywhere else.
+std::string what(const config::Config& config, const AccessRequest& request) {
+  return "*" + slack_escape(scope_words(config, request)) + "*";
 }
 
 std::string quoted(const std::string& text) { return "\"" + slack_escape(text) + "\""; }
@@ -55,16 +48,16 @@ std::string slack_text(const config::Config& config, const RequestChange& change
       request.reason.empty() ? std::string("(no reason given)") : quoted(request.reason);
   std::string out;
   if (change.event == "request.created") {
-    out = user + " requests " + what(request) + ": " + reason + "\n";
+    out = user + " requests " + what(config, request) + ": " + reason + "\n";
   } else if (change.event == "request.reviewed" && !request.reviews.empty()) {
     const auto& review = request.reviews.back();
     out = "*" + slack_escape(review.reviewer) + "* " +
           (review.decision == Decision::approve ? "approved " : "denied ") + user +
-          "'s request for " + what(request) +
+          "'s request for " + what(config, request) +
           (review.reason.empty() ? std::string() : ": " + quoted(review.reason)) + "\n";
     out += "Reason for the request: " + reason + "\n";
   } else {
-    out = user + "'s request for " + what(request) + " is *" + to_string(request.state) + "*";
+    out = user + "'s request for " + what(config, request) + " is *" + to_string(request.state) + "*";
     if (!request.resolution_reason.empty()) out += ": " + quoted(request.resolution_reason);
     if (request.grant_expires) out += "; the grant lasts until " + table_time(*request.grant_expires);
     out += "\nReason for the request: " + reason + "\n";

@@ -43,6 +43,11 @@ struct RequestPolicy {
   int deny = 1;                        // denials that end the request
   Duration ttl = std::chrono::hours(1);
   Reason reason = Reason::required;
+  // Scoped requests (issue 12): `scope: resource` offers these roles only for one login on one
+  // target (an inline request, or request create --login --target); `scope: role` (the default)
+  // also lets the whole role be requested.
+  enum class Scope { role, resource };
+  Scope scope = Scope::role;
 };
 
 struct ReviewPolicy {

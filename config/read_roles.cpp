@@ -76,7 +76,7 @@ std::vector<std::string> read_policy_roles(const Fields& fields, std::vector<Rol
 
 RequestPolicy read_request(const Entry& e, std::vector<RoleRef>& refs) {
   RequestPolicy request;
-  Fields fields(e, {"roles", "reviewers", "approve", "deny", "ttl", "reason"});
+  Fields fields(e, {"roles", "reviewers", "approve", "deny", "ttl", "reason", "scope"});
   request.roles = read_policy_roles(fields, refs);
   // Suggestions only, and possibly people outside this file, so the names are not checked.
   if (auto f = fields.get("reviewers")) request.reviewers = read_strings(*f);
@@ -91,6 +91,16 @@ RequestPolicy read_request(const Entry& e, std::vector<RoleRef>& refs) {
       request.reason = RequestPolicy::Reason::optional;
     } else if (reason) {
       f->error("must be 'required' or 'optional', not '" + *reason + "'");
+    }
+  }
+  if (auto f = fields.get("scope")) {
+    auto scope = read_string(*f);
+    if (scope == "role") {
+      request.scope = RequestPolicy::Scope::role;
+    } else if (scope == "resource") {
+      request.scope = RequestPolicy::Scope::resource;
+    } else if (scope) {
+      f->error("must be 'role' or 'resource', not '" + *scope + "'");
     }
   }
   return request;

@@ -12,6 +12,16 @@ const config::User* find_user_by_key(const config::Config& config, std::string_v
   return nullptr;
 }
 
+bool grant_covers(const Grant& grant, const config::Role& role, std::string_view login,
+                  const config::Target& target) {
+  // A scoped grant is what the reviewers approved: that login on that target, nothing else.
+  if (!grant.target.empty() && (grant.target != target.name || grant.login != login)) {
+    return false;
+  }
+  // Even then the role must still allow it: a config change that narrows a role narrows its grants.
+  return role_allows(role, login, target);
+}
+
 AccessDecision decide_login(const config::Config& config, const config::User& user,
                             std::string_view login, const config::Target& target,
                             std::span<const Grant> grants, TimePoint now) {
@@ -28,7 +38,7 @@ AccessDecision decide_login(const config::Config& config, const config::User& us
     if (grant.expires <= now) continue;  // expired at exactly its expiry
     if (best != nullptr && grant.expires <= best->expires) continue;
     const config::Role* role = config.find_role(grant.role);
-    if (role != nullptr && role_allows(*role, login, target)) best = &grant;
+    if (role != nullptr && grant_covers(grant, *role, login, target)) best = &grant;
   }
   if (best != nullptr) {
     return {LoginPermit(user.name, std::string(login), target, best->role, best->expires),

@@ -18,11 +18,18 @@ namespace holdgate::policy {
 using Clock = std::chrono::system_clock;
 using TimePoint = Clock::time_point;
 
-// A role held for a limited time through an approved access request.
+// A role held for a limited time through an approved access request. A scoped grant (target set)
+// allows only `login` on `target`, and only while the role still allows that; a role-wide grant
+// (login and target empty) allows whatever the role allows.
 struct Grant {
   std::string role;
   TimePoint expires;  // exclusive: at `expires` the grant no longer counts
+  std::string login = {}, target = {};
 };
+
+// Whether `grant` covers `login` on `target` under its role (`role` must be the grant's role).
+bool grant_covers(const Grant& grant, const config::Role& role, std::string_view login,
+                  const config::Target& target);
 
 struct AccessDecision;
 
@@ -71,7 +78,7 @@ const config::User* find_user_by_key(const config::Config& config, std::string_v
                                      std::string_view key_blob);
 
 // May `user` log in as `login` on `target` at `now`? Standing roles come from user.roles; each
-// grant adds its role while now < expires. The first standing role that allows wins (permit
+// grant adds its role (or, when scoped, its one login on its one target) while now < expires. The first standing role that allows wins (permit
 // without expiry); otherwise the allowing grant with the latest expiry (permit expires then;
 // on a tie the earlier grant in `grants`).
 // Role names the config does not define are skipped. `target` must be one of config.targets.

@@ -190,7 +190,9 @@ policy::AccessDecision Session::decide(const config::User& user, const std::stri
                                        const config::Target& target) {
   auto& requests = *context_.requests;
   std::vector<policy::Grant> grants;
-  for (const auto& grant : requests.active_grants(user.name)) grants.push_back({grant.role, grant.expires});
+  for (const auto& grant : requests.active_grants(user.name)) {
+    grants.push_back({grant.role, grant.expires, grant.login, grant.target});
+  }
   auto decision = policy::decide_login(context_.config, user, login, target, grants, requests.now());
   log("decision", {{"result", decision.allowed() ? "allow" : "deny"},
                    {"login", login},

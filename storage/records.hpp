@@ -48,13 +48,22 @@ struct AccessRequest {
   long version = 0;
 };
 
-// A role held by a person for a limited time, from an approved request.
+// A role held by a person for a limited time, from an approved request. A scoped grant (from a
+// request for one login on one target) holds the role for exactly `login` on `target`; both are
+// empty for a role-wide grant.
 struct GrantRecord {
   std::string user;
   std::string role;
   std::string request_id;
   TimePoint expires;
+  std::string login, target;
+  bool scoped() const { return !target.empty(); }
 };
+
+// Whether approving `request` grants only its login@target rather than whole roles.
+inline bool is_scoped(const AccessRequest& request) {
+  return !request.login.empty() && !request.target.empty();
+}
 
 struct AuditEvent {
   TimePoint at;

@@ -137,15 +137,20 @@ void append_reviews(sqlite3* db, std::string_view request_id, const std::vector<
 
 void write_grants(sqlite3* db, const AccessRequest& request) {
   Statement upsert(db,
-                   "INSERT INTO grants (user, role, request_id, expires) VALUES (?1, ?2, ?3, ?4) "
+                   "INSERT INTO grants (user, role, request_id, expires, login, target) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
                    "ON CONFLICT (request_id, role) DO UPDATE "
-                   "SET user = excluded.user, expires = excluded.expires");
+                   "SET user = excluded.user, expires = excluded.expires, "
+                   "login = excluded.login, target = excluded.target");
+  const bool scoped = is_scoped(request);
   for (const std::string& role : request.roles) {
     upsert.reset();
     upsert.bind(1, request.user);
     upsert.bind(2, role);
     upsert.bind(3, request.id);
     upsert.bind(4, to_millis(*request.grant_expires));
+    upsert.bind(5, scoped ? std::string_view(request.login) : std::string_view(""));
+    upsert.bind(6, scoped ? std::string_view(request.target) : std::string_view(""));
     upsert.run();
   }
 }
@@ -229,10 +234,11 @@ AuditEvent read_audit(const Statement& row) {
   return event;
 }
 
-const char* const kGrantColumns = "user, role, request_id, expires";
+const char* const kGrantColumns = "user, role, request_id, expires, login, target";
 
 GrantRecord read_grant(const Statement& row) {
-  return GrantRecord{row.text(0), row.text(1), row.text(2), from_millis(row.integer(3))};
+  return GrantRecord{row.text(0), row.text(1), row.text(2), from_millis(row.integer(3)),
+                     row.text(4), row.text(5)};
 }
 
 }  // namespace holdgate::storage::sqlite

@@ -86,6 +86,13 @@ constexpr const char* kStateIndex = R"sql(
 CREATE INDEX requests_by_state ON requests (state, created DESC, id);
 )sql";
 
+// Scoped grants (one login on one target). Rows written before it default to '' and stay
+// role-wide grants, which is what they were.
+constexpr const char* kGrantScope = R"sql(
+ALTER TABLE grants ADD COLUMN login TEXT NOT NULL DEFAULT '';
+ALTER TABLE grants ADD COLUMN target TEXT NOT NULL DEFAULT '';
+)sql";
+
 struct Header {
   std::int64_t application_id = 0;
   std::int64_t user_version = 0;
@@ -134,6 +141,7 @@ const std::vector<Migration>& migrations() {
       {1, kTables},
       {2, kIndexes},
       {3, kStateIndex},
+      {4, kGrantScope},
   };
   return steps;
 }

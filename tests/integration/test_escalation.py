@@ -179,10 +179,12 @@ def test_no_terminal_fails_fast_with_the_command_to_run(people):
     assert r.returncode != 0, r
     assert time.monotonic() - started < 5
     assert "access denied" in r.stderr, r
-    line = re.search(r"(ssh -p \d+ approvals@\S+ \"request create --roles dba [^\"]*\")", r.stderr)
+    line = re.search(r"(ssh -p \d+ approvals@\S+ \"request create --login root --target db-1 "
+                     r"[^\"]*\")", r.stderr)
     assert line, r.stderr
 
-    created = bob.ssh("approvals", "request create --roles dba --reason 'nightly job'")
+    created = bob.ssh("approvals",
+                      "request create --login root --target db-1 --reason 'nightly job'")
     request_id = UUID.search(created.stdout).group(0)
     review(people["alice"], request_id)
     review(people["ivan"], request_id)

@@ -76,6 +76,11 @@ const std::vector<ParseRow> parse_rows = {
        cmd::Create{{"dba"}, {}, std::nullopt, "--force"}),
     ok("create, single-dash value", "request create --roles dba --reason -",
        cmd::Create{{"dba"}, {}, std::nullopt, "-"}),
+    ok("create for one login on one target", "request create --login root --target db-1 --reason x",
+       cmd::Create{{}, {}, std::nullopt, "x", "root", "db-1"}),
+    ok("create for one login, through a named role",
+       "request create --target=db-1 --login=root --roles dba",
+       cmd::Create{{"dba"}, {}, std::nullopt, "", "root", "db-1"}),
     // list
     ok("list", "request list", cmd::List{ListScope::mine_and_reviewable, false}),
     ok("list --mine", "request list --mine", cmd::List{ListScope::mine, false}),
@@ -127,7 +132,16 @@ const std::vector<ParseRow> parse_rows = {
         "--reason needs a value"),
     err("switch with a value", "request review --approve=yes ID", "--approve takes no value"),
     // required flags and values
-    err("missing --roles", "request create --reason x", "missing --roles (e.g. --roles dba)"),
+    err("missing --roles", "request create --reason x",
+        "missing --roles (e.g. --roles dba) or --login and --target"),
+    err("--login without --target", "request create --login root --reason x",
+        "--login and --target go together (e.g. --login root --target db-1)"),
+    err("--target without --login", "request create --target db-1 --roles dba",
+        "--login and --target go together (e.g. --login root --target db-1)"),
+    err("a login with a space, refused as in ssh LOGIN@TARGET",
+        "request create --login 'ro ot' --target db-1",
+        "the user name 'ro ot' contains a control character or whitespace; expected the login "
+        "on the target as the user name (e.g. ssh -J bastion root@db-1)"),
     err("empty --roles", "request create --roles , --reason x", "--roles needs at least one role name"),
     err("bad duration", "request create --roles dba --max-duration 2x",
         "invalid duration '2x' for --max-duration (use a number and a unit: 30s, 15m, 8h, 2d)"),
@@ -325,7 +339,7 @@ TEST_CASE("run_command: create prints the id, what it needs, and who can review"
   const std::string id = "00000000-0000-4000-8000-000000000001";
   CHECK(result.exit_code == 0);
   CHECK(result.err.empty());
-  CHECK(result.out == "Request " + id + " created for role dba: needs 2 approvals.\n"
+  CHECK(result.out == "Request " + id + " created for role dba (root on kind=db): needs 2 approvals.\n"
                       "Reviewers: alice, ivan\n"
                       "Approve with: ssh -p 2222 approvals@bastion request review --approve " + id +
                       "\n");
@@ -389,7 +403,7 @@ TEST_CASE("run_command: reviews add up to a decision", "[commands]") {
 
   auto second = h.run("ivan", "request review --approve " + id);
   CHECK(second.exit_code == 0);
-  CHECK(contains(second.out, "Request " + id + " is APPROVED: bob holds dba until "));
+  CHECK(contains(second.out, "Request " + id + " is APPROVED: bob holds role dba (root on kind=db) until "));
 
   auto late = h.run("ivan", "request review --deny " + id);
   CHECK(late.exit_code == 1);

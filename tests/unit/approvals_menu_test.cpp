@@ -39,6 +39,7 @@ MenuItem item(const std::string& id, const std::string& user, const std::string&
   m.progress.roles = {{"dba", 0, 2, 0, 1}};
   m.progress.approvals_needed = 2;
   m.progress.can_still_review = {"alice", "ivan"};
+  m.progress.scope = "role dba";
   m.own = own;
   m.reviewable = reviewable;
   return m;
@@ -166,10 +167,10 @@ TEST_CASE("the list shows who, what, why, progress and marks", "[menu]") {
   menu.set_requests(items);
   const auto lines = screen_lines(menu.render(80, 24));
   CHECK(lines[0] == "Approvals for alice: 3 requests");
-  CHECK(lines[2] == "      ID        User   Roles  Votes  Reason");
-  CHECK(lines[3] == "> 1   id-bob    bob    dba    1/2    [waiting] ticket #123");
-  CHECK(lines[4] == "  2   id-alice  alice  dba    0/2    [yours] my own");
-  CHECK(lines[5] == "  3   id-eve    eve    dba    0/2    [view only] just looking");
+  CHECK(lines[2] == "      ID        User   Access    Votes  Reason");
+  CHECK(lines[3] == "> 1   id-bob    bob    role dba  1/2    [waiting] ticket #123");
+  CHECK(lines[4] == "  2   id-alice  alice  role dba  0/2    [yours] my own");
+  CHECK(lines[5] == "  3   id-eve    eve    role dba  0/2    [view only] just looking");
   CHECK(lines.back() == "Up/Down or j/k: move   Enter or 1-9: open   q: quit");
 }
 

@@ -49,7 +49,17 @@ Progress one_of_two() {
   p.approvals = 1;
   p.approvals_needed = 2;
   p.can_still_review = {"ivan"};
+  p.scope = "role dba (root on kind=db)";
   return p;
+}
+
+// The table's Access column is Progress::scope (scope_words, tested on its own); here a stand-in.
+ap::ProgressFn scope_only() {
+  return [](const AccessRequest& r) {
+    Progress p;
+    for (const auto& role : r.roles) p.scope += (p.scope.empty() ? "role " : ", role ") + role;
+    return p;
+  };
 }
 
 AccessRequest approved_request() {
@@ -207,17 +217,17 @@ TEST_CASE("the request table aligns columns to content", "[render]") {
   second.created = t0 + 24h + 1h;
   second.state = RequestState::denied;
   const std::string table = ap::render_request_table(
-      {pending_request(), second}, [](const std::string& id) { return id == kId; });
+      {pending_request(), second}, scope_only(), [](const std::string& id) { return id == kId; });
   CHECK(table ==
-        "ID                                    User   Roles    Created (UTC)        Status\n"
-        "9c721e54-b049-4ef8-a7f6-c777aa066764  bob    dba      23 Nov 26 03:58 UTC  PENDING (waiting)\n"
-        "0b5e7a10-1111-4222-8333-444455556666  alice  dba,ops  24 Nov 26 04:58 UTC  DENIED\n");
+        "ID                                    User   Access              Created (UTC)        Status\n"
+        "9c721e54-b049-4ef8-a7f6-c777aa066764  bob    role dba            23 Nov 26 03:58 UTC  PENDING (waiting)\n"
+        "0b5e7a10-1111-4222-8333-444455556666  alice  role dba, role ops  24 Nov 26 04:58 UTC  DENIED\n");
   // Without a waiting predicate nothing is marked.
-  CHECK_FALSE(contains(ap::render_request_table({pending_request()}), "waiting"));
+  CHECK_FALSE(contains(ap::render_request_table({pending_request()}, scope_only()), "waiting"));
 }
 
 TEST_CASE("an empty table says so", "[render]") {
-  CHECK(ap::render_request_table({}) == "No requests.\n");
+  CHECK(ap::render_request_table({}, scope_only()) == "No requests.\n");
 }
 
 TEST_CASE("text output never carries raw control characters", "[render]") {
@@ -231,15 +241,16 @@ TEST_CASE("text output never carries raw control characters", "[render]") {
   hostile.resolution_reason = "\x1b[5m";
   Progress progress = one_of_two();
   progress.can_still_review = {"iv\x1b" "an"};
+  progress.scope = "root\n@db-1\x1b (via dba\x07)";
 
   const std::vector<std::string> outputs = {
-      ap::render_request_table({hostile}),
+      ap::render_request_table({hostile}, [&](const AccessRequest&) { return progress; }),
       ap::render_request(hostile, progress, true),
       ap::render_created(hostile, progress, "ssh -p 2222 approvals@bastion"),
       ap::render_reviewed(hostile, progress, Decision::approve),
       ap::render_cancelled(hostile),
       ap::render_history({{t0, "request.created\x1b", "bob\x1b", "1.2.3.4", "id\x1b", "x\ny\x1b"}},
-                         {hostile}, t0),
+                         {hostile}, t0, [&](const AccessRequest&) { return progress; }),
   };
   for (const auto& out : outputs) {
     CAPTURE(out);
@@ -261,6 +272,7 @@ TEST_CASE("render_request: a pending request", "[render]") {
         "  User:          bob\n"
         "  Roles:         dba\n"
         "  Reason:        ticket #123\n"
+        "  Access:        role dba (root on kind=db)\n"
         "  State:         PENDING (waiting)\n"
         "  Created:       23 Nov 26 03:58 UTC\n"
         "  Expires:       23 Nov 26 04:58 UTC\n"
@@ -304,8 +316,9 @@ TEST_CASE("render_request: approved, denied, inline", "[render]") {
   Progress two_roles = one_of_two();
   two_roles.roles = {{"dba", 0, 1, 0, 1}, {"ops", 1, 1, 0, 1}};
   two_roles.can_still_review = {};
+  two_roles.scope = "root@db-1 (via dba, ops)";
   const std::string i = ap::render_request(inline_request, two_roles);
-  CHECK(contains(i, "  Login:         root@db-1 from 192.0.2.7:50000\n"));
+  CHECK(contains(i, "  Access:        root@db-1 (via dba, ops) from 192.0.2.7:50000\n"));
   CHECK(contains(i, "  Reason:        (none given)\n"));
   CHECK(contains(i, "  Max duration:  2h\n"));
   CHECK(contains(i, "  Progress:      1 of 2 approvals (dba 0/1, ops 1/1)\n"));
@@ -323,15 +336,17 @@ TEST_CASE("render_created: id, need, reviewers, the command to approve", "[rende
   progress.approvals = 0;
   progress.can_still_review = {"alice", "ivan"};
   CHECK(ap::render_created(created, progress, "ssh -p 2222 approvals@bastion") ==
-        "Request " + kId + " created for role dba: needs 2 approvals.\n"
+        "Request " + kId + " created for role dba (root on kind=db): needs 2 approvals.\n"
         "Reviewers: alice, ivan\n"
         "Approve with: ssh -p 2222 approvals@bastion request review --approve " + kId + "\n");
 
   created.roles = {"dba", "ops"};
   progress.approvals_needed = 1;
   progress.can_still_review = {};
+  progress.scope = "role dba (root on kind=db), role ops (deploy on env=prod)";
   const std::string two = ap::render_created(created, progress, "ssh bastion");
-  CHECK(contains(two, "created for roles dba, ops: needs 1 approval.\n"));
+  CHECK(contains(two, "created for role dba (root on kind=db), role ops (deploy on env=prod): "
+                      "needs 1 approval.\n"));
   CHECK(contains(two, "Reviewers: nobody can review it (ask an administrator)\n"));
 }
 
@@ -341,7 +356,7 @@ TEST_CASE("render_reviewed says where the request stands", "[render]") {
   CHECK(ap::render_reviewed(pending_request(), one_of_two(), Decision::approve) ==
         "Approved request " + kId + ": 1 of 2 approvals so far.\n");
   CHECK(ap::render_reviewed(approved_request(), done, Decision::approve) ==
-        "Request " + kId + " is APPROVED: bob holds dba until 23 Nov 26 12:03 UTC.\n");
+        "Request " + kId + " is APPROVED: bob holds role dba (root on kind=db) until 23 Nov 26 12:03 UTC.\n");
   AccessRequest denied = pending_request();
   denied.state = RequestState::denied;
   CHECK(ap::render_reviewed(denied, one_of_two(), Decision::deny) ==
@@ -361,7 +376,8 @@ TEST_CASE("request_json has exactly the documented fields", "[render]") {
         R"("expires":"2026-11-23T04:58:00Z","approvals_needed":2,"approvals":1,)"
         R"("reviews":[{"reviewer":"alice","decision":"APPROVE","reason":"looks fine",)"
         R"("at":"2026-11-23T04:00:00Z"}],"grant_expires":null,"resolution_reason":null,)"
-        R"("suggested_reviewers":["alice","ivan"],"login":null,"target":null})");
+        R"("suggested_reviewers":["alice","ivan"],"login":null,"target":null,)"
+        R"x("scope":"role dba (root on kind=db)"})x");
 
   AccessRequest approved = approved_request();
   approved.login = "root";
@@ -393,14 +409,14 @@ TEST_CASE("history: aligned event lines, then resolved requests", "[render]") {
       {t0, "request.created", "bob", "192.0.2.1:1", kId, "roles=dba reason=ticket #123", 1},
       {t0 + 5min, "request.approved", "ivan", "192.0.2.2:2", kId, "", 2},
   };
-  CHECK(ap::render_history(events, {approved_request()}, t0 - 24h) ==
+  CHECK(ap::render_history(events, {approved_request()}, t0 - 24h, scope_only()) ==
         "2026-11-23T03:58:00Z  request.created   bob   " + kId + "  roles=dba reason=ticket #123\n"
         "2026-11-23T04:03:00Z  request.approved  ivan  " + kId + "\n"
         "\n"
         "Resolved since 22 Nov 26 03:58 UTC:\n"
-        "ID                                    User  Roles  Resolved (UTC)       Status\n"
-        + kId + "  bob   dba    23 Nov 26 04:03 UTC  APPROVED\n");
-  CHECK(ap::render_history({}, {}, t0) == "No events since 23 Nov 26 03:58 UTC.\n");
+        "ID                                    User  Access    Resolved (UTC)       Status\n"
+        + kId + "  bob   role dba  23 Nov 26 04:03 UTC  APPROVED\n");
+  CHECK(ap::render_history({}, {}, t0, scope_only()) == "No events since 23 Nov 26 03:58 UTC.\n");
 
   CHECK(ap::history_json(events) ==
         R"([{"at":"2026-11-23T03:58:00Z","kind":"request.created","actor":"bob",)"

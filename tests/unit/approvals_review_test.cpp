@@ -28,6 +28,11 @@ const std::vector<ScenarioRow> scenario_rows = {
     {"single role, two approvals", "bob", {"dba"}, {},
      {approve("alice", 1min), approve("ivan", 2min)},
      approved, "", no_error, 2, 2, 8h, "approved by alice, ivan"},
+    // The grant's clock starts at approval, not at creation (Teleport #50011): approved 50 minutes
+    // after it was asked for, it still lasts the full 8 hours from then.
+    {"grant lasts max_duration from the approval", "bob", {"dba"}, {},
+     {approve("alice", 40min), approve("ivan", 50min)},
+     approved, "", no_error, 2, 2, 8h, "approved by alice, ivan"},
     {"one approval stays pending", "bob", {"dba"}, {},
      {approve("alice", 1min)}, pending, "", no_error, 1, 2, {}, ""},
     {"one deny denies", "bob", {"dba"}, {},

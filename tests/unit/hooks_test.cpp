@@ -148,7 +148,7 @@ TEST_CASE("hook_input: the request, the requester's traits, source and key", "[h
   std::vector<std::string> keys;
   for (const auto& member : *input.as_object()) keys.push_back(member.key);
   CHECK(keys == std::vector<std::string>{"id", "user", "traits", "roles", "reason", "login",
-                                         "target", "source", "key_fingerprint", "created"});
+                                         "target", "scope", "source", "key_fingerprint", "created"});
   CHECK(*input.find("id")->as_string() == created.id);
   CHECK(*input.find("user")->as_string() == "bob");
   CHECK(*input.find("traits")->find("team")->as_string() == "contractor");

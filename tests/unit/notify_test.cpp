@@ -220,7 +220,7 @@ TEST_CASE("slack payload: who, what, why, what it needs, and the approve command
   auto config = parse_ok(kPolicy);
   auto request = sample_request();
   const std::string text = slack_text(config, {"request.created", request});
-  CHECK(text.find("*bob* requests role *dba*") != std::string::npos);
+  CHECK(text.find("*bob* requests *role dba (root on any target)*") != std::string::npos);
   CHECK(text.find("\"ticket #123\"") != std::string::npos);
   CHECK(text.find("0 of 2 approvals so far; can review: alice, ivan") != std::string::npos);
   CHECK(text.find("`ssh -p 2222 approvals@bastion request review --approve " + request.id + "`") !=
@@ -228,7 +228,7 @@ TEST_CASE("slack payload: who, what, why, what it needs, and the approve command
 
   request.login = "root";
   request.target = "db-1";
-  CHECK(slack_text(config, {"request.created", request}).find("role *dba* for root@db-1") !=
+  CHECK(slack_text(config, {"request.created", request}).find("*bob* requests *root@db-1 (via dba)*") !=
         std::string::npos);
 }
 
@@ -237,7 +237,7 @@ TEST_CASE("slack payload: reviews and resolutions", "[notify]") {
   auto request = sample_request();
   request.reviews.push_back({"alice", ap::Decision::approve, "looks fine", request.created});
   std::string text = slack_text(config, {"request.reviewed", request});
-  CHECK(text.find("*alice* approved *bob*'s request for role *dba*: \"looks fine\"") !=
+  CHECK(text.find("*alice* approved *bob*'s request for *role dba (root on any target)*: \"looks fine\"") !=
         std::string::npos);
   CHECK(text.find("1 of 2 approvals so far; can review: ivan") != std::string::npos);
   CHECK(text.find("--approve " + request.id) != std::string::npos);
@@ -245,7 +245,7 @@ TEST_CASE("slack payload: reviews and resolutions", "[notify]") {
   request.state = ap::RequestState::denied;
   request.resolution_reason = "not today";
   text = slack_text(config, {"request.denied", request});
-  CHECK(text.find("*bob*'s request for role *dba* is *DENIED*: \"not today\"") !=
+  CHECK(text.find("*bob*'s request for *role dba (root on any target)* is *DENIED*: \"not today\"") !=
         std::string::npos);
   CHECK(text.find("--approve") == std::string::npos);  // nothing left to approve
 }
