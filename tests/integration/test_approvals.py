@@ -98,9 +98,9 @@ def test_list_table_shows_pending_requests_to_reviewers(people):
     r = approvals(people["ivan"], "request list")
     assert r.returncode == 0, r
     header = r.stdout.splitlines()[0]
-    assert re.match(r"ID\s+User\s+Roles\s+Created \(UTC\)\s+Status", header), r.stdout
+    assert re.match(r"ID\s+User\s+Access\s+Created \(UTC\)\s+Status", header), r.stdout
     row = next(line for line in r.stdout.splitlines() if request_id in line)
-    assert re.search(r"\bbob\b.*\bdba\b.*UTC.*PENDING", row), row
+    assert re.search(r"\bbob\s+role dba \(root on kind=db\)\s.*UTC.*PENDING", row), row
 
 
 def test_requester_cannot_review_own_request(people):

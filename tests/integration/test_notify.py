@@ -260,7 +260,7 @@ def test_slack_webhook_over_https_escapes_and_says_how_to_approve(world, make_ga
         in text, text
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in text, text
     assert "<script>" not in text and "<" not in text, text
-    assert "*bob*" in text and "*dba*" in text, text
+    assert "*bob* requests *role dba (root on kind=db)*" in text, text
     assert "0 of 2 approvals" in text and "alice" in text and "ivan" in text, text
     assert receiver.server_names == ["localhost"]  # SNI
     # The URL's path is a secret: the log names scheme, host and port only.
@@ -431,11 +431,12 @@ json.dump({{"request": request, "env": dict(os.environ), "cwd": os.getcwd(),
     seen = json.loads(record.read_text())
     request = seen["request"]
     assert list(request) == ["id", "user", "traits", "roles", "reason", "login", "target",
-                             "source", "key_fingerprint", "created"]
+                             "scope", "source", "key_fingerprint", "created"]
     assert (request["id"], request["user"], request["traits"], request["roles"],
             request["reason"]) == (request_id, "bob", {"team": "contractor"}, ["dba"],
                                    "ticket #42")
     assert request["login"] is None and request["target"] is None
+    assert request["scope"] == "role dba (root on kind=db)"
     assert request["source"].startswith(f"{LOCALHOST}:")
     assert request["key_fingerprint"] is None or request["key_fingerprint"].startswith("SHA256:")
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", request["created"])
