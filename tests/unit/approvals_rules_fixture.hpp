@@ -46,7 +46,7 @@ inline cfg::LabelSelector sel(std::map<std::string, std::vector<std::string>> la
 // targets: db-1 {env: prod, kind: db}, web-1 {env: staging}
 // users:   bob [dev], alice [dev, dba-reviewer], ivan [dba-reviewer], carol [dev, dba],
 //          dave [dba-reviewer, ops-reviewer], erin [], olga [ops-reviewer],
-//          frank [dev, oncall], gina [oncall]
+//          frank [dev, oncall], gina [oncall], hank [narrow]
 // roles:   dev     allow ubuntu on {env: staging};
 //                  request {roles: [dba, ops], reviewers: [alice, ivan], approve: 2, deny: 1,
 //                           ttl: 1h}
@@ -56,6 +56,7 @@ inline cfg::LabelSelector sel(std::map<std::string, std::vector<std::string>> la
 //          ops-reviewer  review {roles: [ops]}
 //          oncall  request {roles: [ops], reviewers: [dave, sec-team], approve: 1, deny: 2,
 //                           ttl: 30m, reason: optional}   (sec-team is not a configured user)
+//          narrow  request {roles: [dba], reviewers: [alice], scope: resource}
 inline cfg::Config make_fixture() {
   cfg::Config c;
   c.targets = {
@@ -72,6 +73,7 @@ inline cfg::Config make_fixture() {
       {"olga", {}, {"ops-reviewer"}, {}},
       {"frank", {}, {"dev", "oncall"}, {}},
       {"gina", {}, {"oncall"}, {}},
+      {"hank", {}, {"narrow"}, {}},
   };
   using Reason = cfg::RequestPolicy::Reason;
   cfg::Role dev{"dev",
@@ -88,7 +90,9 @@ inline cfg::Config make_fixture() {
                    cfg::RequestPolicy{{"ops"}, {"dave", "sec-team"}, 1, 2, 30min, Reason::optional},
                    {},
                    1h};
-  c.roles = {dev, dba, ops, dba_reviewer, ops_reviewer, oncall};
+  cfg::Role narrow{"narrow", {}, cfg::RequestPolicy{{"dba"}, {"alice"}}, {}, 1h};
+  narrow.request->scope = cfg::RequestPolicy::Scope::resource;
+  c.roles = {dev, dba, ops, dba_reviewer, ops_reviewer, oncall, narrow};
   return c;
 }
 

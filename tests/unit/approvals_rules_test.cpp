@@ -104,6 +104,12 @@ NewRequest inline_ask(std::vector<std::string> roles) {
   r.source = "10.1.2.3:50022";
   return r;
 }
+NewRequest scoped_ask(std::vector<std::string> roles, std::string login, std::string target) {
+  auto r = ask(std::move(roles));
+  r.login = std::move(login);
+  r.target = std::move(target);
+  return r;
+}
 PlanRow plan_ok(const char* what, std::string requester, NewRequest request,
                 std::vector<std::string> roles, std::vector<std::string> reviewers, seconds ttl) {
   return {what, std::move(requester), std::move(request), std::move(roles), std::move(reviewers),
@@ -180,6 +186,27 @@ const std::vector<PlanRow> plan_rows = {
             {"ivan"}, 1h),
     plan_ok("policy suggestions merged, unknown names kept, shortest ttl", "frank",
             ask({"dba", "ops"}), {"dba", "ops"}, {"alice", "ivan", "dave", "sec-team"}, 30min),
+    // one login on one target (request create --login --target, or inline)
+    plan_ok("scoped, the role that allows it found", "bob", scoped_ask({}, "root", "db-1"),
+            {"dba"}, {"alice", "ivan"}, 1h),
+    plan_ok("scoped, through a named role", "bob", scoped_ask({"dba"}, "root", "db-1"), {"dba"},
+            {"alice", "ivan"}, 1h),
+    plan_err("scoped, a named role that does not allow it", "bob",
+             scoped_ask({"dba", "ops"}, "root", "db-1"), Kind::invalid,
+             "role 'ops' does not allow root on db-1"),
+    plan_err("scoped, no requestable role allows it", "bob", scoped_ask({}, "ubuntu", "db-1"),
+             Kind::not_allowed, "no role you can request allows ubuntu on db-1"),
+    plan_err("scoped, unknown target", "bob", scoped_ask({}, "root", "db-9"), Kind::invalid,
+             "no target named 'db-9'"),
+    plan_err("a login without a target", "bob", scoped_ask({"dba"}, "root", ""), Kind::invalid,
+             "a request for one login names both the login and the target"),
+    // request: {scope: resource}
+    plan_err("scope resource: the whole role may not be requested", "hank", ask({"dba"}),
+             Kind::not_allowed,
+             "role 'dba' can be requested only for one login on one target (--login and "
+             "--target)"),
+    plan_ok("scope resource: one login on one target may", "hank",
+            scoped_ask({}, "root", "db-1"), {"dba"}, {"alice"}, 1h),
 };
 }  // namespace
 

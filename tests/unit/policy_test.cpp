@@ -28,7 +28,7 @@ cfg::LabelSelector sel(std::map<std::string, std::vector<std::string>> labels) {
 }
 const cfg::LabelSelector any_target{true, {}};
 
-// targets: db-1 {env: prod, kind: db}, web-1 {env: staging}
+// targets: db-1 {env: prod, kind: db}, web-1 {env: staging}, db-2 {env: prod, kind: db}
 // users:   bob [dev], alice [dev, dba-reviewer], carol [ghost, dba] (ghost is undefined),
 //          erin [] (no roles), frank [ops, dev]
 // roles:   dev    allow ubuntu on {env: staging}; may request dba
@@ -40,6 +40,7 @@ cfg::Config make_fixture() {
   c.targets = {
       {"db-1", {"10.0.0.1", 22}, {{"env", "prod"}, {"kind", "db"}}},
       {"web-1", {"10.0.0.2", 22}, {{"env", "staging"}}},
+      {"db-2", {"10.0.0.3", 22}, {{"env", "prod"}, {"kind", "db"}}},
   };
   c.users = {
       {"bob", {{"ssh-ed25519", "AAAAbob", "bob@laptop"}}, {"dev"}, {}},
@@ -221,6 +222,7 @@ const TimePoint now = TimePoint{} + std::chrono::hours(480'000);  // fixed; no c
 struct GrantSpec {
   std::string role;
   std::chrono::seconds from_now;
+  std::string login = {}, target = {};  // a scoped grant when set
 };
 
 struct DecideRow {
@@ -285,6 +287,22 @@ const std::vector<DecideRow> decide_rows = {
      "erin may not log in as ubuntu on web-1"},
     {"user without roles, grant allows", "erin", "root", "db-1", {{"dba", 8h}}, true, "dba", 8h,
      "allowed by role dba (granted)"},
+    // scoped grants: exactly one login on one target
+    {"scoped grant allows its login on its target", "bob", "root", "db-1",
+     {{"dba", 1h, "root", "db-1"}}, true, "dba", 1h, "allowed by role dba (granted)"},
+    {"scoped grant: another target the role allows is denied", "bob", "root", "db-2",
+     {{"dba", 1h, "root", "db-1"}}, false, "", {}, "bob may not log in as root on db-2"},
+    {"scoped grant: another login the role allows is denied", "erin", "ubuntu", "web-1",
+     {{"ops", 1h, "deploy", "web-1"}}, false, "", {}, "erin may not log in as ubuntu on web-1"},
+    {"scoped grant the role no longer allows is denied", "bob", "ubuntu", "db-1",
+     {{"dba", 1h, "ubuntu", "db-1"}}, false, "", {}, "bob may not log in as ubuntu on db-1"},
+    {"scoped grant expiring now is expired", "bob", "root", "db-1",
+     {{"dba", 0s, "root", "db-1"}}, false, "", {}, "bob may not log in as root on db-1"},
+    {"scoped and role grant: the later expiry wins", "bob", "root", "db-1",
+     {{"dba", 1h, "root", "db-1"}, {"dba", 2h}}, true, "dba", 2h, "allowed by role dba (granted)"},
+    {"role grant still covers every target of the role", "bob", "root", "db-2",
+     {{"dba", 1h, "root", "db-1"}, {"dba", 30min}}, true, "dba", 30min,
+     "allowed by role dba (granted)"},
 };
 }  // namespace
 
@@ -292,7 +310,7 @@ TEST_CASE("decide_login table", "[policy]") {
   const DecideRow row = GENERATE(from_range(decide_rows));
   CAPTURE(row.what);
   std::vector<Grant> grants;
-  for (const auto& g : row.grants) grants.push_back({g.role, now + g.from_now});
+  for (const auto& g : row.grants) grants.push_back({g.role, now + g.from_now, g.login, g.target});
 
   const auto decision =
       decide_login(fixture, user(row.user), row.login, target(row.target), grants, now);

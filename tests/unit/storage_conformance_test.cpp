@@ -468,6 +468,8 @@ TEST_CASE("grants are written on APPROVED only and end at their expiry", "[stora
     CHECK(g.user == "alice");
     CHECK(g.request_id == "ok");
     CHECK(g.expires == at(expiry));
+    CHECK_FALSE(g.scoped());  // a request without login@target grants whole roles
+    CHECK(g.login.empty());
   }
   CHECK(f.store->active_grants("alice", at(expiry)).empty());  // expired when expires == now
   CHECK(f.store->active_grants("alice", at(expiry) - 1ns).size() == 2);
@@ -493,6 +495,38 @@ TEST_CASE("grants are written on APPROVED only and end at their expiry", "[stora
     REQUIRE(grants_of_erin.size() == 2);
     CHECK(grants_of_erin[0].request_id == "born");
     CHECK(grants_of_erin[0].expires == at(decided + 60'000));
+  }
+}
+
+TEST_CASE("a request for one login on one target grants only that", "[storage]") {
+  Fixture f(GENERATE(from_range(backends())));
+  INFO("backend: " << f.backend.name);
+  const std::int64_t decided = kT0 + 10'000;
+  st::AccessRequest scoped = pending_request("scoped");
+  scoped.login = "root";
+  scoped.target = "db-1";
+  create(*f.store, scoped);
+  REQUIRE(f.store->update_request(approved(scoped, decided, 60'000), {}) ==
+          st::WriteResult::written);
+  auto grants = f.store->active_grants("alice", at(decided));
+  REQUIRE(grants.size() == 2);  // one per role, each scoped
+  for (const auto& g : grants) {
+    CHECK(g.scoped());
+    CHECK(g.login == "root");
+    CHECK(g.target == "db-1");
+    CHECK(g.expires == at(decided + 60'000));
+  }
+
+  SECTION("only the login, or only the target, is no scope: a role grant") {
+    st::AccessRequest half = pending_request("half", "dave");
+    half.target = "db-1";
+    create(*f.store, half);
+    REQUIRE(f.store->update_request(approved(half, decided, 60'000), {}) ==
+            st::WriteResult::written);
+    for (const auto& g : f.store->active_grants("dave", at(decided))) {
+      CHECK_FALSE(g.scoped());
+      CHECK(g.target.empty());
+    }
   }
 }
 

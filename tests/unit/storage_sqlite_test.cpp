@@ -286,7 +286,12 @@ TEST_CASE("a version-1 database is upgraded when opened", "[storage]") {
     sq::exec(db.get(),
              "INSERT INTO requests VALUES ('old', 'alice', 'from v1', 'PENDING', 1000, 2000, "
              "NULL, NULL, NULL, '', '', '', '', 1);"
-             "INSERT INTO request_roles VALUES ('old', 0, 'deploy');");
+             "INSERT INTO request_roles VALUES ('old', 0, 'deploy');"
+             // A grant from before scoped grants (migration 4): it stays a role-wide grant.
+             "INSERT INTO requests VALUES ('granted', 'alice', 'from v1', 'APPROVED', 1000, "
+             "2000, NULL, 1500, 9000, '', 'root', 'db-1', '', 2);"
+             "INSERT INTO request_roles VALUES ('granted', 0, 'dba');"
+             "INSERT INTO grants VALUES ('alice', 'dba', 'granted', 9000);");
   }
   auto store = open_ok(path);
   auto found = store->get_request("old");
@@ -294,6 +299,11 @@ TEST_CASE("a version-1 database is upgraded when opened", "[storage]") {
   CHECK(found->reason == "from v1");
   CHECK(found->roles == std::vector<std::string>{"deploy"});
   CHECK(found->created == at(1000));
+  auto grants = store->active_grants("alice", at(5000));
+  REQUIRE(grants.size() == 1);
+  CHECK(grants[0].role == "dba");
+  CHECK(grants[0].expires == at(9000));
+  CHECK_FALSE(grants[0].scoped());
 
   sq::Database db = raw_open(path);
   CHECK(sq::query_integer(db.get(), "PRAGMA user_version") == sq::latest_schema_version());
