@@ -128,6 +128,8 @@ const std::vector<ErrorRow> error_rows = {
     {kDevRole + "    audit: yes\n", "roles[0].audit: must be true or false, not 'yes'", 4, 12},
     {kDevRole + "    request: {roles: [dev], reason: maybe}\n",
      "roles[0].request.reason: must be 'required' or 'optional', not 'maybe'", 4, 37},
+    {kDevRole + "    request: {roles: [dev], scope: login}\n",
+     "roles[0].request.scope: must be 'role' or 'resource', not 'login'", 4, 36},
 
     // addresses
     {kHead + "targets:\n  - name: db-1\n    address: 10.0.0.5:99999\n",

@@ -272,7 +272,7 @@ TEST_CASE("request policy defaults, and reason: optional", "[config]") {
       "  - name: dev\n"
       "    request: {roles: [dba]}\n"
       "  - name: intern\n"
-      "    request: {roles: [dba], reason: optional, ttl: 15m, deny: 3}\n");
+      "    request: {roles: [dba], reason: optional, ttl: 15m, deny: 3, scope: resource}\n");
   REQUIRE(c.roles.size() == 3);
   REQUIRE(c.roles[1].request.has_value());
   const auto& dev = *c.roles[1].request;
@@ -281,11 +281,13 @@ TEST_CASE("request policy defaults, and reason: optional", "[config]") {
   CHECK(dev.deny == 1);
   CHECK(dev.ttl == 1h);
   CHECK(dev.reason == cfg::RequestPolicy::Reason::required);
+  CHECK(dev.scope == cfg::RequestPolicy::Scope::role);  // whole roles may be requested
   REQUIRE(c.roles[2].request.has_value());
   const auto& intern = *c.roles[2].request;
   CHECK(intern.reason == cfg::RequestPolicy::Reason::optional);
   CHECK(intern.ttl == 15min);
   CHECK(intern.deny == 3);
+  CHECK(intern.scope == cfg::RequestPolicy::Scope::resource);
 }
 
 TEST_CASE("authorized_keys lines split into type, blob and comment", "[config]") {
