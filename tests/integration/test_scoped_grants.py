@@ -6,6 +6,7 @@ allows ubuntu, so an over-grant would show as bob reaching root@db-2 or ubuntu@d
 """
 from __future__ import annotations
 
+import json
 import time
 
 import pexpect
@@ -86,3 +87,43 @@ def test_grant_clock_starts_at_approval_not_creation(world, make_gate):
     review(ivan, request_id)
     r = bob.ssh("root@db-1", "whoami")
     assert (r.returncode, r.stdout) == (0, "root\n"), r
+
+
+def test_request_by_command_for_one_login_and_reviewers_see_its_scope(people):
+    bob, alice, ivan = people["bob"], people["alice"], people["ivan"]
+    created = bob.ssh("approvals", "request create --login root --target db-1 --reason 'job'")
+    assert created.returncode == 0, created
+    assert "created for root@db-1 (via dba)" in created.stdout, created
+    request_id = UUID.search(created.stdout).group(0)
+    listed = ivan.ssh("approvals", "request list")
+    row = next(line for line in listed.stdout.splitlines() if request_id in line)
+    assert "root@db-1 (via dba)" in row, listed.stdout
+    shown = ivan.ssh("approvals", f"request show --format json {request_id}")
+    assert json.loads(shown.stdout)["scope"] == "root@db-1 (via dba)", shown
+    review(alice, request_id)
+    review(ivan, request_id)
+    r = bob.ssh("root@db-1", "whoami")
+    assert (r.returncode, r.stdout) == (0, "root\n"), r
+    refused, r = denied(bob, "root@db-2")
+    assert refused, r
+
+
+def test_bad_login_on_the_command_line_is_one_sentence(people):
+    r = people["bob"].ssh("approvals", "request create --login 'ro ot' --target db-1 --reason x")
+    assert r.returncode != 0, r
+    assert "contains a control character or whitespace" in r.stderr, r
+
+
+def test_scope_resource_refuses_a_whole_role(world, make_gate):
+    def resource_only(config):
+        two_db_targets(config)
+        for role in config["roles"]:
+            if role["name"] == "dev":
+                role["request"]["scope"] = "resource"
+    gate = make_gate(edit=resource_only)
+    bob = gate_client(world, gate, "bob")
+    r = bob.ssh("approvals", "request create --roles dba --reason 'all of them'")
+    assert r.returncode != 0, r
+    assert "role 'dba' can be requested only for one login on one target" in r.stderr, r
+    r = bob.ssh("approvals", "request create --login root --target db-1 --reason 'one'")
+    assert r.returncode == 0 and UUID.search(r.stdout), r
