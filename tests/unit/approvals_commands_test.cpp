@@ -502,6 +502,8 @@ TEST_CASE("run_command: watch asks the proxy to stream; watch_line is one JSON l
   CHECK(contains(lines[0], "\"reason\":\"line\\nbreak \\u001b[31m\""));
   CHECK(lines[1].rfind("{\"event\":\"request.reviewed\",", 0) == 0);
   CHECK(contains(lines[1], "\"approvals\":1"));
+  // Watchers read what is asked for in the same words as every other view.
+  CHECK(contains(lines[0], "\"scope\":\"role dba (root on kind=db)\"}"));
   for (const auto& line : lines) {
     CHECK(line.back() == '\n');
     CHECK(std::count(line.begin(), line.end(), '\n') == 1);
