@@ -88,6 +88,18 @@ async def login_while(client, load) -> float:
     return seconds
 
 
+def settled(measure, attempts: int = 3):
+    """`measure()` -> (unloaded, loaded, ...) again, up to `attempts` times, until its login
+    took under twice its unloaded time. Another test's burst on this 2-core machine can slow one
+    login now and then; the stall this guards against (a second and more, every time) fails
+    every attempt."""
+    for _ in range(attempts):
+        result = measure()
+        if result[1] < 2 * result[0]:
+            break
+    return result
+
+
 def screens(output: bytes) -> list[bytes]:
     """The menu's redraws, each as it was sent."""
     return [CLEAR + s for s in output.split(CLEAR)[1:]]
@@ -129,7 +141,7 @@ def test_absurd_pty_sizes_on_the_approvals_menu_cost_nothing(world, lone_gate):
                 loaded = max(loaded, await login_seconds(alice))
             return unloaded, loaded, await task, rss_kib(lone_gate.proc.pid) - before
 
-    unloaded, loaded, menus, growth = asyncio.run(main())
+    unloaded, loaded, menus, growth = settled(lambda: asyncio.run(main()))
     assert menus == [(0, LARGEST), (0, 24), (0, LARGEST), (0, LARGEST)], menus
     assert loaded < 2 * unloaded, f"a login took {loaded:.2f}s beside them, {unloaded:.2f}s alone"
     assert growth < 1024, f"holdgate's RSS grew by {growth} KiB"
@@ -156,7 +168,7 @@ def test_a_window_change_storm_on_the_approvals_menu_costs_one_redraw_at_a_time(
             status = await quit_menu(channel)
             return unloaded, loaded, last, status, rss_kib(lone_gate.proc.pid) - before, terminal.text()
 
-    unloaded, loaded, last, status, growth, text = asyncio.run(main())
+    unloaded, loaded, last, status, growth, text = settled(lambda: asyncio.run(main()))
     assert status == 0, text[-500:]
     assert max(len(line.decode()) for line in last.split(b"\r\n")) <= 60, last  # columns
     assert loaded < 2 * unloaded, f"a login took {loaded:.2f}s in the storm, {unloaded:.2f}s alone"
@@ -183,7 +195,7 @@ def test_a_relayed_pty_reaches_the_target_bounded_through_a_window_change_storm(
             return (unloaded, loaded, terminal.text(), channel.get_exit_status(),
                     rss_kib(lone_gate.proc.pid) - before)
 
-    unloaded, loaded, text, status, growth = asyncio.run(main())
+    unloaded, loaded, text, status, growth = settled(lambda: asyncio.run(main()))
     assert status == 0, text
     sizes = re.findall(r"^(\d+) (\d+)\r?$", text, re.MULTILINE)
     assert sizes == [(str(LARGEST), "80"), (str(LARGEST), str(LARGEST))], text  # rows, columns
