@@ -21,6 +21,7 @@ struct CommandSpec {
   std::string_view name;  // "request create"
   std::vector<FlagSpec> flags;
   bool takes_id;  // one positional ID
+  bool id_optional = false;  // with takes_id: the ID may be left out
 };
 
 const CommandSpec create_spec{"request create",
@@ -37,11 +38,14 @@ const CommandSpec review_spec{
     "request review", {{"--approve", false}, {"--deny", false}, {"--reason", true}}, true};
 const CommandSpec cancel_spec{"request cancel", {}, true};
 const CommandSpec watch_spec{"request watch", {}, false};
+const CommandSpec drop_spec{"request drop", {}, true, true};
+const CommandSpec revoke_spec{"request revoke", {{"--reason", true}}, true};
 const CommandSpec history_spec{"history", {{"--since", true}, {"--format", true}}, false};
 
 const std::vector<std::pair<std::string_view, const CommandSpec*>> request_subcommands = {
     {"create", &create_spec}, {"list", &list_spec},     {"show", &show_spec},
     {"review", &review_spec}, {"cancel", &cancel_spec}, {"watch", &watch_spec},
+    {"drop", &drop_spec},     {"revoke", &revoke_spec},
 };
 
 std::string shown(std::string_view word) { return "'" + policy::sanitize(word) + "'"; }
@@ -168,7 +172,7 @@ std::variant<Parsed, Failure> parse_for(const std::vector<std::string>& words, s
   auto& parsed = std::get<Parsed>(sorted);
   const std::size_t allowed = spec.takes_id ? 1 : 0;
   if (parsed.positionals.size() > allowed) return stray_argument(words, parsed, allowed, invocation);
-  if (parsed.positionals.size() < allowed) {
+  if (parsed.positionals.size() < allowed && !spec.id_optional) {
     return Failure{"missing the request ID: " + std::string(spec.name) + " ID"};
   }
   return parsed;
@@ -267,6 +271,13 @@ std::variant<Command, Failure> build_review(const std::vector<std::string>& word
   return review;
 }
 
+std::variant<Command, Failure> build_revoke(const std::vector<std::string>& words,
+                                            const Parsed& parsed) {
+  auto reason = parsed.values.find("--reason");
+  if (reason == parsed.values.end()) return Failure{"missing --reason (say why access is revoked)"};
+  return cmd::Revoke{id_of(words, parsed), reason->second};
+}
+
 std::variant<Command, Failure> build_history(const Parsed& parsed) {
   cmd::History history;
   if (auto it = parsed.values.find("--since"); it != parsed.values.end()) {
@@ -294,8 +305,8 @@ std::variant<Command, Failure> parse(const std::vector<std::string>& words,
     std::vector<std::string_view> names;
     for (const auto& [_, sub_spec] : request_subcommands) names.push_back(sub_spec->name);
     if (words.size() == 1) {
-      return Failure{"expected a command after 'request': create, list, show, review, cancel or "
-                     "watch"};
+      return Failure{"expected a command after 'request': create, list, show, review, cancel, "
+                     "watch, drop or revoke"};
     }
     for (const auto& [sub, sub_spec] : request_subcommands) {
       if (words[1] == sub) spec = sub_spec;
@@ -326,6 +337,10 @@ std::variant<Command, Failure> parse(const std::vector<std::string>& words,
   if (spec == &review_spec) return build_review(words, parsed);
   if (spec == &cancel_spec) return cmd::Cancel{id_of(words, parsed)};
   if (spec == &watch_spec) return cmd::Watch{};
+  if (spec == &drop_spec) {
+    return cmd::Drop{parsed.positionals.empty() ? std::string() : id_of(words, parsed)};
+  }
+  if (spec == &revoke_spec) return build_revoke(words, parsed);
   return build_history(parsed);
 }
 
@@ -366,6 +381,10 @@ std::string usage_text(std::string_view invocation) {
          "  request show ID [--format json]\n"
          "  request review --approve | --deny [--reason \"TEXT\"] ID\n"
          "  request cancel ID\n"
+         "  request drop [ID]\n"
+         "      give up access granted to you now (without ID: all of it)\n"
+         "  request revoke ID --reason \"TEXT\"\n"
+         "      end someone's granted access now (reviewers of its roles, admins)\n"
          "  request watch\n"
          "      request changes as they happen, one JSON object per line\n"
          "  history [--since 24h] [--format json]\n"

@@ -59,6 +59,22 @@ struct Cancel {
   bool operator==(const Cancel&) const = default;
 };
 
+// ---- Taking access back ----
+// request drop [ID]: one of mine, or (no ID) all of mine
+struct Drop {
+  std::string id;  // empty: every request of mine whose grant still holds
+
+  bool operator==(const Drop&) const = default;
+};
+
+// request revoke ID --reason TEXT
+struct Revoke {
+  std::string id;
+  std::string reason;
+
+  bool operator==(const Revoke&) const = default;
+};
+
 // request watch
 struct Watch {
   bool operator==(const Watch&) const = default;
@@ -80,7 +96,7 @@ struct Help {
 }  // namespace cmd
 
 using Command = std::variant<cmd::Create, cmd::List, cmd::Show, cmd::Review, cmd::Cancel,
-                             cmd::Watch, cmd::History, cmd::Help>;
+                             cmd::Watch, cmd::History, cmd::Help, cmd::Drop, cmd::Revoke>;
 
 // Exit status 2: `message` is one sentence (user-typed words in it are sanitised), `usage` the
 // full usage text.

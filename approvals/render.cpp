@@ -304,6 +304,12 @@ std::string render_cancelled(const AccessRequest& request) {
   return "Request " + sanitize(request.id) + " cancelled.\n";
 }
 
+// ---- Taking access back
+std::string render_taken_back(const AccessRequest& request) {
+  const char* how = request.state == RequestState::dropped ? "dropped" : "revoked";
+  return "Request " + sanitize(request.id) + " " + how + ": the access it granted has ended.\n";
+}
+
 std::string render_history(const std::vector<storage::AuditEvent>& events,
                            const std::vector<AccessRequest>& resolved, TimePoint since) {
   std::string out;

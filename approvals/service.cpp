@@ -250,6 +250,45 @@ std::optional<TimePoint> RequestService::next_expiry() {
   return earliest;
 }
 
+// ---- Taking access back ----
+Outcome<AccessRequest> RequestService::drop(const Caller& caller, std::string_view id) {
+  if (caller.user == nullptr) return ServiceError{ServiceError::Kind::not_allowed, "unknown person"};
+  return transition(caller, id, [&](const AccessRequest& stored, TimePoint now) -> Outcome<AccessRequest> {
+    auto next = drop_request(stored, caller.user->name, now);
+    if (auto* error = std::get_if<RuleError>(&next)) return from_rule(*error);
+    return std::get<AccessRequest>(std::move(next));
+  });
+}
+
+Outcome<std::vector<AccessRequest>> RequestService::drop_all(const Caller& caller) {
+  if (caller.user == nullptr) return ServiceError{ServiceError::Kind::not_allowed, "unknown person"};
+  storage::RequestFilter filter;
+  filter.user = caller.user->name;
+  filter.state = storage::RequestState::approved;
+  auto now = now_();
+  std::vector<AccessRequest> dropped;
+  for (const auto& request : store_.list_requests(filter)) {
+    if (!request.grant_expires || *request.grant_expires <= now) continue;
+    auto outcome = drop(caller, request.id);
+    // One that ended meanwhile (expired, revoked) is no longer the caller's to drop: skip it.
+    if (auto* done = std::get_if<AccessRequest>(&outcome)) dropped.push_back(std::move(*done));
+  }
+  if (dropped.empty()) {
+    return ServiceError{ServiceError::Kind::not_found, "you have no granted access to drop"};
+  }
+  return dropped;
+}
+
+Outcome<AccessRequest> RequestService::revoke(const Caller& caller, std::string_view id,
+                                              std::string reason) {
+  if (caller.user == nullptr) return ServiceError{ServiceError::Kind::not_allowed, "unknown person"};
+  return transition(caller, id, [&](const AccessRequest& stored, TimePoint now) -> Outcome<AccessRequest> {
+    auto next = revoke_request(config_, stored, caller.user->name, reason, now);
+    if (auto* error = std::get_if<RuleError>(&next)) return from_rule(*error);
+    return std::get<AccessRequest>(std::move(next));
+  });
+}
+
 void RequestService::record(const storage::AuditEvent& event) { store_.append_audit(event); }
 
 std::string random_uuid() {

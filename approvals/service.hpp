@@ -80,6 +80,13 @@ class RequestService {
   // The earliest time a pending request expires (to arm one timer, not to poll).
   std::optional<TimePoint> next_expiry();
 
+  // ---- Taking access back (issue 12, section 2): the grant ends now; request.dropped /
+  // request.revoked are audited and published, so live sessions end at once.
+  Outcome<AccessRequest> drop(const Caller& caller, std::string_view id);
+  // Every request of the caller whose grant still holds; refused when there is none.
+  Outcome<std::vector<AccessRequest>> drop_all(const Caller& caller);
+  Outcome<AccessRequest> revoke(const Caller& caller, std::string_view id, std::string reason);
+
   void record(const storage::AuditEvent& event);  // e.g. login.allowed from the proxy
   TimePoint now() const { return now_(); }
   const config::Config& config() const { return config_; }

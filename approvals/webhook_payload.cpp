@@ -66,7 +66,10 @@ std::string slack_text(const config::Config& config, const RequestChange& change
   } else {
     out = user + "'s request for " + what(request) + " is *" + to_string(request.state) + "*";
     if (!request.resolution_reason.empty()) out += ": " + quoted(request.resolution_reason);
-    if (request.grant_expires) out += "; the grant lasts until " + table_time(*request.grant_expires);
+    // A revoked or dropped request's grant_expires is when it was taken back, said above.
+    if (request.grant_expires && request.state == RequestState::approved) {
+      out += "; the grant lasts until " + table_time(*request.grant_expires);
+    }
     out += "\nReason for the request: " + reason + "\n";
   }
   out += "Request " + slack_escape(request.id);
@@ -81,7 +84,7 @@ std::string slack_text(const config::Config& config, const RequestChange& change
 bool webhook_wants(const config::WebhookEvents& events, std::string_view event) {
   if (event == "request.created") return events.created;
   if (event == "request.reviewed") return events.reviewed;
-  return events.resolved;  // approved, denied, expired, cancelled
+  return events.resolved;  // approved, denied, expired, cancelled, revoked, dropped
 }
 
 std::string webhook_json(const config::Config& config, const RequestChange& change) {

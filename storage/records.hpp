@@ -12,7 +12,9 @@ namespace holdgate::storage {
 using Clock = std::chrono::system_clock;
 using TimePoint = Clock::time_point;
 
-enum class RequestState { pending, approved, denied, expired, cancelled };
+// REVOKED (ended by a reviewer or an admin) and DROPPED (given up by the requester) are reached
+// only from APPROVED: the grant ended before its time, and its grants end with it.
+enum class RequestState { pending, approved, denied, expired, cancelled, revoked, dropped };
 
 // "PENDING", "APPROVED", ... as shown to people and in JSON.
 const char* to_string(RequestState state);

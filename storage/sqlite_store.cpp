@@ -22,6 +22,15 @@ std::int64_t millis_from(TimePoint time) {
   return std::chrono::ceil<std::chrono::milliseconds>(time.time_since_epoch()).count();
 }
 
+// A revoked or dropped request's grants end at its grant_expires, which the rules set to the
+// moment it was taken back: kept as rows, for the record, but no longer active.
+void end_grants(sqlite3* db, const AccessRequest& request) {
+  Statement end(db, "UPDATE grants SET expires = min(expires, ?2) WHERE request_id = ?1");
+  end.bind(1, request.id);
+  end.bind(2, to_millis(request.grant_expires.value_or(Clock::now())));
+  end.run();
+}
+
 // One connection, used by one thread at a time: a transaction spans several calls on the
 // connection, and two threads interleaving them would nest BEGINs. Several processes or several
 // Stores on the same file are kept apart by SQLite's file locks and the busy timeout instead.
@@ -178,6 +187,9 @@ WriteResult SqliteStore::update_request(const AccessRequest& updated,
     // Reviews already stored are history: only those beyond them are new.
     append_reviews(db, updated.id, updated.reviews, stored_reviews);
     if (updated.state == RequestState::approved) write_grants(db, updated);
+    if (updated.state == RequestState::revoked || updated.state == RequestState::dropped) {
+      end_grants(db, updated);
+    }
     for (const AuditEvent& event : events) insert_audit(db, event);
     transaction.commit();
     return WriteResult::written;

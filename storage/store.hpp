@@ -69,7 +69,8 @@ class Store {
   // if the stored version is `updated.version - 1`; stores the new version. When the new state
   // is APPROVED, writes one grant per role in the same transaction, and appends `events`.
   // Everything or nothing, durable before it returns. Reviews already stored are never
-  // rewritten: only those in `updated.reviews` beyond the stored count are added. An APPROVED
+  // rewritten: only those in `updated.reviews` beyond the stored count are added. When the new
+  // state is REVOKED or DROPPED, the request's grants end at `updated.grant_expires`. An APPROVED
   // request must carry grant_expires (std::invalid_argument otherwise, a caller bug).
   virtual WriteResult update_request(const AccessRequest& updated,
                                      const std::vector<AuditEvent>& events) = 0;

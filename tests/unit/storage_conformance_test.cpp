@@ -485,6 +485,19 @@ TEST_CASE("grants are written on APPROVED only and end at their expiry", "[stora
     for (const auto& g : moved) CHECK(g.expires == at(expiry + 60'000));
   }
 
+  SECTION("revoking or dropping an APPROVED request ends its grants at its new grant_expires") {
+    auto state = GENERATE(st::RequestState::revoked, st::RequestState::dropped);
+    st::AccessRequest ended = get(*f.store, "ok");
+    ended.version += 1;
+    ended.state = state;
+    ended.grant_expires = at(decided + 1000);
+    REQUIRE(f.store->update_request(ended, {}) == st::WriteResult::written);
+    CHECK(get(*f.store, "ok").state == state);
+    CHECK(f.store->active_grants("alice", at(decided + 999)).size() == 2);
+    CHECK(f.store->active_grants("alice", at(decided + 1000)).empty());
+    CHECK(f.store->active_grants("dave", at(decided + 1000)).size() == 1);  // others untouched
+  }
+
   SECTION("a request created APPROVED has its grants") {
     st::AccessRequest born = approved(pending_request("born", "erin"), decided, 60'000);
     born.version = 1;
