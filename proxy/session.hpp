@@ -52,6 +52,9 @@ class Session {
   // Answers the verified key's authentication request: the person is in.
   void accept(MessageHandle pending);
   // The policy decision for this login now, with the person's live grants; logged and audited.
+  // Does policy still allow the permit's login with the grants as stored now? Neither logged
+  // nor audited: asked again after a grant was taken back, not a new login.
+  bool still_allowed(const policy::LoginPermit& permit);
   policy::AccessDecision decide(const config::User& user, const std::string& login,
                                 const config::Target& target);
   // `open_request`: a session channel request already taken from the queue, if any.
