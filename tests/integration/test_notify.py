@@ -233,6 +233,29 @@ def test_json_webhook_receives_every_change(world, make_gate, receivers):
     assert log_lines(gate, "event=webhook ", "result=delivered", request_id)
 
 
+def test_revoke_and_drop_reach_the_webhook(world, make_gate, receivers):
+    receiver = receivers()
+    gate, people = start(world, make_gate, webhooks=[{"url": receiver.url(), "format": "json"}])
+    revoked_id, dropped_id = create(people["bob"]), create(people["bob"], roles="viewer")
+    for request_id in (revoked_id, dropped_id):
+        for reviewer in ("alice", "ivan"):
+            assert approvals(people[reviewer], f"request review --approve {request_id}") \
+                .returncode == 0
+    assert approvals(people["ivan"], f"request revoke {revoked_id} --reason 'incident over'") \
+        .returncode == 0
+    assert approvals(people["bob"], f"request drop {dropped_id}").returncode == 0
+
+    payloads = receiver.wait_for(8)  # created, reviewed and approved twice, then these two
+    revoked, = (p for p in payloads if p["event"] == "request.revoked")
+    dropped, = (p for p in payloads if p["event"] == "request.dropped")
+    assert (revoked["event"], revoked["id"], revoked["state"]) == \
+        ("request.revoked", revoked_id, "REVOKED")
+    assert revoked["resolution_reason"] == "revoked by ivan: incident over"
+    assert (dropped["event"], dropped["id"], dropped["state"]) == \
+        ("request.dropped", dropped_id, "DROPPED")
+    assert dropped["resolution_reason"] == "dropped by bob"
+
+
 def test_events_filter(world, make_gate, receivers):
     receiver = receivers()
     _, people = start(world, make_gate, webhooks=[{"url": receiver.url(),
