@@ -58,6 +58,20 @@ struct GrantRecord {
   TimePoint expires;
 };
 
+// ---- Locks (issue 12, section 2): an incident lock on one person, one target or one role,
+// made by an admin. Exactly one of user, target, role is set. It holds from `created` until
+// `expires` (none: until removed) or until `removed`.
+struct LockRecord {
+  std::string id;  // UUID v4, lowercase
+  std::string user, target, role;
+  std::string reason;
+  std::string created_by;
+  TimePoint created;
+  std::optional<TimePoint> expires;
+  std::optional<TimePoint> removed;
+  std::string removed_by;
+};
+
 struct AuditEvent {
   TimePoint at;
   std::string kind;     // request.created, request.reviewed, request.approved, request.denied,

@@ -127,7 +127,8 @@ CREATE TABLE locks (
   created_by TEXT NOT NULL,
   created INTEGER NOT NULL,
   expires INTEGER,
-  removed INTEGER
+  removed INTEGER,
+  removed_by TEXT NOT NULL DEFAULT ''
 ) STRICT;
 )sql";
 
