@@ -75,6 +75,25 @@ struct Revoke {
   bool operator==(const Revoke&) const = default;
 };
 
+// lock create --user NAME | --target NAME | --role NAME [--ttl 1h] --reason TEXT
+struct LockCreate {
+  NewLock lock;
+
+  bool operator==(const LockCreate&) const = default;
+};
+
+// lock list
+struct LockList {
+  bool operator==(const LockList&) const = default;
+};
+
+// lock remove ID
+struct LockRemove {
+  std::string id;
+
+  bool operator==(const LockRemove&) const = default;
+};
+
 // request watch
 struct Watch {
   bool operator==(const Watch&) const = default;
@@ -96,7 +115,8 @@ struct Help {
 }  // namespace cmd
 
 using Command = std::variant<cmd::Create, cmd::List, cmd::Show, cmd::Review, cmd::Cancel,
-                             cmd::Watch, cmd::History, cmd::Help, cmd::Drop, cmd::Revoke>;
+                             cmd::Watch, cmd::History, cmd::Help, cmd::Drop, cmd::Revoke,
+                             cmd::LockCreate, cmd::LockList, cmd::LockRemove>;
 
 // Exit status 2: `message` is one sentence (user-typed words in it are sanitised), `usage` the
 // full usage text.

@@ -105,6 +105,23 @@ class Runner {
     return ok(render_taken_back(std::get<AccessRequest>(outcome)));
   }
 
+  // ---- Locks
+  CommandResult operator()(const cmd::LockCreate& create) const {
+    auto outcome = service_.create_lock(caller_, create.lock);
+    if (auto* error = std::get_if<ServiceError>(&outcome)) return refused(error->message);
+    return ok(render_lock(std::get<storage::LockRecord>(outcome)));
+  }
+  CommandResult operator()(const cmd::LockList&) const {
+    auto outcome = service_.list_locks(caller_);
+    if (auto* error = std::get_if<ServiceError>(&outcome)) return refused(error->message);
+    return ok(render_locks(std::get<std::vector<storage::LockRecord>>(outcome)));
+  }
+  CommandResult operator()(const cmd::LockRemove& remove) const {
+    auto outcome = service_.remove_lock(caller_, remove.id);
+    if (auto* error = std::get_if<ServiceError>(&outcome)) return refused(error->message);
+    return ok("Lock " + policy::sanitize(remove.id) + " removed.\n");
+  }
+
   CommandResult operator()(const cmd::Watch&) const { return {"", "", exit_ok, true}; }
 
   CommandResult operator()(const cmd::History& history) const {

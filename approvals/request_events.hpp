@@ -5,6 +5,7 @@
 #include <functional>
 #include <list>
 #include <memory>
+#include <optional>
 
 #include "storage/records.hpp"
 
@@ -17,6 +18,8 @@ struct RequestChange {
   // request.created only: where the requester connected from and the SHA256 fingerprint of the
   // key they authenticated with, when known (approval hooks receive them). Empty otherwise.
   std::string source{}, key_fingerprint{};
+  // lock.created / lock.removed only (then `request` is empty): the lock.
+  std::optional<storage::LockRecord> lock{};
 };
 
 class RequestEvents {

@@ -10,6 +10,7 @@
 #include "connection_failure.hpp"
 #include "escalation.hpp"
 #include "policy/access.hpp"
+#include "policy/locks.hpp"
 #include "policy/route.hpp"
 #include "policy/sanitize.hpp"
 #include "user_auth.hpp"
@@ -147,6 +148,18 @@ awaitable<void> Session::run() {
   }
 
   auto decision = decide(*person.user, login, *target);
+  // A lock refuses what it covers outright: asking for a role cannot help during an incident.
+  if (auto lock = covering_lock(*person.user, *target, decision)) {
+    auto sentence = policy::lock_sentence(*lock);
+    log("decision", {{"result", "locked"}, {"login", login}, {"target", target->name},
+                     {"reason", sentence}});
+    context_.requests->record({context_.requests->now(), "login.denied", person.user->name,
+                               source_, login + "@" + target->name, sentence});
+    accept(std::move(person.pending));
+    co_await refuse("holdgate: access denied to " + login + " on " + target->name + ": " +
+                    policy::sanitize(sentence));
+    co_return;
+  }
   if (!decision.allowed()) {
     auto roles = approvals::roles_granting(context_.config, *person.user, login, *target);
     if (roles.empty()) {
@@ -163,6 +176,10 @@ awaitable<void> Session::run() {
     if (result != EscalationResult::approved) co_return;
     decision = decide(*person.user, login, *target);  // now with the new grant
     if (!decision.allowed()) co_return;
+    if (auto lock = covering_lock(*person.user, *target, decision)) {  // locked while held
+      co_await refuse("holdgate: " + policy::sanitize(policy::lock_sentence(*lock)));
+      co_return;
+    }
   } else {
     accept(std::move(person.pending));
   }
@@ -316,6 +333,11 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
   std::optional<std::string> taken_back;  // "revoked by alice: incident over"
   auto taken_back_subscription = context_.requests->events().subscribe(
       [&](const approvals::RequestChange& change) {
+        if (change.event == "lock.created" && change.lock) {
+          taken_back = "ended: " + policy::lock_sentence(approvals::policy_lock(*change.lock));
+          waiter_.notify();
+          return;
+        }
         if (change.request.user != permit.person()) return;
         if (change.event != "request.revoked" && change.event != "request.dropped") return;
         taken_back = change.request.resolution_reason;
@@ -449,9 +471,20 @@ bool Session::still_allowed(const policy::LoginPermit& permit) {
   auto& requests = *context_.requests;
   std::vector<policy::Grant> grants;
   for (const auto& grant : requests.active_grants(user->name)) grants.push_back({grant.role, grant.expires});
-  return policy::decide_login(context_.config, *user, permit.login(), permit.target(), grants,
-                              requests.now())
-      .allowed();
+  auto decision = policy::decide_login(context_.config, *user, permit.login(), permit.target(),
+                                       grants, requests.now());
+  return decision.allowed() && !covering_lock(*user, permit.target(), decision);
+}
+
+std::optional<policy::Lock> Session::covering_lock(const config::User& user,
+                                                   const config::Target& target,
+                                                   const policy::AccessDecision& decision) {
+  auto locks = context_.requests->active_locks();
+  const std::string role = decision.permit ? decision.permit->role() : std::string();
+  if (const policy::Lock* lock = policy::covering_lock(locks, user.name, target.name, role)) {
+    return *lock;
+  }
+  return std::nullopt;
 }
 
 void Session::record_failure(const std::string& leg, const std::string& reason,

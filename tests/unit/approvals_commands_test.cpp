@@ -106,6 +106,15 @@ const std::vector<ParseRow> parse_rows = {
     err("revoke without a reason", "request revoke ID", "missing --reason (say why access is revoked)"),
     err("revoke without an ID", "request revoke --reason x", "missing the request ID: request revoke ID"),
     err("drop two", "request drop A B", "unexpected argument 'B'"),
+    ok("lock a target for an hour", "lock create --target db-1 --ttl 1h --reason 'incident 42'",
+       cmd::LockCreate{{"", "db-1", "", 3600s, "incident 42"}}),
+    ok("lock a person until removed", "lock create --user bob --reason x",
+       cmd::LockCreate{{"bob", "", "", std::nullopt, "x"}}),
+    err("lock without a reason", "lock create --role dba", "missing --reason (say why it is locked)"),
+    ok("lock list", "lock list", cmd::LockList{}),
+    ok("lock remove", "lock remove L1", cmd::LockRemove{"L1"}),
+    err("lock remove without an ID", "lock remove", "missing the lock ID: lock remove ID"),
+    err("lock alone", "lock", "expected a command after 'lock': create, list or remove"),
     ok("history", "history", cmd::History{24h, false}),
     ok("history --since --format", "history --since 2d --format json", cmd::History{48h, true}),
     ok("history --since=15m", "history --since=15m", cmd::History{15min, false}),
@@ -205,7 +214,8 @@ TEST_CASE("usage lists every command and fits 80 columns", "[commands]") {
   for (const char* command :
        {"request create", "--roles", "--reviewers", "--max-duration", "--reason", "request list",
         "--mine", "--reviewable", "--all", "--format json", "request show", "request review",
-        "--approve", "--deny", "request cancel", "request watch", "history", "--since", "help"}) {
+        "--approve", "--deny", "request cancel", "request watch", "history", "--since", "help",
+        "request drop", "request revoke", "lock create", "lock list", "lock remove"}) {
     CAPTURE(command);
     CHECK(usage.find(command) != std::string::npos);
   }
