@@ -1,5 +1,7 @@
 #include "approvals/lock_rules.hpp"
 
+#include <algorithm>
+
 #include "approvals/request_rules_internal.hpp"
 
 namespace holdgate::approvals {
@@ -38,6 +40,18 @@ std::variant<storage::LockRecord, RuleError> plan_lock(const config::Config& con
   planned.created = now;
   if (lock.ttl) planned.expires = now + *lock.ttl;
   return planned;
+}
+
+const storage::LockRecord* lock_blocking_approval(const std::vector<storage::LockRecord>& locks,
+                                                  const AccessRequest& request) {
+  for (const auto& lock : locks) {
+    bool on_role = !lock.role.empty() &&
+                   std::find(request.roles.begin(), request.roles.end(), lock.role) != request.roles.end();
+    bool on_user = !lock.user.empty() && lock.user == request.user;
+    bool on_target = !lock.target.empty() && lock.target == request.target;
+    if (on_role || on_user || on_target) return &lock;
+  }
+  return nullptr;
 }
 
 policy::Lock policy_lock(const storage::LockRecord& lock) {

@@ -33,6 +33,11 @@ std::variant<storage::LockRecord, RuleError> plan_lock(const config::Config& con
 // The refusal for someone without an admin role who tries to manage locks.
 RuleError not_admin();
 
+// The first of `locks` that blocks approving `request`: a lock on its requester, on one of its
+// roles, or on its target (inline requests name one), or nullptr.
+const storage::LockRecord* lock_blocking_approval(const std::vector<storage::LockRecord>& locks,
+                                                  const AccessRequest& request);
+
 // The stored lock as policy sees it.
 policy::Lock policy_lock(const storage::LockRecord& lock);
 

@@ -136,6 +136,15 @@ Outcome<AccessRequest> RequestService::review(const Caller& caller, std::string_
                                               Decision decision, std::string reason) {
   if (caller.user == nullptr) return ServiceError{ServiceError::Kind::not_allowed, "unknown person"};
   return transition(caller, id, [&](const AccessRequest& stored, TimePoint now) -> Outcome<AccessRequest> {
+    // A lock blocks the approvals it covers (denials still end the request).
+    if (decision == Decision::approve && stored.state == storage::RequestState::pending) {
+      auto locks = store_.active_locks(now);
+      if (const auto* lock = lock_blocking_approval(locks, stored)) {
+        return ServiceError{ServiceError::Kind::not_allowed,
+                            "request " + stored.id + " cannot be approved now: " +
+                                policy::lock_sentence(policy_lock(*lock))};
+      }
+    }
     auto next = apply_review(config_, stored, caller.user->name, decision, reason, now);
     if (auto* error = std::get_if<RuleError>(&next)) return from_rule(*error);
     return std::get<AccessRequest>(std::move(next));

@@ -76,3 +76,13 @@ def test_only_admins_manage_locks(people):
     assert r.returncode == 1, r
     assert r.stderr == "holdgate: locks are only for a role with admin: true\n"
     assert people["alice"].ssh("approvals", "lock list").returncode == 1
+
+
+def test_a_role_lock_blocks_approvals_for_that_role(people):
+    created = people["bob"].ssh("approvals", "request create --roles dba --reason 'nightly job'")
+    request_id = re.search(r"[0-9a-f]{8}-[0-9a-f-]{27}", created.stdout).group(0)
+    assert people["ivan"].ssh("approvals", "lock create --role dba --reason audit").returncode == 0
+    r = people["alice"].ssh("approvals", f"request review --approve {request_id}")
+    assert r.returncode == 1, r
+    assert r.stderr == (f"holdgate: request {request_id} cannot be approved now: "
+                        "role dba is locked by ivan: audit\n")

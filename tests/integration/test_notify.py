@@ -256,6 +256,29 @@ def test_revoke_and_drop_reach_the_webhook(world, make_gate, receivers):
     assert dropped["resolution_reason"] == "dropped by bob"
 
 
+def test_locks_reach_the_webhook(world, make_gate, receivers):
+    receiver = receivers()
+
+    def edit(config):
+        policy(config, webhooks=[{"url": receiver.url(), "format": "json"}])
+        config["roles"].append({"name": "oncall", "admin": True})
+        for user in config["users"]:
+            if user["name"] == "ivan":
+                user["roles"] = [*user["roles"], "oncall"]
+    gate = make_gate(edit=edit)
+    ivan = gate_client(world, gate, "ivan")
+    r = approvals(ivan, "lock create --target db-1 --ttl 1h --reason 'incident 42'")
+    assert r.returncode == 0, r
+    lock_id = re.search(r"Lock (\S+):", r.stdout).group(1)
+    assert approvals(ivan, f"lock remove {lock_id}").returncode == 0
+    created, removed = receiver.wait_for(2)
+    assert created["event"] == "lock.created" and removed["event"] == "lock.removed"
+    assert {k: created["lock"][k] for k in ("id", "user", "target", "role", "reason", "created_by")} \
+        == {"id": lock_id, "user": "", "target": "db-1", "role": "", "reason": "incident 42",
+            "created_by": "ivan"}
+    assert created["lock"]["expires"]
+
+
 def test_events_filter(world, make_gate, receivers):
     receiver = receivers()
     _, people = start(world, make_gate, webhooks=[{"url": receiver.url(),
