@@ -86,3 +86,25 @@ def test_a_role_lock_blocks_approvals_for_that_role(people):
     assert r.returncode == 1, r
     assert r.stderr == (f"holdgate: request {request_id} cannot be approved now: "
                         "role dba is locked by ivan: audit\n")
+
+
+def test_a_held_connection_is_told_and_closed_when_its_request_gets_locked(people):
+    bob, ivan = people["bob"], people["ivan"]
+    argv = bob.ssh_argv("root@db-1", "-t",
+                        options=("-o", "BatchMode=no", "-o", "LogLevel=INFO"))
+    child = pexpect.spawn(argv[0], argv[1:], dimensions=(24, 80), timeout=10,
+                          env=client_env(TERM="xterm"), encoding="utf-8", codec_errors="replace")
+    try:
+        child.expect("Enter request reason: ")
+        child.sendline("nightly job")
+        child.expect(r"Creating request\.\.\. (\S+)")
+        request_id = child.match.group(1)
+        child.expect("Waiting for approval")
+        assert ivan.ssh("approvals", "lock create --user bob --reason 'account review'") \
+            .returncode == 0
+        child.expect(re.escape(f"holdgate: request {request_id} cannot be approved now: "
+                               "bob is locked by ivan: account review"), timeout=5)
+        child.expect(pexpect.EOF, timeout=5)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus != 0
