@@ -22,6 +22,7 @@ struct CommandSpec {
   std::string_view name;  // "request create"
   std::vector<FlagSpec> flags;
   bool takes_id;  // one positional ID
+  bool id_optional = false;  // with takes_id: the ID may be left out
 };
 
 const CommandSpec create_spec{"request create",
@@ -40,11 +41,22 @@ const CommandSpec review_spec{
     "request review", {{"--approve", false}, {"--deny", false}, {"--reason", true}}, true};
 const CommandSpec cancel_spec{"request cancel", {}, true};
 const CommandSpec watch_spec{"request watch", {}, false};
+const CommandSpec drop_spec{"request drop", {}, true, true};
+const CommandSpec revoke_spec{"request revoke", {{"--reason", true}}, true};
+const CommandSpec lock_create_spec{
+    "lock create",
+    {{"--user", true}, {"--target", true}, {"--role", true}, {"--ttl", true}, {"--reason", true}},
+    false};
+const CommandSpec lock_list_spec{"lock list", {}, false};
+const CommandSpec lock_remove_spec{"lock remove", {}, true};
+const std::vector<std::pair<std::string_view, const CommandSpec*>> lock_subcommands = {
+    {"create", &lock_create_spec}, {"list", &lock_list_spec}, {"remove", &lock_remove_spec}};
 const CommandSpec history_spec{"history", {{"--since", true}, {"--format", true}}, false};
 
 const std::vector<std::pair<std::string_view, const CommandSpec*>> request_subcommands = {
     {"create", &create_spec}, {"list", &list_spec},     {"show", &show_spec},
     {"review", &review_spec}, {"cancel", &cancel_spec}, {"watch", &watch_spec},
+    {"drop", &drop_spec},     {"revoke", &revoke_spec},
 };
 
 std::string shown(std::string_view word) { return "'" + policy::sanitize(word) + "'"; }
@@ -171,8 +183,10 @@ std::variant<Parsed, Failure> parse_for(const std::vector<std::string>& words, s
   auto& parsed = std::get<Parsed>(sorted);
   const std::size_t allowed = spec.takes_id ? 1 : 0;
   if (parsed.positionals.size() > allowed) return stray_argument(words, parsed, allowed, invocation);
-  if (parsed.positionals.size() < allowed) {
-    return Failure{"missing the request ID: " + std::string(spec.name) + " ID"};
+  if (parsed.positionals.size() < allowed && !spec.id_optional) {
+    const bool lock = spec.name.rfind("lock", 0) == 0;
+    return Failure{std::string("missing the ") + (lock ? "lock" : "request") + " ID: " +
+                   std::string(spec.name) + " ID"};
   }
   return parsed;
 }
@@ -286,6 +300,32 @@ std::variant<Command, Failure> build_review(const std::vector<std::string>& word
   return review;
 }
 
+std::variant<Command, Failure> build_revoke(const std::vector<std::string>& words,
+                                            const Parsed& parsed) {
+  auto reason = parsed.values.find("--reason");
+  if (reason == parsed.values.end()) return Failure{"missing --reason (say why access is revoked)"};
+  return cmd::Revoke{id_of(words, parsed), reason->second};
+}
+
+std::variant<Command, Failure> build_lock_create(const Parsed& parsed) {
+  cmd::LockCreate create;
+  auto value = [&](const char* flag) {
+    auto it = parsed.values.find(flag);
+    return it == parsed.values.end() ? std::string() : it->second;
+  };
+  create.lock.user = value("--user");
+  create.lock.target = value("--target");
+  create.lock.role = value("--role");
+  create.lock.reason = value("--reason");
+  if (auto it = parsed.values.find("--ttl"); it != parsed.values.end()) {
+    auto duration = duration_value(it->first, it->second);
+    if (auto* failure = std::get_if<Failure>(&duration)) return *failure;
+    create.lock.ttl = std::get<std::chrono::seconds>(duration);
+  }
+  if (!parsed.values.count("--reason")) return Failure{"missing --reason (say why it is locked)"};
+  return create;
+}
+
 std::variant<Command, Failure> build_history(const Parsed& parsed) {
   cmd::History history;
   if (auto it = parsed.values.find("--since"); it != parsed.values.end()) {
@@ -309,12 +349,19 @@ std::variant<Command, Failure> parse(const std::vector<std::string>& words,
   std::size_t first = 1;
   if (name == "history") {
     spec = &history_spec;
+  } else if (name == "lock") {
+    if (words.size() == 1) return Failure{"expected a command after 'lock': create, list or remove"};
+    for (const auto& [sub, sub_spec] : lock_subcommands) {
+      if (words[1] == sub) spec = sub_spec;
+    }
+    if (!spec) return Failure{"unknown command " + shown("lock " + words[1])};
+    first = 2;
   } else if (name == "request") {
     std::vector<std::string_view> names;
     for (const auto& [_, sub_spec] : request_subcommands) names.push_back(sub_spec->name);
     if (words.size() == 1) {
-      return Failure{"expected a command after 'request': create, list, show, review, cancel or "
-                     "watch"};
+      return Failure{"expected a command after 'request': create, list, show, review, cancel, "
+                     "watch, drop or revoke"};
     }
     for (const auto& [sub, sub_spec] : request_subcommands) {
       if (words[1] == sub) spec = sub_spec;
@@ -333,7 +380,7 @@ std::variant<Command, Failure> parse(const std::vector<std::string>& words,
       }
     }
     return Failure{"unknown command " + shown(name) +
-                   did_you_mean(name, {"request", "history", "help"})};
+                   did_you_mean(name, {"request", "lock", "history", "help"})};
   }
 
   auto parsed_or = parse_for(words, first, *spec, invocation);
@@ -345,6 +392,13 @@ std::variant<Command, Failure> parse(const std::vector<std::string>& words,
   if (spec == &review_spec) return build_review(words, parsed);
   if (spec == &cancel_spec) return cmd::Cancel{id_of(words, parsed)};
   if (spec == &watch_spec) return cmd::Watch{};
+  if (spec == &drop_spec) {
+    return cmd::Drop{parsed.positionals.empty() ? std::string() : id_of(words, parsed)};
+  }
+  if (spec == &revoke_spec) return build_revoke(words, parsed);
+  if (spec == &lock_create_spec) return build_lock_create(parsed);
+  if (spec == &lock_list_spec) return cmd::LockList{};
+  if (spec == &lock_remove_spec) return cmd::LockRemove{id_of(words, parsed)};
   return build_history(parsed);
 }
 
@@ -390,6 +444,15 @@ std::string usage_text(std::string_view invocation) {
          "  request show ID [--format json]\n"
          "  request review --approve | --deny [--reason \"TEXT\"] ID\n"
          "  request cancel ID\n"
+         "  request drop [ID]\n"
+         "      give up access granted to you now (without ID: all of it)\n"
+         "  request revoke ID --reason \"TEXT\"\n"
+         "      end someone's granted access now (reviewers of its roles, admins)\n"
+         "  lock create --user NAME | --target NAME | --role NAME [--ttl 1h]\n"
+         "              --reason \"TEXT\"\n"
+         "  lock list\n"
+         "  lock remove ID\n"
+         "      incident locks: block the logins and approvals they cover (admins)\n"
          "  request watch\n"
          "      request changes as they happen, one JSON object per line\n"
          "  history [--since 24h] [--format json]\n"

@@ -62,6 +62,41 @@ struct Cancel {
   bool operator==(const Cancel&) const = default;
 };
 
+// ---- Taking access back ----
+// request drop [ID]: one of mine, or (no ID) all of mine
+struct Drop {
+  std::string id;  // empty: every request of mine whose grant still holds
+
+  bool operator==(const Drop&) const = default;
+};
+
+// request revoke ID --reason TEXT
+struct Revoke {
+  std::string id;
+  std::string reason;
+
+  bool operator==(const Revoke&) const = default;
+};
+
+// lock create --user NAME | --target NAME | --role NAME [--ttl 1h] --reason TEXT
+struct LockCreate {
+  NewLock lock;
+
+  bool operator==(const LockCreate&) const = default;
+};
+
+// lock list
+struct LockList {
+  bool operator==(const LockList&) const = default;
+};
+
+// lock remove ID
+struct LockRemove {
+  std::string id;
+
+  bool operator==(const LockRemove&) const = default;
+};
+
 // request watch
 struct Watch {
   bool operator==(const Watch&) const = default;
@@ -83,7 +118,8 @@ struct Help {
 }  // namespace cmd
 
 using Command = std::variant<cmd::Create, cmd::List, cmd::Show, cmd::Review, cmd::Cancel,
-                             cmd::Watch, cmd::History, cmd::Help>;
+                             cmd::Watch, cmd::History, cmd::Help, cmd::Drop, cmd::Revoke,
+                             cmd::LockCreate, cmd::LockList, cmd::LockRemove>;
 
 // Exit status 2: `message` is one sentence (user-typed words in it are sanitised), `usage` the
 // full usage text.

@@ -80,6 +80,50 @@ class Runner {
     return ok(render_cancelled(std::get<AccessRequest>(outcome)));
   }
 
+  // ---- Taking access back
+  CommandResult operator()(const cmd::Drop& drop) const {
+    if (drop.id.empty()) {
+      auto outcome = service_.drop_all(caller_);
+      if (auto* error = std::get_if<ServiceError>(&outcome)) return refused(error->message);
+      std::string out;
+      for (const auto& request : std::get<std::vector<AccessRequest>>(outcome)) {
+        out += render_taken_back(request);
+      }
+      return ok(out);
+    }
+    if (auto hidden = hidden_from_caller(drop.id)) return *hidden;
+    auto outcome = service_.drop(caller_, drop.id);
+    if (auto* error = std::get_if<ServiceError>(&outcome)) return refused(error->message);
+    return ok(render_taken_back(std::get<AccessRequest>(outcome)));
+  }
+
+  CommandResult operator()(const cmd::Revoke& revoke) const {
+    // An admin may revoke what they could not otherwise see; anyone else is told only that.
+    if (!is_admin(service_.config(), caller_.user->name)) {
+      if (auto hidden = hidden_from_caller(revoke.id)) return *hidden;
+    }
+    auto outcome = service_.revoke(caller_, revoke.id, revoke.reason);
+    if (auto* error = std::get_if<ServiceError>(&outcome)) return refused(error->message);
+    return ok(render_taken_back(std::get<AccessRequest>(outcome)));
+  }
+
+  // ---- Locks
+  CommandResult operator()(const cmd::LockCreate& create) const {
+    auto outcome = service_.create_lock(caller_, create.lock);
+    if (auto* error = std::get_if<ServiceError>(&outcome)) return refused(error->message);
+    return ok(render_lock(std::get<storage::LockRecord>(outcome)));
+  }
+  CommandResult operator()(const cmd::LockList&) const {
+    auto outcome = service_.list_locks(caller_);
+    if (auto* error = std::get_if<ServiceError>(&outcome)) return refused(error->message);
+    return ok(render_locks(std::get<std::vector<storage::LockRecord>>(outcome)));
+  }
+  CommandResult operator()(const cmd::LockRemove& remove) const {
+    auto outcome = service_.remove_lock(caller_, remove.id);
+    if (auto* error = std::get_if<ServiceError>(&outcome)) return refused(error->message);
+    return ok("Lock " + policy::sanitize(remove.id) + " removed.\n");
+  }
+
   CommandResult operator()(const cmd::Watch&) const { return {"", "", exit_ok, true}; }
 
   CommandResult operator()(const cmd::History& history) const {

@@ -96,6 +96,9 @@ std::string resolved(const AccessRequest& request, std::string_view target) {
       return "holdgate: request " + request.id + " expired without a decision";
     case RequestState::cancelled:
       return "holdgate: request " + request.id + " was cancelled";
+    case RequestState::revoked:
+    case RequestState::dropped:
+      return "holdgate: request " + request.id + " was " + sanitize(request.resolution_reason);
     case RequestState::pending:
       break;
   }

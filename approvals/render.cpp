@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "approvals/lock_rules.hpp"
 #include "policy/sanitize.hpp"
 
 namespace holdgate::approvals {
@@ -296,6 +297,25 @@ std::string render_reviewed(const AccessRequest& request, const Progress& progre
 
 std::string render_cancelled(const AccessRequest& request) {
   return "Request " + sanitize(request.id) + " cancelled.\n";
+}
+
+// ---- Locks
+std::string render_lock(const storage::LockRecord& lock) {
+  return "Lock " + sanitize(lock.id) + ": " + sanitize(policy::lock_sentence(policy_lock(lock))) +
+         (lock.expires ? " (until " + table_time(*lock.expires) + ")" : " (until removed)") + "\n";
+}
+
+std::string render_locks(const std::vector<storage::LockRecord>& locks) {
+  if (locks.empty()) return "No locks.\n";
+  std::string out;
+  for (const auto& lock : locks) out += render_lock(lock);
+  return out;
+}
+
+// ---- Taking access back
+std::string render_taken_back(const AccessRequest& request) {
+  const char* how = request.state == RequestState::dropped ? "dropped" : "revoked";
+  return "Request " + sanitize(request.id) + " " + how + ": the access it granted has ended.\n";
 }
 
 std::string render_history(const std::vector<storage::AuditEvent>& events,

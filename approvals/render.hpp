@@ -74,6 +74,16 @@ std::string render_reviewed(const AccessRequest& request, const Progress& progre
 // After `request cancel`.
 std::string render_cancelled(const AccessRequest& request);
 
+// ---- Taking access back: after `request drop` / `request revoke`, one line per request:
+//   Request ID dropped: the access it granted has ended.
+//   Request ID revoked: the access it granted has ended.
+std::string render_taken_back(const AccessRequest& request);
+
+// ---- Locks: `lock create` says "Lock ID: db-1 is locked by erin: incident 42 (until ...)";
+// `lock list` one such line per lock, or "No locks.".
+std::string render_lock(const storage::LockRecord& lock);
+std::string render_locks(const std::vector<storage::LockRecord>& locks);
+
 // `history`: one line per audit event, columns aligned,
 //   2026-11-23T03:58:00Z  request.approved  alice  9c721e54-...  details
 // then the requests resolved since `since` as a table. Either may be empty.

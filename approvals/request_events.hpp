@@ -5,6 +5,7 @@
 #include <functional>
 #include <list>
 #include <memory>
+#include <optional>
 
 #include "storage/records.hpp"
 
@@ -12,11 +13,13 @@ namespace holdgate::approvals {
 
 struct RequestChange {
   std::string event;  // request.created, request.reviewed, request.approved, request.denied,
-                      // request.expired, request.cancelled
+                      // request.expired, request.cancelled, request.revoked, request.dropped
   storage::AccessRequest request;  // as stored after the change
   // request.created only: where the requester connected from and the SHA256 fingerprint of the
   // key they authenticated with, when known (approval hooks receive them). Empty otherwise.
   std::string source{}, key_fingerprint{};
+  // lock.created / lock.removed only (then `request` is empty): the lock.
+  std::optional<storage::LockRecord> lock{};
 };
 
 class RequestEvents {

@@ -125,4 +125,28 @@ struct Progress {
 };
 Progress progress(const config::Config& config, const AccessRequest& request);
 
+// ---- Taking access back (issue 12, section 2) ----
+// An approved request whose grant has not ended can be taken back: DROPPED by its requester,
+// REVOKED (with a reason) by someone who may review it or by an admin. Either way the result is
+// version + 1 with grant_expires = now (the store ends the grants then), `resolved` kept (it is
+// when the request left PENDING), and resolution_reason "dropped by bob" /
+// "revoked by alice: incident over" (what the person's terminal is told, after "was ").
+
+// True when one of `user`'s configured roles has `admin: true`. Unknown users are not admins.
+bool is_admin(const config::Config& config, std::string_view user);
+
+// Reviewers of one of its roles (may_review) and admins; never the requester unless an admin.
+bool may_revoke(const config::Config& config, std::string_view by, const AccessRequest& request);
+
+// Refuses: someone else (checked first), not APPROVED, grant already over by `now`.
+std::variant<AccessRequest, RuleError> drop_request(const AccessRequest& request,
+                                                    std::string_view by, TimePoint now);
+
+// Refuses: not entitled (checked first), not APPROVED, grant already over, reason blank, over
+// max_reason_bytes or with a NUL.
+std::variant<AccessRequest, RuleError> revoke_request(const config::Config& config,
+                                                      const AccessRequest& request,
+                                                      std::string_view by, std::string reason,
+                                                      TimePoint now);
+
 }  // namespace holdgate::approvals

@@ -136,6 +136,15 @@ Outcome<AccessRequest> RequestService::review(const Caller& caller, std::string_
                                               Decision decision, std::string reason) {
   if (caller.user == nullptr) return ServiceError{ServiceError::Kind::not_allowed, "unknown person"};
   return transition(caller, id, [&](const AccessRequest& stored, TimePoint now) -> Outcome<AccessRequest> {
+    // A lock blocks the approvals it covers (denials still end the request).
+    if (decision == Decision::approve && stored.state == storage::RequestState::pending) {
+      auto locks = store_.active_locks(now);
+      if (const auto* lock = lock_blocking_approval(locks, stored)) {
+        return ServiceError{ServiceError::Kind::not_allowed,
+                            "request " + stored.id + " cannot be approved now: " +
+                                policy::lock_sentence(policy_lock(*lock))};
+      }
+    }
     auto next = apply_review(config_, stored, caller.user->name, decision, reason, now);
     if (auto* error = std::get_if<RuleError>(&next)) return from_rule(*error);
     return std::get<AccessRequest>(std::move(next));
@@ -248,6 +257,102 @@ std::optional<TimePoint> RequestService::next_expiry() {
     if (!earliest || request.expires < *earliest) earliest = request.expires;
   }
   return earliest;
+}
+
+// ---- Taking access back ----
+Outcome<AccessRequest> RequestService::drop(const Caller& caller, std::string_view id) {
+  if (caller.user == nullptr) return ServiceError{ServiceError::Kind::not_allowed, "unknown person"};
+  return transition(caller, id, [&](const AccessRequest& stored, TimePoint now) -> Outcome<AccessRequest> {
+    auto next = drop_request(stored, caller.user->name, now);
+    if (auto* error = std::get_if<RuleError>(&next)) return from_rule(*error);
+    return std::get<AccessRequest>(std::move(next));
+  });
+}
+
+Outcome<std::vector<AccessRequest>> RequestService::drop_all(const Caller& caller) {
+  if (caller.user == nullptr) return ServiceError{ServiceError::Kind::not_allowed, "unknown person"};
+  storage::RequestFilter filter;
+  filter.user = caller.user->name;
+  filter.state = storage::RequestState::approved;
+  auto now = now_();
+  std::vector<AccessRequest> dropped;
+  for (const auto& request : store_.list_requests(filter)) {
+    if (!request.grant_expires || *request.grant_expires <= now) continue;
+    auto outcome = drop(caller, request.id);
+    // One that ended meanwhile (expired, revoked) is no longer the caller's to drop: skip it.
+    if (auto* done = std::get_if<AccessRequest>(&outcome)) dropped.push_back(std::move(*done));
+  }
+  if (dropped.empty()) {
+    return ServiceError{ServiceError::Kind::not_found, "you have no granted access to drop"};
+  }
+  return dropped;
+}
+
+Outcome<AccessRequest> RequestService::revoke(const Caller& caller, std::string_view id,
+                                              std::string reason) {
+  if (caller.user == nullptr) return ServiceError{ServiceError::Kind::not_allowed, "unknown person"};
+  return transition(caller, id, [&](const AccessRequest& stored, TimePoint now) -> Outcome<AccessRequest> {
+    auto next = revoke_request(config_, stored, caller.user->name, reason, now);
+    if (auto* error = std::get_if<RuleError>(&next)) return from_rule(*error);
+    return std::get<AccessRequest>(std::move(next));
+  });
+}
+
+// ---- Locks
+namespace {
+// "target=db-1 reason=incident 42": what an audit line says about a lock.
+std::string lock_details(const storage::LockRecord& lock) {
+  std::string what = !lock.user.empty()     ? "user=" + lock.user
+                     : !lock.target.empty() ? "target=" + lock.target
+                                            : "role=" + lock.role;
+  return what + " reason=" + lock.reason;
+}
+}  // namespace
+
+Outcome<storage::LockRecord> RequestService::create_lock(const Caller& caller, const NewLock& lock) {
+  if (caller.user == nullptr) return ServiceError{ServiceError::Kind::not_allowed, "unknown person"};
+  auto now = now_();
+  auto planned = plan_lock(config_, caller.user->name, lock, now, new_id_());
+  if (auto* error = std::get_if<RuleError>(&planned)) return from_rule(*error);
+  auto& created = std::get<storage::LockRecord>(planned);
+  storage::AuditEvent event{now, "lock.created", caller.user->name, caller.source, created.id,
+                            lock_details(created)};
+  auto stored = store_.create_lock(created, event);
+  if (auto* error = std::get_if<storage::StoreError>(&stored)) {
+    return ServiceError{ServiceError::Kind::storage, error->message};
+  }
+  events_.publish({"lock.created", {}, caller.source, "", created});
+  return created;
+}
+
+Outcome<storage::LockRecord> RequestService::remove_lock(const Caller& caller, std::string_view id) {
+  if (caller.user == nullptr || !is_admin(config_, caller.user->name)) return from_rule(not_admin());
+  auto now = now_();
+  auto held = store_.active_locks(now);
+  auto found = std::find_if(held.begin(), held.end(), [&](const auto& l) { return l.id == id; });
+  if (found == held.end()) {
+    return ServiceError{ServiceError::Kind::not_found, "no lock with ID '" + std::string(id) + "' holds now"};
+  }
+  storage::AuditEvent event{now, "lock.removed", caller.user->name, caller.source, found->id,
+                            lock_details(*found)};
+  if (store_.remove_lock(id, caller.user->name, now, event) != storage::WriteResult::written) {
+    return ServiceError{ServiceError::Kind::not_found, "no lock with ID '" + std::string(id) + "' holds now"};
+  }
+  found->removed = now;
+  found->removed_by = caller.user->name;
+  events_.publish({"lock.removed", {}, caller.source, "", *found});
+  return *found;
+}
+
+Outcome<std::vector<storage::LockRecord>> RequestService::list_locks(const Caller& caller) {
+  if (caller.user == nullptr || !is_admin(config_, caller.user->name)) return from_rule(not_admin());
+  return store_.active_locks(now_());
+}
+
+std::vector<policy::Lock> RequestService::active_locks() {
+  std::vector<policy::Lock> locks;
+  for (const auto& lock : store_.active_locks(now_())) locks.push_back(policy_lock(lock));
+  return locks;
 }
 
 void RequestService::record(const storage::AuditEvent& event) { store_.append_audit(event); }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "approvals/request_events.hpp"
+#include "approvals/lock_rules.hpp"
 #include "approvals/request_rules.hpp"
 #include "config/config.hpp"
 #include "storage/store.hpp"
@@ -79,6 +80,21 @@ class RequestService {
 
   // The earliest time a pending request expires (to arm one timer, not to poll).
   std::optional<TimePoint> next_expiry();
+
+  // ---- Taking access back (issue 12, section 2): the grant ends now; request.dropped /
+  // request.revoked are audited and published, so live sessions end at once.
+  Outcome<AccessRequest> drop(const Caller& caller, std::string_view id);
+  // Every request of the caller whose grant still holds; refused when there is none.
+  Outcome<std::vector<AccessRequest>> drop_all(const Caller& caller);
+  Outcome<AccessRequest> revoke(const Caller& caller, std::string_view id, std::string reason);
+
+  // ---- Locks (admins only): stored, audited (lock.created / lock.removed) and published with
+  // RequestChange::lock set, so live sessions they cover end at once.
+  Outcome<storage::LockRecord> create_lock(const Caller& caller, const NewLock& lock);
+  Outcome<storage::LockRecord> remove_lock(const Caller& caller, std::string_view id);
+  Outcome<std::vector<storage::LockRecord>> list_locks(const Caller& caller);
+  // The locks that hold now (what a login decision consults).
+  std::vector<policy::Lock> active_locks();
 
   void record(const storage::AuditEvent& event);  // e.g. login.allowed from the proxy
   TimePoint now() const { return now_(); }

@@ -1,6 +1,7 @@
 #include "approvals/webhook_payload.hpp"
 
 #include "approvals/json.hpp"
+#include "approvals/lock_rules.hpp"
 #include "approvals/render.hpp"
 #include "approvals/request_rules.hpp"
 #include "approvals/scope_words.hpp"
@@ -59,7 +60,10 @@ std::string slack_text(const config::Config& config, const RequestChange& change
   } else {
     out = user + "'s request for " + what(config, request) + " is *" + to_string(request.state) + "*";
     if (!request.resolution_reason.empty()) out += ": " + quoted(request.resolution_reason);
-    if (request.grant_expires) out += "; the grant lasts until " + table_time(*request.grant_expires);
+    // A revoked or dropped request's grant_expires is when it was taken back, said above.
+    if (request.grant_expires && request.state == RequestState::approved) {
+      out += "; the grant lasts until " + table_time(*request.grant_expires);
+    }
     out += "\nReason for the request: " + reason + "\n";
   }
   out += "Request " + slack_escape(request.id);
@@ -74,7 +78,7 @@ std::string slack_text(const config::Config& config, const RequestChange& change
 bool webhook_wants(const config::WebhookEvents& events, std::string_view event) {
   if (event == "request.created") return events.created;
   if (event == "request.reviewed") return events.reviewed;
-  return events.resolved;  // approved, denied, expired, cancelled
+  return events.resolved;  // approved, denied, expired, cancelled, revoked, dropped; locks
 }
 
 std::string webhook_json(const config::Config& config, const RequestChange& change) {
@@ -90,8 +94,38 @@ std::string webhook_slack(const config::Config& config, const RequestChange& cha
   return json.str();
 }
 
+// ---- Locks: {"event":"lock.created","lock":{id,user,target,role,reason,created_by,created,
+// expires}} (empty strings for the kinds not locked, null expires for "until removed"), or for
+// Slack one line saying what is locked, by whom and why.
+std::string lock_payload(config::Webhook::Format format, const RequestChange& change) {
+  const storage::LockRecord& lock = *change.lock;
+  JsonWriter json;
+  json.begin_object();
+  if (format == config::Webhook::Format::slack) {
+    const char* how = change.event == "lock.removed" ? "Lock removed: " : "Lock: ";
+    json.key("text").value(how + slack_escape(policy::lock_sentence(policy_lock(lock))) +
+                           "\nLock " + slack_escape(lock.id));
+  } else {
+    json.key("event").value(change.event);
+    json.key("lock").begin_object();
+    json.key("id").value(lock.id);
+    json.key("user").value(lock.user);
+    json.key("target").value(lock.target);
+    json.key("role").value(lock.role);
+    json.key("reason").value(lock.reason);
+    json.key("created_by").value(lock.created_by);
+    json.key("created").value(rfc3339(lock.created));
+    json.key("expires");
+    if (lock.expires) json.value(rfc3339(*lock.expires)); else json.null();
+    json.end_object();
+  }
+  json.end_object();
+  return json.str();
+}
+
 std::string webhook_payload(const config::Config& config, config::Webhook::Format format,
                             const RequestChange& change, std::string_view approvals_command) {
+  if (change.lock) return lock_payload(format, change);
   switch (format) {
     case config::Webhook::Format::slack: return webhook_slack(config, change, approvals_command);
     case config::Webhook::Format::json: break;

@@ -63,6 +63,9 @@ struct Role {
   // `audit: true`: holders see every request and the whole audit trail (everyone's logins);
   // everyone else sees their own, those they may review, and their own logins.
   bool audit = false;
+  // `admin: true` (taking access back): holders may revoke any approved request and create,
+  // list and remove locks.
+  bool admin = false;
 };
 
 // One authorized_keys line, split. `blob` is the base64 key data exactly as written, which is

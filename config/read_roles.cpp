@@ -128,7 +128,8 @@ std::vector<Role> read_roles(const Entry& e, std::vector<RoleRef>& refs) {
   std::vector<Role> roles;
   NameSet names(NameKind::role);
   for (const auto& item : read_list(e)) {
-    Fields fields(item, {"name", "allow", "request", "review", "max_duration", "audit"});
+    Fields fields(item, {"name", "allow", "request", "review", "max_duration", "audit",
+                          "admin"});
     Role role;
     role.name = names.read(fields).value_or("");
     if (auto f = fields.get("allow")) {
@@ -140,6 +141,7 @@ std::vector<Role> read_roles(const Entry& e, std::vector<RoleRef>& refs) {
       role.max_duration = read_duration(*f, false).value_or(role.max_duration);
     }
     if (auto f = fields.get("audit")) role.audit = read_bool(*f).value_or(false);
+    if (auto f = fields.get("admin")) role.admin = read_bool(*f).value_or(false);
     roles.push_back(std::move(role));
   }
   return roles;

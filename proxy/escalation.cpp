@@ -4,6 +4,9 @@
 #include <deque>
 
 #include "approvals/escalation_text.hpp"
+#include "approvals/lock_rules.hpp"
+#include "policy/locks.hpp"
+#include "policy/sanitize.hpp"
 #include "connection_failure.hpp"
 
 namespace holdgate::proxy {
@@ -167,7 +170,16 @@ awaitable<EscalationResult> Escalation::run(MessageHandle pending, const bool& s
   WaitingMark mark(waiting_, request_id_);
 
   std::deque<approvals::RequestChange> changes;
+  // A lock that now covers the request (its requester, a role, this target) ends the hold: no
+  // approval could let this connection through.
+  std::optional<std::string> locked;
   auto subscription = requests_.events().subscribe([&](const approvals::RequestChange& change) {
+    if (change.event == "lock.created" && change.lock && request &&
+        approvals::lock_blocking_approval({*change.lock}, *request)) {
+      locked = policy::lock_sentence(approvals::policy_lock(*change.lock));
+      waiter_.notify();
+      return;
+    }
     if (change.request.id != request_id_) return;
     changes.push_back(change);
     waiter_.notify();
@@ -184,6 +196,10 @@ awaitable<EscalationResult> Escalation::run(MessageHandle pending, const bool& s
       message = co_await ask(std::move(message), lines, "", stop);
       if (!message) co_return EscalationResult::gone;
       lines.clear();
+    }
+    if (locked) {
+      co_return co_await fail("holdgate: request " + request_id_ + " cannot be approved now: " +
+                              policy::sanitize(*locked));
     }
     if (request->state != storage::RequestState::pending) {
       if (request->state != storage::RequestState::approved) {

@@ -10,7 +10,9 @@
 #include "connection_failure.hpp"
 #include "escalation.hpp"
 #include "policy/access.hpp"
+#include "policy/locks.hpp"
 #include "policy/route.hpp"
+#include "policy/sanitize.hpp"
 #include "user_auth.hpp"
 
 namespace holdgate::proxy {
@@ -146,6 +148,18 @@ awaitable<void> Session::run() {
   }
 
   auto decision = decide(*person.user, login, *target);
+  // A lock refuses what it covers outright: asking for a role cannot help during an incident.
+  if (auto lock = covering_lock(*person.user, *target, decision)) {
+    auto sentence = policy::lock_sentence(*lock);
+    log("decision", {{"result", "locked"}, {"login", login}, {"target", target->name},
+                     {"reason", sentence}});
+    context_.requests->record({context_.requests->now(), "login.denied", person.user->name,
+                               source_, login + "@" + target->name, sentence});
+    accept(std::move(person.pending));
+    co_await refuse("holdgate: access denied to " + login + " on " + target->name + ": " +
+                    policy::sanitize(sentence));
+    co_return;
+  }
   if (!decision.allowed()) {
     auto roles = approvals::roles_granting(context_.config, *person.user, login, *target);
     if (roles.empty()) {
@@ -162,6 +176,10 @@ awaitable<void> Session::run() {
     if (result != EscalationResult::approved) co_return;
     decision = decide(*person.user, login, *target);  // now with the new grant
     if (!decision.allowed()) co_return;
+    if (auto lock = covering_lock(*person.user, *target, decision)) {  // locked while held
+      co_await refuse("holdgate: " + policy::sanitize(policy::lock_sentence(*lock)));
+      co_return;
+    }
   } else {
     accept(std::move(person.pending));
   }
@@ -311,6 +329,23 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
                                     *permit.expires() - std::chrono::system_clock::now());
     warn_at = *ends - grant_warning;
   }
+  // ---- Taking access back: a grant revoked or dropped while the session runs ends it at once.
+  // The change is pushed (not polled); the loop then decides again with the grants as stored
+  // now, so a login that another grant or a standing role still allows goes on.
+  std::optional<std::string> taken_back;  // "revoked by alice: incident over"
+  auto taken_back_subscription = context_.requests->events().subscribe(
+      [&](const approvals::RequestChange& change) {
+        if (change.event == "lock.created" && change.lock) {
+          taken_back = "ended: " + policy::lock_sentence(approvals::policy_lock(*change.lock));
+          waiter_.notify();
+          return;
+        }
+        if (change.request.user != permit.person()) return;
+        if (change.event != "request.revoked" && change.event != "request.dropped") return;
+        taken_back = change.request.resolution_reason;
+        waiter_.notify();
+      });
+
   // One poll context per leg, not one for both: libssh marks a session failed whenever a poll
   // of its context fails, and a poll fails when any socket in it ends, so a shared context made
   // the user's session fail along with the target's (and then nothing more could be said).
@@ -391,6 +426,21 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
       upstream_lost = true;  // nothing more goes to the target
       progress = true;
     }
+    if (taken_back) {
+      if (!still_allowed(permit)) {
+        log("grant-taken-back", {{"login", permit.login()}, {"target", target_name},
+                                 {"reason", *taken_back}});
+        for (auto& bridge : bridges) {
+          bridge->abort("holdgate: your access to " + permit.login() + "@" + target_name +
+                        " was " + policy::sanitize(*taken_back));
+        }
+        ends.reset();
+        warn_at.reset();
+        upstream_lost = true;  // nothing more goes to the target
+        progress = true;
+      }
+      taken_back.reset();
+    }
     std::erase_if(bridges, [](const auto& b) { return b->finished(); });
     if (upstream_lost && bridges.empty()) {
       // Give the last words time to reach the client, which hangs up once it has read them.
@@ -415,6 +465,28 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
   ssh_event_remove_session(user_events.get(), user_.get());
   ssh_event_remove_session(upstream_events.get(), upstream.get());
   waiter_.unwatch(upstream.get());
+}
+
+bool Session::still_allowed(const policy::LoginPermit& permit) {
+  const config::User* user = context_.config.find_user(permit.person());
+  if (user == nullptr) return false;
+  auto& requests = *context_.requests;
+  std::vector<policy::Grant> grants;
+  for (const auto& grant : requests.active_grants(user->name)) grants.push_back({grant.role, grant.expires});
+  auto decision = policy::decide_login(context_.config, *user, permit.login(), permit.target(),
+                                       grants, requests.now());
+  return decision.allowed() && !covering_lock(*user, permit.target(), decision);
+}
+
+std::optional<policy::Lock> Session::covering_lock(const config::User& user,
+                                                   const config::Target& target,
+                                                   const policy::AccessDecision& decision) {
+  auto locks = context_.requests->active_locks();
+  const std::string role = decision.permit ? decision.permit->role() : std::string();
+  if (const policy::Lock* lock = policy::covering_lock(locks, user.name, target.name, role)) {
+    return *lock;
+  }
+  return std::nullopt;
 }
 
 void Session::record_failure(const std::string& leg, const std::string& reason,

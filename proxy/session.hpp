@@ -12,6 +12,7 @@
 #include "jump_pipe.hpp"
 #include "net.hpp"
 #include "policy/access.hpp"
+#include "policy/locks.hpp"
 #include "session_context.hpp"
 #include "ssh_handles.hpp"
 #include "ssh_waiter.hpp"
@@ -52,6 +53,12 @@ class Session {
   // Answers the verified key's authentication request: the person is in.
   void accept(MessageHandle pending);
   // The policy decision for this login now, with the person's live grants; logged and audited.
+  // Does policy still allow the permit's login with the grants as stored now? Neither logged
+  // nor audited: asked again after a grant was taken back, not a new login.
+  bool still_allowed(const policy::LoginPermit& permit);
+  // The lock that covers this login (by person, target, or the role that allowed it), if any.
+  std::optional<policy::Lock> covering_lock(const config::User& user, const config::Target& target,
+                                            const policy::AccessDecision& decision);
   policy::AccessDecision decide(const config::User& user, const std::string& login,
                                 const config::Target& target);
   // `open_request`: a session channel request already taken from the queue, if any.

@@ -8,12 +8,14 @@ namespace holdgate::storage {
 namespace {
 
 // One table serves both directions, so a new state cannot be printable but unparsable.
-constexpr std::array<std::pair<RequestState, const char*>, 5> kStateNames{{
+constexpr std::array<std::pair<RequestState, const char*>, 7> kStateNames{{
     {RequestState::pending, "PENDING"},
     {RequestState::approved, "APPROVED"},
     {RequestState::denied, "DENIED"},
     {RequestState::expired, "EXPIRED"},
     {RequestState::cancelled, "CANCELLED"},
+    {RequestState::revoked, "REVOKED"},
+    {RequestState::dropped, "DROPPED"},
 }};
 
 // ASCII only: state names are ASCII and std::tolower would depend on the locale.

@@ -12,7 +12,9 @@ namespace holdgate::storage {
 using Clock = std::chrono::system_clock;
 using TimePoint = Clock::time_point;
 
-enum class RequestState { pending, approved, denied, expired, cancelled };
+// REVOKED (ended by a reviewer or an admin) and DROPPED (given up by the requester) are reached
+// only from APPROVED: the grant ended before its time, and its grants end with it.
+enum class RequestState { pending, approved, denied, expired, cancelled, revoked, dropped };
 
 // "PENDING", "APPROVED", ... as shown to people and in JSON.
 const char* to_string(RequestState state);
@@ -64,6 +66,20 @@ struct GrantRecord {
 inline bool is_scoped(const AccessRequest& request) {
   return !request.login.empty() && !request.target.empty();
 }
+
+// ---- Locks (issue 12, section 2): an incident lock on one person, one target or one role,
+// made by an admin. Exactly one of user, target, role is set. It holds from `created` until
+// `expires` (none: until removed) or until `removed`.
+struct LockRecord {
+  std::string id;  // UUID v4, lowercase
+  std::string user, target, role;
+  std::string reason;
+  std::string created_by;
+  TimePoint created;
+  std::optional<TimePoint> expires;
+  std::optional<TimePoint> removed;
+  std::string removed_by;
+};
 
 struct AuditEvent {
   TimePoint at;

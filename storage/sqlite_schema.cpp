@@ -93,6 +93,52 @@ ALTER TABLE grants ADD COLUMN login TEXT NOT NULL DEFAULT '';
 ALTER TABLE grants ADD COLUMN target TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Taking access back (issue 12, section 2): REVOKED and DROPPED join the request states, and
+// incident locks get a table. SQLite cannot change a CHECK in place, so the requests table is
+// rebuilt; the child tables keep pointing at it by name, and deferring the foreign-key checks
+// to COMMIT lets the rows step out and back in within the one migration transaction.
+constexpr const char* kTakingBack = R"sql(
+PRAGMA defer_foreign_keys = ON;
+CREATE TEMP TABLE requests_before_4 AS SELECT * FROM requests;
+DROP TABLE requests;
+CREATE TABLE requests (
+  id TEXT PRIMARY KEY NOT NULL,
+  user TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  state TEXT NOT NULL
+    CHECK (state IN ('PENDING', 'APPROVED', 'DENIED', 'EXPIRED', 'CANCELLED', 'REVOKED',
+                     'DROPPED')),
+  created INTEGER NOT NULL,
+  expires INTEGER NOT NULL,
+  max_duration_s INTEGER,
+  resolved INTEGER,
+  grant_expires INTEGER,
+  resolution_reason TEXT NOT NULL,
+  login TEXT NOT NULL,
+  target TEXT NOT NULL,
+  source TEXT NOT NULL,
+  version INTEGER NOT NULL
+) STRICT;
+INSERT INTO requests SELECT * FROM requests_before_4;
+DROP TABLE requests_before_4;
+CREATE INDEX requests_by_created ON requests (created DESC, id);
+CREATE INDEX requests_by_user ON requests (user, created DESC);
+CREATE INDEX requests_by_state ON requests (state, created DESC, id);
+
+CREATE TABLE locks (
+  id TEXT PRIMARY KEY NOT NULL,
+  user TEXT NOT NULL,
+  target TEXT NOT NULL,
+  role TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  expires INTEGER,
+  removed INTEGER,
+  removed_by TEXT NOT NULL DEFAULT ''
+) STRICT;
+)sql";
+
 struct Header {
   std::int64_t application_id = 0;
   std::int64_t user_version = 0;
@@ -142,6 +188,7 @@ const std::vector<Migration>& migrations() {
       {2, kIndexes},
       {3, kStateIndex},
       {4, kGrantScope},
+      {5, kTakingBack},
   };
   return steps;
 }

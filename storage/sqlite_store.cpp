@@ -22,6 +22,15 @@ std::int64_t millis_from(TimePoint time) {
   return std::chrono::ceil<std::chrono::milliseconds>(time.time_since_epoch()).count();
 }
 
+// A revoked or dropped request's grants end at its grant_expires, which the rules set to the
+// moment it was taken back: kept as rows, for the record, but no longer active.
+void end_grants(sqlite3* db, const AccessRequest& request) {
+  Statement end(db, "UPDATE grants SET expires = min(expires, ?2) WHERE request_id = ?1");
+  end.bind(1, request.id);
+  end.bind(2, to_millis(request.grant_expires.value_or(Clock::now())));
+  end.run();
+}
+
 // One connection, used by one thread at a time: a transaction spans several calls on the
 // connection, and two threads interleaving them would nest BEGINs. Several processes or several
 // Stores on the same file are kept apart by SQLite's file locks and the busy timeout instead.
@@ -38,6 +47,11 @@ class SqliteStore final : public Store {
   WriteResult update_request(const AccessRequest& updated,
                              const std::vector<AuditEvent>& events) override;
   std::vector<GrantRecord> active_grants(std::string_view user, TimePoint now) override;
+  std::variant<std::monostate, StoreError> create_lock(const LockRecord& lock,
+                                                       const AuditEvent& event) override;
+  WriteResult remove_lock(std::string_view id, std::string_view by, TimePoint at,
+                          const AuditEvent& event) override;
+  std::vector<LockRecord> active_locks(TimePoint now) override;
   void append_audit(const AuditEvent& event) override;
   std::vector<AuditEvent> audit_since(TimePoint since) override;
 
@@ -178,6 +192,9 @@ WriteResult SqliteStore::update_request(const AccessRequest& updated,
     // Reviews already stored are history: only those beyond them are new.
     append_reviews(db, updated.id, updated.reviews, stored_reviews);
     if (updated.state == RequestState::approved) write_grants(db, updated);
+    if (updated.state == RequestState::revoked || updated.state == RequestState::dropped) {
+      end_grants(db, updated);
+    }
     for (const AuditEvent& event : events) insert_audit(db, event);
     transaction.commit();
     return WriteResult::written;
@@ -195,6 +212,76 @@ std::vector<GrantRecord> SqliteStore::active_grants(std::string_view user, TimeP
     std::vector<GrantRecord> grants;
     while (select.step()) grants.push_back(read_grant(select));
     return grants;
+  });
+}
+
+// ---- Locks
+std::variant<std::monostate, StoreError> SqliteStore::create_lock(const LockRecord& lock,
+                                                                  const AuditEvent& event) {
+  try {
+    guarded("creating lock " + lock.id, [&](sqlite3* db) {
+      Transaction transaction(db, Kind::write);
+      Statement insert(db,
+                       "INSERT INTO locks (id, user, target, role, reason, created_by, created, "
+                       "expires, removed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL)");
+      insert.bind(1, lock.id);
+      insert.bind(2, lock.user);
+      insert.bind(3, lock.target);
+      insert.bind(4, lock.role);
+      insert.bind(5, lock.reason);
+      insert.bind(6, lock.created_by);
+      insert.bind(7, to_millis(lock.created));
+      insert.bind(8, lock.expires ? std::optional<std::int64_t>(to_millis(*lock.expires))
+                                  : std::nullopt);
+      insert.run();
+      insert_audit(db, event);
+      transaction.commit();
+    });
+  } catch (const StoreFailure& failed) {
+    return StoreError{failed.what()};
+  }
+  return std::monostate{};
+}
+
+WriteResult SqliteStore::remove_lock(std::string_view id, std::string_view by, TimePoint at,
+                                     const AuditEvent& event) {
+  return guarded("removing lock " + std::string(id), [&](sqlite3* db) {
+    Transaction transaction(db, Kind::write);
+    Statement update(db,
+                     "UPDATE locks SET removed = ?2, removed_by = ?3 WHERE id = ?1 AND "
+                     "removed IS NULL AND (expires IS NULL OR expires > ?2)");
+    update.bind(1, id);
+    update.bind(2, to_millis(at));
+    update.bind(3, by);
+    update.run();
+    if (sqlite3_changes(db) == 0) return WriteResult::not_found;
+    insert_audit(db, event);
+    transaction.commit();
+    return WriteResult::written;
+  });
+}
+
+std::vector<LockRecord> SqliteStore::active_locks(TimePoint now) {
+  return guarded("reading the locks", [&](sqlite3* db) {
+    Statement select(db,
+                     "SELECT id, user, target, role, reason, created_by, created, expires FROM locks"
+                     " WHERE removed IS NULL AND (expires IS NULL OR expires > ?1)"
+                     " ORDER BY created, id");
+    select.bind(1, to_millis(now));
+    std::vector<LockRecord> locks;
+    while (select.step()) {
+      LockRecord lock;
+      lock.id = select.text(0);
+      lock.user = select.text(1);
+      lock.target = select.text(2);
+      lock.role = select.text(3);
+      lock.reason = select.text(4);
+      lock.created_by = select.text(5);
+      lock.created = from_millis(select.integer(6));
+      if (auto expires = select.optional_integer(7)) lock.expires = from_millis(*expires);
+      locks.push_back(std::move(lock));
+    }
+    return locks;
   });
 }
 

@@ -69,13 +69,24 @@ class Store {
   // if the stored version is `updated.version - 1`; stores the new version. When the new state
   // is APPROVED, writes one grant per role in the same transaction, and appends `events`.
   // Everything or nothing, durable before it returns. Reviews already stored are never
-  // rewritten: only those in `updated.reviews` beyond the stored count are added. An APPROVED
+  // rewritten: only those in `updated.reviews` beyond the stored count are added. When the new
+  // state is REVOKED or DROPPED, the request's grants end at `updated.grant_expires`. An APPROVED
   // request must carry grant_expires (std::invalid_argument otherwise, a caller bug).
   virtual WriteResult update_request(const AccessRequest& updated,
                                      const std::vector<AuditEvent>& events) = 0;
 
   // Grants of `user` that have not expired at `now` (one expiring exactly at `now` has).
   virtual std::vector<GrantRecord> active_grants(std::string_view user, TimePoint now) = 0;
+
+  // ---- Locks. create_lock inserts `lock` and its audit event in one transaction (an id that
+  // exists already is an error). remove_lock marks a lock that still holds at `at` removed by
+  // `by`, with its event: not_found when there is no such lock or it no longer holds.
+  virtual std::variant<std::monostate, StoreError> create_lock(const LockRecord& lock,
+                                                               const AuditEvent& event) = 0;
+  virtual WriteResult remove_lock(std::string_view id, std::string_view by, TimePoint at,
+                                  const AuditEvent& event) = 0;
+  // Locks neither removed nor expired at `now`, oldest first.
+  virtual std::vector<LockRecord> active_locks(TimePoint now) = 0;
 
   virtual void append_audit(const AuditEvent& event) = 0;
 

@@ -233,6 +233,52 @@ def test_json_webhook_receives_every_change(world, make_gate, receivers):
     assert log_lines(gate, "event=webhook ", "result=delivered", request_id)
 
 
+def test_revoke_and_drop_reach_the_webhook(world, make_gate, receivers):
+    receiver = receivers()
+    gate, people = start(world, make_gate, webhooks=[{"url": receiver.url(), "format": "json"}])
+    revoked_id, dropped_id = create(people["bob"]), create(people["bob"], roles="viewer")
+    for request_id in (revoked_id, dropped_id):
+        for reviewer in ("alice", "ivan"):
+            assert approvals(people[reviewer], f"request review --approve {request_id}") \
+                .returncode == 0
+    assert approvals(people["ivan"], f"request revoke {revoked_id} --reason 'incident over'") \
+        .returncode == 0
+    assert approvals(people["bob"], f"request drop {dropped_id}").returncode == 0
+
+    payloads = receiver.wait_for(8)  # created, reviewed and approved twice, then these two
+    revoked, = (p for p in payloads if p["event"] == "request.revoked")
+    dropped, = (p for p in payloads if p["event"] == "request.dropped")
+    assert (revoked["event"], revoked["id"], revoked["state"]) == \
+        ("request.revoked", revoked_id, "REVOKED")
+    assert revoked["resolution_reason"] == "revoked by ivan: incident over"
+    assert (dropped["event"], dropped["id"], dropped["state"]) == \
+        ("request.dropped", dropped_id, "DROPPED")
+    assert dropped["resolution_reason"] == "dropped by bob"
+
+
+def test_locks_reach_the_webhook(world, make_gate, receivers):
+    receiver = receivers()
+
+    def edit(config):
+        policy(config, webhooks=[{"url": receiver.url(), "format": "json"}])
+        config["roles"].append({"name": "oncall", "admin": True})
+        for user in config["users"]:
+            if user["name"] == "ivan":
+                user["roles"] = [*user["roles"], "oncall"]
+    gate = make_gate(edit=edit)
+    ivan = gate_client(world, gate, "ivan")
+    r = approvals(ivan, "lock create --target db-1 --ttl 1h --reason 'incident 42'")
+    assert r.returncode == 0, r
+    lock_id = re.search(r"Lock (\S+):", r.stdout).group(1)
+    assert approvals(ivan, f"lock remove {lock_id}").returncode == 0
+    created, removed = receiver.wait_for(2)
+    assert created["event"] == "lock.created" and removed["event"] == "lock.removed"
+    assert {k: created["lock"][k] for k in ("id", "user", "target", "role", "reason", "created_by")} \
+        == {"id": lock_id, "user": "", "target": "db-1", "role": "", "reason": "incident 42",
+            "created_by": "ivan"}
+    assert created["lock"]["expires"]
+
+
 def test_events_filter(world, make_gate, receivers):
     receiver = receivers()
     _, people = start(world, make_gate, webhooks=[{"url": receiver.url(),

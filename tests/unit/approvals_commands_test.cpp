@@ -104,6 +104,22 @@ const std::vector<ParseRow> parse_rows = {
     // cancel, watch, history
     ok("cancel", "request cancel ID", cmd::Cancel{"ID"}),
     ok("watch", "request watch", cmd::Watch{}),
+    // taking access back
+    ok("drop one", "request drop ID", cmd::Drop{"ID"}),
+    ok("drop all of mine", "request drop", cmd::Drop{""}),
+    ok("revoke", "request revoke ID --reason 'incident over'", cmd::Revoke{"ID", "incident over"}),
+    err("revoke without a reason", "request revoke ID", "missing --reason (say why access is revoked)"),
+    err("revoke without an ID", "request revoke --reason x", "missing the request ID: request revoke ID"),
+    err("drop two", "request drop A B", "unexpected argument 'B'"),
+    ok("lock a target for an hour", "lock create --target db-1 --ttl 1h --reason 'incident 42'",
+       cmd::LockCreate{{"", "db-1", "", 3600s, "incident 42"}}),
+    ok("lock a person until removed", "lock create --user bob --reason x",
+       cmd::LockCreate{{"bob", "", "", std::nullopt, "x"}}),
+    err("lock without a reason", "lock create --role dba", "missing --reason (say why it is locked)"),
+    ok("lock list", "lock list", cmd::LockList{}),
+    ok("lock remove", "lock remove L1", cmd::LockRemove{"L1"}),
+    err("lock remove without an ID", "lock remove", "missing the lock ID: lock remove ID"),
+    err("lock alone", "lock", "expected a command after 'lock': create, list or remove"),
     ok("history", "history", cmd::History{24h, false}),
     ok("history --since --format", "history --since 2d --format json", cmd::History{48h, true}),
     ok("history --since=15m", "history --since=15m", cmd::History{15min, false}),
@@ -116,7 +132,7 @@ const std::vector<ParseRow> parse_rows = {
     err("request left out", "create --roles dba",
         "unknown command 'create' (did you mean 'request create'?)"),
     err("request alone", "request",
-        "expected a command after 'request': create, list, show, review, cancel or watch"),
+        "expected a command after 'request': create, list, show, review, cancel, watch, drop or revoke"),
     err("misspelt subcommand", "request lsit",
         "unknown command 'request lsit' (did you mean 'request list'?)"),
     err("unknown subcommand", "request frobnicate", "unknown command 'request frobnicate'"),
@@ -212,7 +228,8 @@ TEST_CASE("usage lists every command and fits 80 columns", "[commands]") {
   for (const char* command :
        {"request create", "--roles", "--reviewers", "--max-duration", "--reason", "request list",
         "--mine", "--reviewable", "--all", "--format json", "request show", "request review",
-        "--approve", "--deny", "request cancel", "request watch", "history", "--since", "help"}) {
+        "--approve", "--deny", "request cancel", "request watch", "history", "--since", "help",
+        "request drop", "request revoke", "lock create", "lock list", "lock remove"}) {
     CAPTURE(command);
     CHECK(usage.find(command) != std::string::npos);
   }
@@ -632,5 +649,48 @@ TEST_CASE("run_command: history --since longer than the clock has run shows ever
     CHECK(history.exit_code == 0);
     CHECK(contains(history.out, "\"kind\":\"request.created\""));
     CHECK(contains(history.out, id));
+  }
+}
+
+TEST_CASE("run_command: drop and revoke end a grant at once", "[commands]") {
+  Harness h;
+  auto approve = [&](const std::string& id) {
+    REQUIRE(h.run("alice", "request review --approve " + id).exit_code == 0);
+    REQUIRE(h.run("ivan", "request review --approve " + id).exit_code == 0);
+  };
+  const std::string first = h.create();
+  check_refused(h.run("bob", "request drop " + first),
+                "request " + first + " is PENDING, not APPROVED");
+  approve(first);
+  REQUIRE(h.service->active_grants("bob").size() == 1);
+
+  SECTION("the requester drops one") {
+    check_refused(h.run("alice", "request drop " + first), "only bob can drop this request");
+    auto dropped = h.run("bob", "request drop " + first);
+    CHECK(dropped.exit_code == 0);
+    CHECK(dropped.out == "Request " + first + " dropped: the access it granted has ended.\n");
+    CHECK(h.service->active_grants("bob").empty());
+    CHECK(contains(h.run("bob", "request show " + first).out, "DROPPED"));
+  }
+  SECTION("the requester drops all of theirs") {
+    const std::string second = h.create();
+    approve(second);
+    auto dropped = h.run("bob", "request drop");
+    CHECK(dropped.exit_code == 0);
+    CHECK(contains(dropped.out, first + " dropped"));
+    CHECK(contains(dropped.out, second + " dropped"));
+    CHECK(h.service->active_grants("bob").empty());
+    check_refused(h.run("bob", "request drop"), "you have no granted access to drop");
+  }
+  SECTION("a reviewer revokes with a reason") {
+    check_refused(h.run("erin", "request revoke " + first + " --reason x"),
+                  "request " + first + " is neither yours nor one you may review");
+    auto revoked = h.run("ivan", "request revoke " + first + " --reason 'incident over'");
+    CHECK(revoked.exit_code == 0);
+    CHECK(revoked.out == "Request " + first + " revoked: the access it granted has ended.\n");
+    CHECK(h.service->active_grants("bob").empty());
+    auto history = h.run("audra", "history");
+    CHECK(contains(history.out, "request.revoked"));
+    CHECK(contains(history.out, "revoked by ivan: incident over"));
   }
 }

@@ -51,6 +51,17 @@ class CountingStore final : public st::Store {
   std::vector<st::GrantRecord> active_grants(std::string_view user, st::TimePoint now) override {
     return inner_->active_grants(user, now);
   }
+  std::variant<std::monostate, st::StoreError> create_lock(const st::LockRecord& lock,
+                                                           const st::AuditEvent& e) override {
+    return inner_->create_lock(lock, e);
+  }
+  st::WriteResult remove_lock(std::string_view id, std::string_view by, st::TimePoint at,
+                              const st::AuditEvent& e) override {
+    return inner_->remove_lock(id, by, at, e);
+  }
+  std::vector<st::LockRecord> active_locks(st::TimePoint now) override {
+    return inner_->active_locks(now);
+  }
   void append_audit(const st::AuditEvent& event) override { inner_->append_audit(event); }
   std::vector<st::AuditEvent> audit_since(st::TimePoint since) override {
     return inner_->audit_since(since);

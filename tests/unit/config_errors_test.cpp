@@ -126,6 +126,7 @@ const std::vector<ErrorRow> error_rows = {
     {kDevRole + "    request: {roles: [dev], deny: 0}\n",
      "roles[0].request.deny: must be at least 1, not 0", 4, 35},
     {kDevRole + "    audit: yes\n", "roles[0].audit: must be true or false, not 'yes'", 4, 12},
+    {kDevRole + "    admin: yes\n", "roles[0].admin: must be true or false, not 'yes'", 4, 12},
     {kDevRole + "    request: {roles: [dev], reason: maybe}\n",
      "roles[0].request.reason: must be 'required' or 'optional', not 'maybe'", 4, 37},
     {kDevRole + "    request: {roles: [dev], scope: login}\n",

@@ -443,6 +443,16 @@ TEST_CASE("a role marked audit: true sees the whole trail; roles do not by defau
   CHECK_FALSE(c.find_role("ops")->audit);
 }
 
+TEST_CASE("a role marked admin: true may take access back; roles are not admins by default",
+          "[config]") {
+  auto c = parse_ok("state_dir: /s\nroles:\n  - name: oncall\n    admin: true\n"
+                    "  - name: dev\n  - name: ops\n    admin: false\n");
+  CHECK(c.find_role("oncall")->admin);
+  CHECK_FALSE(c.find_role("oncall")->audit);
+  CHECK_FALSE(c.find_role("dev")->admin);
+  CHECK_FALSE(c.find_role("ops")->admin);
+}
+
 TEST_CASE("limits against request spam: defaults, values, and mistakes", "[config]") {
   auto defaults = parse_ok("state_dir: /s\n");
   CHECK(defaults.limits.max_pending_requests == 10);

@@ -487,6 +487,19 @@ TEST_CASE("grants are written on APPROVED only and end at their expiry", "[stora
     for (const auto& g : moved) CHECK(g.expires == at(expiry + 60'000));
   }
 
+  SECTION("revoking or dropping an APPROVED request ends its grants at its new grant_expires") {
+    auto state = GENERATE(st::RequestState::revoked, st::RequestState::dropped);
+    st::AccessRequest ended = get(*f.store, "ok");
+    ended.version += 1;
+    ended.state = state;
+    ended.grant_expires = at(decided + 1000);
+    REQUIRE(f.store->update_request(ended, {}) == st::WriteResult::written);
+    CHECK(get(*f.store, "ok").state == state);
+    CHECK(f.store->active_grants("alice", at(decided + 999)).size() == 2);
+    CHECK(f.store->active_grants("alice", at(decided + 1000)).empty());
+    CHECK(f.store->active_grants("dave", at(decided + 1000)).size() == 1);  // others untouched
+  }
+
   SECTION("a request created APPROVED has its grants") {
     st::AccessRequest born = approved(pending_request("born", "erin"), decided, 60'000);
     born.version = 1;
@@ -635,4 +648,39 @@ TEST_CASE("of eight Stores racing to update the same version exactly one wins", 
   auto audit = all_audit(*f.store);
   REQUIRE(audit.size() == 1 + kRounds);
   for (int round = 0; round < kRounds; ++round) CHECK(audit[1 + round].subject == winners[round]);
+}
+
+TEST_CASE("locks hold from creation until removed or expired", "[storage]") {
+  Fixture f(GENERATE(from_range(backends())));
+  INFO("backend: " << f.backend.name);
+  auto event = [](const std::string& kind) {
+    return st::AuditEvent{at(kT0), kind, "erin", "", "lock", "x"};
+  };
+  st::LockRecord forever{"l1", "", "db-1", "", "incident 42", "erin", at(kT0), {}, {}, ""};
+  st::LockRecord brief{"l2", "bob", "", "", "laptop", "erin", at(kT0 + 1), at(kT0 + 1000), {}, ""};
+  REQUIRE(std::holds_alternative<std::monostate>(f.store->create_lock(forever, event("lock.created"))));
+  REQUIRE(std::holds_alternative<std::monostate>(f.store->create_lock(brief, event("lock.created"))));
+  CHECK(std::holds_alternative<st::StoreError>(f.store->create_lock(brief, event("lock.created"))));
+
+  auto held = f.store->active_locks(at(kT0 + 999));
+  REQUIRE(held.size() == 2);
+  CHECK(held[0].id == "l1");
+  CHECK(held[0].target == "db-1");
+  CHECK(held[0].reason == "incident 42");
+  CHECK(held[0].created_by == "erin");
+  CHECK_FALSE(held[0].expires.has_value());
+  CHECK(held[1].user == "bob");
+  CHECK(held[1].expires == at(kT0 + 1000));
+  CHECK(f.store->active_locks(at(kT0 + 1000)).size() == 1);  // expired when expires == now
+
+  CHECK(f.store->remove_lock("l2", "erin", at(kT0 + 1000), event("lock.removed")) ==
+        st::WriteResult::not_found);  // over already
+  CHECK(f.store->remove_lock("l1", "erin", at(kT0 + 2000), event("lock.removed")) ==
+        st::WriteResult::written);
+  CHECK(f.store->remove_lock("l1", "erin", at(kT0 + 3000), event("lock.removed")) ==
+        st::WriteResult::not_found);
+  CHECK(f.store->active_locks(at(kT0 + 2000)).empty());
+  auto kinds = f.store->audit_since(at(0));
+  CHECK(std::count_if(kinds.begin(), kinds.end(),
+                      [](const auto& e) { return e.kind == "lock.removed"; }) == 1);
 }

@@ -312,6 +312,43 @@ TEST_CASE("a version-1 database is upgraded when opened", "[storage]") {
                           "name = 'requests_by_created'") == 1);
 }
 
+TEST_CASE("a version-3 database keeps its requests, reviews and grants through the rebuild "
+          "that lets it store REVOKED",
+          "[storage]") {
+  TempDir dir;
+  const std::string path = dir.file("holdgate.db");
+  {
+    sq::Database db = raw_open(path);
+    sq::exec(db.get(), "PRAGMA foreign_keys = ON");  // as open_sqlite_store runs
+    for (int step = 0; step < 3; ++step) sq::exec(db.get(), sq::migrations()[step].sql);
+    sq::exec(db.get(), "PRAGMA application_id = " + std::to_string(sq::kApplicationId));
+    sq::exec(db.get(), "PRAGMA user_version = 3");
+    sq::exec(db.get(),
+             "INSERT INTO requests VALUES ('ok', 'bob', 'v3', 'APPROVED', 1000, 2000, "
+             "NULL, 1500, 999999999999, '', '', '', '', 3);"
+             "INSERT INTO request_roles VALUES ('ok', 0, 'dba');"
+             "INSERT INTO reviews VALUES ('ok', 1, 'ivan', 'APPROVE', 'fine', 1500);"
+             "INSERT INTO grants VALUES ('bob', 'dba', 'ok', 999999999999);");
+  }
+  auto store = open_ok(path);
+  auto found = store->get_request("ok");
+  REQUIRE(found.has_value());
+  CHECK(found->reviews.size() == 1);
+  REQUIRE(store->active_grants("bob", at(2000)).size() == 1);
+  found->version += 1;
+  found->state = st::RequestState::revoked;
+  found->grant_expires = at(3000);
+  REQUIRE(store->update_request(*found, {}) == st::WriteResult::written);
+  CHECK(store->get_request("ok")->state == st::RequestState::revoked);
+  CHECK(store->active_grants("bob", at(3000)).empty());
+
+  sq::Database db = raw_open(path);
+  CHECK(sq::query_integer(db.get(), "SELECT count(*) FROM pragma_foreign_key_check") == 0);
+  CHECK(sq::query_integer(db.get(),
+                          "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
+                          "name LIKE 'requests_by_%'") == 3);
+}
+
 TEST_CASE("a database from a newer holdgate is refused and left alone", "[storage]") {
   TempDir dir;
   const std::string path = dir.file("holdgate.db");
