@@ -11,7 +11,7 @@ import time
 import pexpect
 import pytest
 
-from harness.client import client_env
+from harness.client import client_env, live_shell
 from harness.world import gate_client
 
 LOCK_ID = re.compile(r"Lock ([0-9a-f-]{36}): ")
@@ -30,15 +30,6 @@ def admins(config):
 def people(world, make_gate):
     gate = make_gate(edit=admins)
     return {name: gate_client(world, gate, name) for name in ("alice", "bob", "ivan")}
-
-
-def live_shell(client):
-    argv = client.ssh_argv("root@db-1", "-t", options=("-o", "LogLevel=INFO"))
-    child = pexpect.spawn(argv[0], argv[1:], dimensions=(24, 80), timeout=10,
-                          env=client_env(TERM="xterm"), encoding="utf-8", codec_errors="replace")
-    child.sendline("echo RE''ADY")  # the terminal echoes what is typed; only the shell joins it
-    child.expect("READY\r\n")
-    return child
 
 
 def test_a_target_lock_ends_a_standing_session_and_refuses_the_next_login(people):

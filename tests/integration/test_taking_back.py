@@ -11,7 +11,7 @@ import time
 import pexpect
 import pytest
 
-from harness.client import client_env
+from harness.client import live_shell
 from harness.scenarios import with_reviewers
 from harness.world import gate_client
 
@@ -35,17 +35,6 @@ def approved_request(people) -> str:
         r = people[reviewer].ssh("approvals", f"request review --approve {request_id}")
         assert r.returncode == 0, r
     return request_id
-
-
-def live_shell(client):
-    """`client`'s interactive shell on root@db-1 under a real terminal, at its prompt."""
-    # The last words travel like the grant-expired ones, shown at OpenSSH's default LogLevel.
-    argv = client.ssh_argv("root@db-1", "-t", options=("-o", "LogLevel=INFO"))
-    child = pexpect.spawn(argv[0], argv[1:], dimensions=(24, 80), timeout=10,
-                          env=client_env(TERM="xterm"), encoding="utf-8", codec_errors="replace")
-    child.sendline("echo RE''ADY")  # the terminal echoes what is typed; only the shell joins it
-    child.expect("READY\r\n")
-    return child
 
 
 def ends_within_a_second(child, started, message):

@@ -213,3 +213,14 @@ class PtyShell:
         self.child.expect_exact(f"hg-end-{n}", timeout=timeout)
         text = _ANSI.sub("", self.child.before).replace("\r", "")
         return text.rsplit(typed, 1)[-1].strip()
+
+
+def live_shell(client: Client, route: str = "root@db-1") -> pexpect.spawn:
+    """`client`'s interactive shell on `route` under a real terminal, at its prompt. OpenSSH's
+    default LogLevel (INFO) shows holdgate's last words (a revoked or expired grant, a lock)."""
+    argv = client.ssh_argv(route, "-t", options=("-o", "LogLevel=INFO"))
+    child = pexpect.spawn(argv[0], argv[1:], dimensions=(24, 80), timeout=10,
+                          env=client_env(TERM="xterm"), encoding="utf-8", codec_errors="replace")
+    child.sendline("echo RE''ADY")  # the terminal echoes what is typed; only the shell joins it
+    child.expect("READY\r\n")
+    return child
