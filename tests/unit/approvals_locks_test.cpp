@@ -11,18 +11,6 @@ namespace st = holdgate::storage;
 
 namespace {
 
-cfg::Config with_admin() {
-  cfg::Config c = make_fixture();
-  cfg::Role incident{"incident", {}, {}, {}, 1h};
-  incident.admin = true;
-  c.roles.push_back(incident);
-  for (auto& u : c.users) {
-    if (u.name == "erin") u.roles = {"incident"};
-  }
-  return c;
-}
-const cfg::Config admins = with_admin();
-
 struct PlanRow {
   const char* what;
   std::string by;

@@ -97,6 +97,19 @@ inline cfg::Config make_fixture() {
 }
 
 const cfg::Config fixture = make_fixture();
+
+// The fixture, with erin holding `incident` (admin: true) and nothing else.
+inline cfg::Config with_admin() {
+  cfg::Config c = make_fixture();
+  cfg::Role incident{"incident", {}, {}, {}, std::chrono::hours(1)};
+  incident.admin = true;
+  c.roles.push_back(incident);
+  for (auto& u : c.users) {
+    if (u.name == "erin") u.roles = {"incident"};
+  }
+  return c;
+}
+const cfg::Config admins = with_admin();
 const TimePoint t0 = TimePoint{} + std::chrono::hours(480'000);  // fixed; no clock reads
 const std::string kId = "req-1";
 

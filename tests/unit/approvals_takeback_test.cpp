@@ -9,19 +9,6 @@ using holdgate::approvals::revoke_request;
 
 namespace {
 
-// The fixture, with erin holding `incident` (admin: true) and nothing else.
-cfg::Config with_admin() {
-  cfg::Config c = make_fixture();
-  cfg::Role incident{"incident", {}, {}, {}, 1h};
-  incident.admin = true;
-  c.roles.push_back(incident);
-  for (auto& u : c.users) {
-    if (u.name == "erin") u.roles = {"incident"};
-  }
-  return c;
-}
-const cfg::Config admins = with_admin();
-
 // bob's dba request, approved by alice and ivan one minute after t0 (grant for 8h).
 AccessRequest approved_dba() {
   return run_steps(planned("bob", {"dba"}), {approve("alice", 1min), approve("ivan", 1min)});
