@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "approvals/hook_review.hpp"
 #include "announced_size.hpp"
 #include "connection_failure.hpp"
 
@@ -187,7 +188,14 @@ void ApprovalsChannels::apply(Conversation& c, const approvals::MenuAction& acti
     if (auto* error = std::get_if<approvals::ServiceError>(&outcome)) {
       c.menu->show_message(error->message);
     } else {
-      c.menu->show_message(review->decision == storage::Decision::approve ? "Approved." : "Denied.");
+      const auto& reviewed = std::get<storage::AccessRequest>(outcome);
+      const auto progress = approvals::progress(requests_.config(), reviewed);
+      if (review->decision == storage::Decision::approve && progress.approvals_held &&
+          reviewed.state == storage::RequestState::pending) {
+        c.menu->show_message("Approved: " + approvals::held_approval_sentence(progress) + ".");
+      } else {
+        c.menu->show_message(review->decision == storage::Decision::approve ? "Approved." : "Denied.");
+      }
     }
     refresh_menu(c);
   }

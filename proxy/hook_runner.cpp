@@ -141,19 +141,14 @@ awaitable<void> run_hook(std::shared_ptr<HookRunnerState> shared, config::Approv
     log.write("hook", fields);
     service.record({service.now(), "hook.failed", approvals::hook_reviewer(hook.name), "",
                     request_id, problem});
-    co_return;
+    verdict = approvals::HookVerdict{};
   }
 
+  // Every answer is recorded, `none` too: a request whose role says `hooks: required` counts
+  // its approvals only once every hook has answered.
   const char* word = decision_word(verdict.decision);
-  if (verdict.decision == approvals::HookDecision::none) {
-    log.write("hook", {{"hook", hook.name}, {"request", request_id}, {"result", word},
-                       {"reason", verdict.reason}});
-    co_return;
-  }
-  const auto decision = verdict.decision == approvals::HookDecision::approve
-                            ? storage::Decision::approve
-                            : storage::Decision::deny;
-  auto outcome = service.review_as_hook(hook.name, request_id, decision, verdict.reason);
+  auto outcome = service.review_as_hook(hook.name, request_id, verdict.decision, verdict.reason);
+  if (!problem.empty()) co_return;  // logged above
   if (auto* error = std::get_if<approvals::ServiceError>(&outcome)) {
     // Typically another hook or a person decided first.
     log.write("hook", {{"hook", hook.name}, {"request", request_id}, {"result", word},

@@ -269,13 +269,13 @@ TEST_CASE("review_as_hook: stored, audited and published like a review", "[hooks
   auto request = h.create();
   h.changes.clear();
 
-  auto approved = h.service->review_as_hook("ticket-check", request.id, ap::Decision::approve, "ok");
+  auto approved = h.service->review_as_hook("ticket-check", request.id, ap::HookDecision::approve, "ok");
   REQUIRE(std::holds_alternative<ap::AccessRequest>(approved));
   REQUIRE(h.changes.size() == 1);
   CHECK(h.changes[0].event == "request.reviewed");
 
   // The same hook cannot count twice.
-  auto again = h.service->review_as_hook("ticket-check", request.id, ap::Decision::approve, "ok");
+  auto again = h.service->review_as_hook("ticket-check", request.id, ap::HookDecision::approve, "ok");
   REQUIRE(std::holds_alternative<ap::ServiceError>(again));
   CHECK(std::get<ap::ServiceError>(again).kind == ap::ServiceError::Kind::not_allowed);
 
@@ -289,7 +289,7 @@ TEST_CASE("review_as_hook: stored, audited and published like a review", "[hooks
 TEST_CASE("review_as_hook: a deny is final and names the hook in the audit trail", "[hooks]") {
   Harness h;
   auto request = h.create();
-  auto denied = h.service->review_as_hook("ticket-check", request.id, ap::Decision::deny,
+  auto denied = h.service->review_as_hook("ticket-check", request.id, ap::HookDecision::deny,
                                           "contractors must cite a ticket");
   REQUIRE(std::holds_alternative<ap::AccessRequest>(denied));
   CHECK(std::get<ap::AccessRequest>(denied).state == ap::RequestState::denied);
@@ -302,7 +302,7 @@ TEST_CASE("review_as_hook: a deny is final and names the hook in the audit trail
                      {"request.reviewed", "hook:ticket-check"},
                      {"request.denied", "hook:ticket-check"}});
 
-  auto late = h.service->review_as_hook("other", request.id, ap::Decision::approve, "");
+  auto late = h.service->review_as_hook("other", request.id, ap::HookDecision::approve, "");
   REQUIRE(std::holds_alternative<ap::ServiceError>(late));
   CHECK(std::get<ap::ServiceError>(late).kind == ap::ServiceError::Kind::not_pending);
 }
