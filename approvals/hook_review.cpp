@@ -83,6 +83,14 @@ std::variant<AccessRequest, RuleError> apply_hook_answer(const config::Config& c
                         Decision::approve, "", now);
 }
 
+std::string hook_denial(const AccessRequest& request) {
+  if (request.state != RequestState::denied || request.reviews.empty()) return {};
+  const auto& last = request.reviews.back();
+  if (last.decision != Decision::deny || !detail::is_hook(last.reviewer)) return {};
+  const std::string by = "denied by " + last.reviewer;
+  return detail::is_blank(last.reason) ? by : by + ": " + last.reason;
+}
+
 std::string held_approval_sentence(const Progress& progress) {
   return "approval recorded; it counts once the approval hooks have answered (" +
          std::to_string(progress.hooks_answered) + " of " +

@@ -53,6 +53,11 @@ std::variant<AccessRequest, RuleError> apply_hook_answer(const config::Config& c
                                                          HookDecision decision,
                                                          std::string reason, TimePoint now);
 
+// "denied by hook:jira: provide an active JIRA ticket" when a hook's deny ended `request`
+// (the hook's own reason after its name; "denied by hook:jira" when it gave none); empty
+// otherwise. Not sanitised: the caller does that where it reaches a terminal.
+std::string hook_denial(const AccessRequest& request);
+
 // The one sentence a reviewer whose approval is held is told, e.g. "approval recorded; it
 // counts once the approval hooks have answered (1 of 2 so far)".
 std::string held_approval_sentence(const Progress& progress);
