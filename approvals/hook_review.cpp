@@ -37,7 +37,7 @@ int hooks_answered(const config::Config& config, const AccessRequest& request) {
 }
 
 bool approvals_held(const config::Config& config, const AccessRequest& request) {
-  if (config.approvals.hooks.empty()) return false;
+  if (config.approvals.hooks.empty() || request.state != RequestState::pending) return false;
   if (hooks_answered(config, request) == static_cast<int>(config.approvals.hooks.size())) {
     return false;
   }

@@ -29,8 +29,8 @@ std::variant<AccessRequest, RuleError> apply_hook_review(const config::Config& c
 // How many of the configured approval hooks have answered `request` (any verdict, or failed).
 int hooks_answered(const config::Config& config, const AccessRequest& request);
 
-// True when a requested role's request policy says `hooks: required`, hooks are configured and
-// not all of them have answered: approvals are stored but do not decide yet.
+// True when `request` is PENDING, a requested role's request policy says `hooks: required`,
+// hooks are configured and not all of them have answered: approvals are stored but do not decide yet.
 bool approvals_held(const config::Config& config, const AccessRequest& request);
 
 // True when there is nothing more to wait for from the hooks: the request has left PENDING, or

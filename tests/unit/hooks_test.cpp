@@ -326,3 +326,19 @@ TEST_CASE("WaitingLine: at most `limit` run, the rest wait in order, none is dro
   CHECK(line.arrive(6) == 6);
   CHECK(ap::WaitingLine<int>(0).limit() == 1);  // never a line where nothing runs
 }
+
+TEST_CASE("review_as_hook: a none is stored as an answer, and survives a re-read", "[hooks]") {
+  Harness h;
+  auto request = h.create();
+  auto answered = h.service->review_as_hook("other", request.id, ap::HookDecision::none, "n/a");
+  REQUIRE(std::holds_alternative<ap::AccessRequest>(answered));
+  auto approved = h.service->review_as_hook("ticket-check", request.id, ap::HookDecision::approve, "");
+  REQUIRE(std::holds_alternative<ap::AccessRequest>(approved));
+  auto shown = h.service->show(request.id);
+  REQUIRE(std::holds_alternative<ap::AccessRequest>(shown));
+  const auto& stored = std::get<ap::AccessRequest>(shown);
+  CHECK(stored.hooks_answered == std::vector<std::string>{"other", "ticket-check"});
+  CHECK(stored.reviews.size() == 1);  // a none is no review
+  CHECK(stored.state == ap::RequestState::pending);
+  CHECK(ap::hooks_settled(h.config, stored));
+}
