@@ -17,6 +17,7 @@
 #include "approvals/render.hpp"
 #include "approvals/service.hpp"
 #include "approvals/waiting_line.hpp"
+#include "approvals/webhook_payload.hpp"
 #include "config/load.hpp"
 #include "config_text.hpp"
 #include "storage/store.hpp"
@@ -330,8 +331,15 @@ TEST_CASE("WaitingLine: at most `limit` run, the rest wait in order, none is dro
 TEST_CASE("review_as_hook: a none is stored as an answer, and survives a re-read", "[hooks]") {
   Harness h;
   auto request = h.create();
+  h.changes.clear();
   auto answered = h.service->review_as_hook("other", request.id, ap::HookDecision::none, "n/a");
   REQUIRE(std::holds_alternative<ap::AccessRequest>(answered));
+  // Not a review: published and audited as an answer of its own, which webhooks skip.
+  REQUIRE(h.changes.size() == 1);
+  CHECK(h.changes[0].event == "request.hook-answered");
+  CHECK(h.service->history(h.now - 1h).back().kind == "request.hook-answered");
+  CHECK(h.service->history(h.now - 1h).back().actor == "hook:other");
+  CHECK_FALSE(ap::webhook_wants(cfg::WebhookEvents{}, "request.hook-answered"));
   auto approved = h.service->review_as_hook("ticket-check", request.id, ap::HookDecision::approve, "");
   REQUIRE(std::holds_alternative<ap::AccessRequest>(approved));
   auto shown = h.service->show(request.id);
