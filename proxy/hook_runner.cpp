@@ -132,6 +132,10 @@ awaitable<void> run_hook(std::shared_ptr<HookRunnerState> shared, config::Approv
     if (auto* error = std::get_if<std::string>(&parsed)) problem = *error;
     else verdict = std::get<approvals::HookVerdict>(parsed);
   }
+  // Every answer is recorded, `none` too (a failed hook answers none): a request whose role
+  // says `hooks: required` counts its approvals only once every hook has answered.
+  const char* word = decision_word(verdict.decision);
+  auto outcome = service.review_as_hook(hook.name, request_id, verdict.decision, verdict.reason);
   if (!problem.empty()) {
     // Treated as "none": a broken hook must never approve, and must not deny either (it would
     // turn an outage of the hook into an outage of every request).
@@ -141,14 +145,8 @@ awaitable<void> run_hook(std::shared_ptr<HookRunnerState> shared, config::Approv
     log.write("hook", fields);
     service.record({service.now(), "hook.failed", approvals::hook_reviewer(hook.name), "",
                     request_id, problem});
-    verdict = approvals::HookVerdict{};
+    co_return;
   }
-
-  // Every answer is recorded, `none` too: a request whose role says `hooks: required` counts
-  // its approvals only once every hook has answered.
-  const char* word = decision_word(verdict.decision);
-  auto outcome = service.review_as_hook(hook.name, request_id, verdict.decision, verdict.reason);
-  if (!problem.empty()) co_return;  // logged above
   if (auto* error = std::get_if<approvals::ServiceError>(&outcome)) {
     // Typically another hook or a person decided first.
     log.write("hook", {{"hook", hook.name}, {"request", request_id}, {"result", word},
