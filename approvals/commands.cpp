@@ -5,6 +5,7 @@
 #include <set>
 
 #include "approvals/command_line.hpp"
+#include "approvals/hook_review.hpp"
 #include "approvals/visibility.hpp"
 #include "policy/sanitize.hpp"
 
@@ -42,7 +43,14 @@ class Runner {
     auto outcome = service_.create(caller_, request);
     if (auto* error = std::get_if<ServiceError>(&outcome)) return refused(error->message);
     const auto& created = std::get<AccessRequest>(outcome);
-    return ok(render_created(created, progress_of(created), context_.invocation));
+    if (!hooks_settled(service_.config(), created)) {
+      // Every request with hooks waits, `hooks: required` or not: a hook's verdict usually
+      // comes within its timeout, and the requester should hear it then, not later.
+      CommandResult result;
+      result.await_hooks = created.id;
+      return result;
+    }
+    return created_result(service_.config(), created, context_.invocation);
   }
 
   CommandResult operator()(const cmd::List& list) const {
@@ -186,6 +194,20 @@ class Runner {
 };
 
 }  // namespace
+
+CommandResult created_result(const config::Config& config, const AccessRequest& request,
+                             std::string_view invocation) {
+  const Progress progress = approvals::progress(config, request);
+  switch (request.state) {
+    case RequestState::pending: return ok(render_created(request, progress, invocation));
+    case RequestState::denied: {
+      std::string why = hook_denial(request);
+      if (why.empty()) why = "denied: " + request.resolution_reason;
+      return refused("request " + request.id + " was " + why);
+    }
+    default: return ok(render_reviewed(request, progress, Decision::approve));
+  }
+}
 
 CommandResult run_command(std::string_view command_line, RequestService& service,
                           const Caller& caller, const CommandContext& context) {

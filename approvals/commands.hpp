@@ -32,6 +32,10 @@ struct CommandResult {
   std::string err;
   int exit_code = 0;
   bool start_watch = false;
+  // `request create` of a request that approval hooks review: nothing is printed yet; the proxy
+  // waits (without blocking) until hooks_settled() or hook_wait_limit() has passed, then prints
+  // created_result() for the request as it is then, so a hook's verdict is seen at once.
+  std::string await_hooks{};
 };
 
 inline constexpr int exit_ok = 0;
@@ -46,6 +50,13 @@ inline constexpr int exit_usage = 2;
 // unless they hold a role with `audit: true`.
 CommandResult run_command(std::string_view command_line, RequestService& service,
                           const Caller& caller, const CommandContext& context);
+
+// What `request create` prints for `request` once its hooks have answered or the wait is
+// over: still PENDING, the usual "Request ... created" lines; DENIED by a hook, exit 1 and
+// "holdgate: request ID was denied by hook:jira: provide an active JIRA ticket"; APPROVED,
+// that it is and until when.
+CommandResult created_result(const config::Config& config, const AccessRequest& request,
+                             std::string_view invocation);
 
 // One line of `request watch`: a compact JSON object with "event" (request.created, ...) and
 // then every field of request_json(), ending in "\n".

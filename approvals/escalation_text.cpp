@@ -1,5 +1,6 @@
 #include "escalation_text.hpp"
 
+#include "approvals/hook_review.hpp"
 #include "approvals/render.hpp"
 #include "approvals/shell_words.hpp"
 #include "policy/sanitize.hpp"
@@ -89,6 +90,9 @@ std::string resolved(const AccessRequest& request, std::string_view target) {
       return "Access granted until " + table_time(*request.grant_expires) + ". Connecting to " +
              sanitize(target) + "...";
     case RequestState::denied:
+      if (auto by_hook = hook_denial(request); !by_hook.empty()) {
+        return "holdgate: request " + request.id + " was " + sanitize(by_hook);
+      }
       return "holdgate: request " + request.id + " was denied" +
              (request.resolution_reason.empty() ? std::string()
                                                 : ": \"" + sanitize(request.resolution_reason) + "\"");

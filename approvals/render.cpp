@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "approvals/hook_review.hpp"
 #include "approvals/lock_rules.hpp"
 #include "policy/sanitize.hpp"
 
@@ -287,6 +288,9 @@ std::string render_reviewed(const AccessRequest& request, const Progress& progre
     }
     case RequestState::denied: return "Request " + id + " is DENIED.\n";
     case RequestState::pending:
+      if (decision == Decision::approve && progress.approvals_held) {
+        return "Request " + id + ": " + held_approval_sentence(progress) + ".\n";
+      }
       if (decision == Decision::approve) {
         return "Approved request " + id + ": " + progress_text(progress) + " so far.\n";
       }

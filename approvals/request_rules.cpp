@@ -37,6 +37,7 @@ RoleThreshold threshold_from(const std::string& role, const config::RequestPolic
   t.ttl = policy.ttl;
   t.reason_required = policy.reason == config::RequestPolicy::Reason::required;
   t.resource_only = policy.scope == config::RequestPolicy::Scope::resource;
+  t.hooks_required = policy.hooks == config::RequestPolicy::Hooks::required;
   for (const auto& reviewer : policy.reviewers) append_unique(t.suggested_reviewers, reviewer);
   return t;
 }
@@ -49,6 +50,7 @@ void merge_into(RoleThreshold& into, const RoleThreshold& other) {
   into.ttl = std::min(into.ttl, other.ttl);
   into.reason_required = into.reason_required || other.reason_required;
   into.resource_only = into.resource_only || other.resource_only;
+  into.hooks_required = into.hooks_required || other.hooks_required;
   for (const auto& reviewer : other.suggested_reviewers) {
     append_unique(into.suggested_reviewers, reviewer);
   }

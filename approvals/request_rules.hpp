@@ -49,6 +49,7 @@ struct RoleThreshold {
   std::chrono::seconds ttl{3600};
   bool reason_required = true;
   bool resource_only = false;  // `request: {scope: resource}`: only login@target, not the role
+  bool hooks_required = false;  // `request: {hooks: required}`: approvals wait for every hook
   std::vector<std::string> suggested_reviewers;
 };
 
@@ -86,6 +87,8 @@ bool may_review(const config::Config& config, std::string_view reviewer,
 // review appended; APPROVED when every role has its approvals from reviewers entitled to that
 // role (grant_expires = now + the shortest max_duration, or the requested one if shorter);
 // DENIED when any role reaches its deny count (resolution_reason = the reviewer's reason).
+// With `request: {hooks: required}` (approvals_held(), hook_review.hpp) an approval is stored
+// but the request does not become APPROVED until the last hook answers (apply_hook_answer).
 // Refuses: not pending, expired by now, own request, not entitled, already reviewed,
 // reason over max_reason_bytes (or with a NUL), and approvals while a requested role is one the
 // requester may no longer request (the config changed; such a request can only be denied).
@@ -122,6 +125,10 @@ struct Progress {
   // What the request asks for, scope_words(): "root@db-1 (via dba)" / "role dba (root on
   // kind=db)". Carried here so every view that shows progress shows the same words.
   std::string scope;
+  // Approval hooks: how many of the configured ones have answered, and whether approvals are
+  // held until the rest do (`request: {hooks: required}`).
+  int hooks_answered = 0, hooks_configured = 0;
+  bool approvals_held = false;
 };
 Progress progress(const config::Config& config, const AccessRequest& request);
 

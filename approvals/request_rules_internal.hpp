@@ -39,4 +39,13 @@ std::optional<RuleError> refuse_unless_pending(const AccessRequest& request, Tim
 std::vector<std::optional<RoleThreshold>> current_thresholds(const config::Config& config,
                                                              const AccessRequest& request);
 
+// The decision that `next` (a review or a hook's answer already recorded, version bumped) has
+// come to: DENIED when a role reached its denials, APPROVED when every role has its approvals
+// and approvals are not held for hooks, else unchanged. resolution_reason is `reason`, or
+// "approved by alice, ivan" / "denied by ivan" when blank (`decision` says which, when both
+// could be meant).
+AccessRequest settle(const config::Config& config, AccessRequest next,
+                     const std::vector<std::optional<RoleThreshold>>& thresholds,
+                     Decision decision, std::string reason, TimePoint now);
+
 }  // namespace holdgate::approvals::detail

@@ -4,6 +4,7 @@
 // can only make a pending request harder to pass, never easier.
 #include <algorithm>
 
+#include "approvals/hook_review.hpp"
 #include "approvals/request_rules.hpp"
 #include "approvals/request_rules_internal.hpp"
 #include "approvals/scope_words.hpp"
@@ -134,25 +135,40 @@ std::variant<AccessRequest, RuleError> apply_review(const config::Config& config
   AccessRequest next = request;
   next.reviews.push_back({std::string(reviewer), decision, reason, now});
   ++next.version;
+  return detail::settle(config, std::move(next), thresholds, decision, std::move(reason), now);
+}
 
+namespace detail {
+
+AccessRequest settle(const config::Config& config, AccessRequest next,
+                     const std::vector<std::optional<RoleThreshold>>& thresholds,
+                     Decision decision, std::string reason, TimePoint now) {
   const auto roles = tally(config, next, thresholds);
-  // One role reaching its deny count ends the whole request; approval needs every role.
+  // One role reaching its deny count ends the whole request; approval needs every role, and,
+  // with `hooks: required`, every hook's answer first. Denials are never held: holding them
+  // could only keep a request alive that people already refused.
   const bool denied = std::any_of(roles.begin(), roles.end(), [](const RoleProgress& p) {
     return p.denials >= p.denials_needed;
   });
+  // A role the requester may no longer request (no threshold) is never approved.
   const bool approved =
-      !denied && std::all_of(roles.begin(), roles.end(), [](const RoleProgress& p) {
+      !denied && !approvals_held(config, next) &&
+      std::all_of(thresholds.begin(), thresholds.end(), [](const auto& t) { return t.has_value(); }) &&
+      std::all_of(roles.begin(), roles.end(), [](const RoleProgress& p) {
         return p.approvals >= p.approvals_needed;
       });
   if (!denied && !approved) return next;
 
+  decision = denied ? Decision::deny : Decision::approve;
   next.state = denied ? RequestState::denied : RequestState::approved;
   next.resolved = now;
   next.resolution_reason =
-      detail::is_blank(reason) ? decided_by(config, next, decision) : std::move(reason);
+      is_blank(reason) ? decided_by(config, next, decision) : std::move(reason);
   if (approved) next.grant_expires = now + grant_duration(config, next);
   return next;
 }
+
+}  // namespace detail
 
 Progress progress(const config::Config& config, const AccessRequest& request) {
   Progress result;
@@ -163,6 +179,9 @@ Progress progress(const config::Config& config, const AccessRequest& request) {
     result.approvals += std::min(role.approvals, role.approvals_needed);
     result.approvals_needed += role.approvals_needed;
   }
+  result.hooks_configured = static_cast<int>(config.approvals.hooks.size());
+  result.hooks_answered = hooks_answered(config, request);
+  result.approvals_held = approvals_held(config, request);
   if (request.state != RequestState::pending) return result;
   for (const auto& user : config.users) {
     if (may_review(config, user.name, request) && !has_reviewed(request, user.name)) {

@@ -51,6 +51,11 @@ std::vector<storage::AuditEvent> transition_events(const AccessRequest& before,
     events.push_back({now, "request.reviewed", review.reviewer, caller.source, after.id,
                       std::string(storage::to_string(review.decision)) + ": " + review.reason});
   }
+  if (after.reviews.size() == before.reviews.size() &&
+      after.hooks_answered.size() > before.hooks_answered.size()) {
+    // A hook's `none` (or a failed hook): no review, but an answer `hooks: required` waits for.
+    events.push_back({now, "request.hook-answered", actor, caller.source, after.id, "NONE"});
+  }
   if (after.state != before.state) {
     events.push_back({now, state_event(after.state), actor, caller.source, after.id,
                       after.resolution_reason});
@@ -115,7 +120,11 @@ Outcome<AccessRequest> RequestService::transition(const Caller& caller, std::str
     switch (store_.update_request(updated, transition_events(*stored, updated, caller, now))) {
       case storage::WriteResult::written: {
         bool resolved = updated.state != storage::RequestState::pending;
-        events_.publish({resolved ? state_event(updated.state) : "request.reviewed", updated});
+        const bool reviewed = updated.reviews.size() > stored->reviews.size();
+        events_.publish({resolved   ? state_event(updated.state)
+                         : reviewed ? "request.reviewed"
+                                    : "request.hook-answered",
+                         updated});
         return updated;
       }
       case storage::WriteResult::not_found:

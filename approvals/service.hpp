@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "approvals/hook_protocol.hpp"
 #include "approvals/request_events.hpp"
 #include "approvals/lock_rules.hpp"
 #include "approvals/request_rules.hpp"
@@ -53,10 +54,12 @@ class RequestService {
   Outcome<AccessRequest> review(const Caller& caller, std::string_view id, Decision decision,
                                 std::string reason);
   Outcome<AccessRequest> cancel(const Caller& caller, std::string_view id);
-  // An approval hook's verdict (config approvals.hooks), as reviewer "hook:NAME": approve counts
-  // as one approval, deny ends the request at once (service_hooks.cpp).
+  // An approval hook's answer (config approvals.hooks), as reviewer "hook:NAME": approve counts
+  // as one approval, deny ends the request at once, none (also a failed hook) is recorded as
+  // an answer only; the last answer releases held approvals (apply_hook_answer,
+  // service_hooks.cpp).
   Outcome<AccessRequest> review_as_hook(std::string_view hook, std::string_view id,
-                                        Decision decision, std::string reason);
+                                        HookDecision decision, std::string reason);
 
   // The request, expired first if its time has come. Who may look is the caller's business
   // (visibility.hpp); so it is for list(..., ListScope::all) and history().

@@ -78,6 +78,8 @@ std::string slack_text(const config::Config& config, const RequestChange& change
 bool webhook_wants(const config::WebhookEvents& events, std::string_view event) {
   if (event == "request.created") return events.created;
   if (event == "request.reviewed") return events.reviewed;
+  // A hook that said nothing is no news for a channel (a failed one is audited as hook.failed).
+  if (event == "request.hook-answered") return false;
   return events.resolved;  // approved, denied, expired, cancelled, revoked, dropped; locks
 }
 

@@ -48,6 +48,11 @@ struct RequestPolicy {
   // also lets the whole role be requested.
   enum class Scope { role, resource };
   Scope scope = Scope::role;
+  // Hooks that must answer first (issue 12, section 5): `hooks: required` holds approvals of
+  // these requests until every approval hook has answered (a failed or timed-out hook answers
+  // `none`); `hooks: beside` (the default) lets them run beside the reviewers.
+  enum class Hooks { beside, required };
+  Hooks hooks = Hooks::beside;
 };
 
 struct ReviewPolicy {

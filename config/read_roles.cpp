@@ -76,7 +76,7 @@ std::vector<std::string> read_policy_roles(const Fields& fields, std::vector<Rol
 
 RequestPolicy read_request(const Entry& e, std::vector<RoleRef>& refs) {
   RequestPolicy request;
-  Fields fields(e, {"roles", "reviewers", "approve", "deny", "ttl", "reason", "scope"});
+  Fields fields(e, {"roles", "reviewers", "approve", "deny", "ttl", "reason", "scope", "hooks"});
   request.roles = read_policy_roles(fields, refs);
   // Suggestions only, and possibly people outside this file, so the names are not checked.
   if (auto f = fields.get("reviewers")) request.reviewers = read_strings(*f);
@@ -101,6 +101,16 @@ RequestPolicy read_request(const Entry& e, std::vector<RoleRef>& refs) {
       request.scope = RequestPolicy::Scope::resource;
     } else if (scope) {
       f->error("must be 'role' or 'resource', not '" + *scope + "'");
+    }
+  }
+  if (auto f = fields.get("hooks")) {
+    auto hooks = read_string(*f);
+    if (hooks == "required") {
+      request.hooks = RequestPolicy::Hooks::required;
+    } else if (hooks == "beside") {
+      request.hooks = RequestPolicy::Hooks::beside;
+    } else if (hooks) {
+      f->error("must be 'required' or 'beside', not '" + *hooks + "'");
     }
   }
   return request;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "approvals/hook_review.hpp"
 #include "announced_size.hpp"
 #include "connection_failure.hpp"
 
@@ -34,7 +35,7 @@ std::string with_crlf(std::string_view text) {
 // One session channel on the approvals connection.
 class ApprovalsChannels::Conversation {
  public:
-  enum class Mode { starting, menu, watch, closing, finished };
+  enum class Mode { starting, menu, watch, awaiting_hooks, closing, finished };
 
   explicit Conversation(ChannelHandle channel) : channel_(std::move(channel)) {}
 
@@ -47,6 +48,9 @@ class ApprovalsChannels::Conversation {
   // on its way out, later ones wait and become one: a storm of window changes or keys costs
   // one redraw per window the client reads, not one per message.
   bool redraw_wanted = false;
+  // Mode::awaiting_hooks: the request `request create` made, and how long its hooks may take.
+  std::string awaited;
+  SteadyClock::time_point await_until{};
 
   // The size a pty-req or window-change announced, bounded; 0 (not given) keeps the last one.
   void resize(ssh_message request) {
@@ -187,7 +191,14 @@ void ApprovalsChannels::apply(Conversation& c, const approvals::MenuAction& acti
     if (auto* error = std::get_if<approvals::ServiceError>(&outcome)) {
       c.menu->show_message(error->message);
     } else {
-      c.menu->show_message(review->decision == storage::Decision::approve ? "Approved." : "Denied.");
+      const auto& reviewed = std::get<storage::AccessRequest>(outcome);
+      const auto progress = approvals::progress(requests_.config(), reviewed);
+      if (review->decision == storage::Decision::approve && progress.approvals_held &&
+          reviewed.state == storage::RequestState::pending) {
+        c.menu->show_message("Approved: " + approvals::held_approval_sentence(progress) + ".");
+      } else {
+        c.menu->show_message(review->decision == storage::Decision::approve ? "Approved." : "Denied.");
+      }
     }
     refresh_menu(c);
   }
@@ -249,12 +260,30 @@ void ApprovalsChannels::handle_message(MessageHandle message) {
   ssh_message_reply_default(m);
 }
 
+void ApprovalsChannels::finish_create(Conversation& c) {
+  auto stored = requests_.show(c.awaited);
+  if (auto* error = std::get_if<approvals::ServiceError>(&stored)) {
+    c.write("holdgate: " + error->message + "\n", true);
+    c.finish(approvals::exit_refused);
+    return;
+  }
+  auto result = approvals::created_result(requests_.config(), std::get<storage::AccessRequest>(stored),
+                                          context_.invocation);
+  c.write(result.out);
+  c.write(result.err, true);
+  c.finish(result.exit_code);
+}
+
 void ApprovalsChannels::run_command(Conversation& c, const char* command_line) {
   auto result = approvals::run_command(command_line ? command_line : "", requests_, caller_, context_);
   c.write(result.out);
   c.write(result.err, true);
   if (result.start_watch) {
     c.mode = Conversation::Mode::watch;
+  } else if (!result.await_hooks.empty()) {
+    c.mode = Conversation::Mode::awaiting_hooks;
+    c.awaited = result.await_hooks;
+    c.await_until = SteadyClock::now() + approvals::hook_wait_limit(requests_.config());
   } else {
     c.finish(result.exit_code);
   }
@@ -277,6 +306,13 @@ awaitable<void> ApprovalsChannels::run(const bool& stop) {
     changes_.clear();
     for (auto& c : conversations_) {
       bool menu_stale = false;
+      if (c->mode == Conversation::Mode::awaiting_hooks) {
+        const bool settled = std::any_of(changes.begin(), changes.end(), [&](const auto& change) {
+          return change.request.id == c->awaited &&
+                 approvals::hooks_settled(requests_.config(), change.request);
+        });
+        if (settled || SteadyClock::now() >= c->await_until) finish_create(*c);
+      }
       for (const auto& change : changes) {
         if (!approvals::watch_concerns(requests_.config(), caller_.user->name, change)) continue;
         if (c->mode == Conversation::Mode::watch) c->write(approvals::watch_line(requests_.config(), change));
@@ -303,7 +339,11 @@ awaitable<void> ApprovalsChannels::run(const bool& stop) {
     bool escape_pending = std::any_of(conversations_.begin(), conversations_.end(), [](const auto& c) {
       return c->menu && c->menu->escape_pending();
     });
-    co_await waiter_.wait(SteadyClock::now() + (escape_pending ? escape_wait : idle_wait));
+    auto wake = SteadyClock::now() + (escape_pending ? escape_wait : idle_wait);
+    for (const auto& c : conversations_) {
+      if (c->mode == Conversation::Mode::awaiting_hooks) wake = std::min(wake, c->await_until);
+    }
+    co_await waiter_.wait(wake);
   }
 }
 

@@ -35,6 +35,8 @@ class ApprovalsChannels {
 
   void handle_message(MessageHandle message);
   void run_command(Conversation& c, const char* command_line);
+  // `request create` once its hooks have answered or had their time: prints and finishes.
+  void finish_create(Conversation& c);
   void handle_input(Conversation& c);
   void refresh_menu(Conversation& c);
   void redraw(Conversation& c);  // now; elsewhere set c.redraw_wanted

@@ -4,6 +4,7 @@
 #include <deque>
 
 #include "approvals/escalation_text.hpp"
+#include "approvals/hook_review.hpp"
 #include "approvals/lock_rules.hpp"
 #include "policy/locks.hpp"
 #include "policy/sanitize.hpp"
@@ -121,6 +122,7 @@ awaitable<EscalationResult> Escalation::run(MessageHandle pending, const bool& s
   };
 
   std::optional<storage::AccessRequest> request = reattach();
+  const bool created_now = !request;
   std::string lines;
   if (request) {
     lines = text::reattached(*request);
@@ -185,6 +187,23 @@ awaitable<EscalationResult> Escalation::run(MessageHandle pending, const bool& s
     waiter_.notify();
   });
   std::size_t reviews_shown = request->reviews.size();
+  if (created_now) {
+    // Approval hooks usually answer within their timeout: wait that long before the first word,
+    // so a requester a hook denies reads its reason now, and one it approves goes straight in.
+    const auto& config = requests_.config();
+    const auto until = SteadyClock::now() + approvals::hook_wait_limit(config);
+    while (!approvals::hooks_settled(config, *request) && !locked && SteadyClock::now() < until) {
+      if (stop || connection_failed(user_)) co_return EscalationResult::gone;
+      while (MessageHandle m{ssh_message_get(user_)}) ssh_message_reply_default(m.get());
+      co_await waiter_.wait(until);
+      for (; !changes.empty(); changes.pop_front()) request = std::move(changes.front().request);
+    }
+    // Decided already: the decision is all there is to say.
+    if (request->state != storage::RequestState::pending) lines.clear();
+    for (; reviews_shown < request->reviews.size() && !lines.empty(); ++reviews_shown) {
+      lines += "\n" + text::review(request->reviews[reviews_shown]);
+    }
+  }
   if (request->state == storage::RequestState::pending) {
     lines += "\n" + text::waiting(approvals::progress(requests_.config(), *request));
   }

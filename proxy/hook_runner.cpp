@@ -132,6 +132,10 @@ awaitable<void> run_hook(std::shared_ptr<HookRunnerState> shared, config::Approv
     if (auto* error = std::get_if<std::string>(&parsed)) problem = *error;
     else verdict = std::get<approvals::HookVerdict>(parsed);
   }
+  // Every answer is recorded, `none` too (a failed hook answers none): a request whose role
+  // says `hooks: required` counts its approvals only once every hook has answered.
+  const char* word = decision_word(verdict.decision);
+  auto outcome = service.review_as_hook(hook.name, request_id, verdict.decision, verdict.reason);
   if (!problem.empty()) {
     // Treated as "none": a broken hook must never approve, and must not deny either (it would
     // turn an outage of the hook into an outage of every request).
@@ -143,17 +147,6 @@ awaitable<void> run_hook(std::shared_ptr<HookRunnerState> shared, config::Approv
                     request_id, problem});
     co_return;
   }
-
-  const char* word = decision_word(verdict.decision);
-  if (verdict.decision == approvals::HookDecision::none) {
-    log.write("hook", {{"hook", hook.name}, {"request", request_id}, {"result", word},
-                       {"reason", verdict.reason}});
-    co_return;
-  }
-  const auto decision = verdict.decision == approvals::HookDecision::approve
-                            ? storage::Decision::approve
-                            : storage::Decision::deny;
-  auto outcome = service.review_as_hook(hook.name, request_id, decision, verdict.reason);
   if (auto* error = std::get_if<approvals::ServiceError>(&outcome)) {
     // Typically another hook or a person decided first.
     log.write("hook", {{"hook", hook.name}, {"request", request_id}, {"result", word},

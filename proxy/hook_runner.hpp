@@ -1,7 +1,8 @@
 // Approval hooks (config approvals.hooks): when a request is created, every hook program is run
 // with the request on stdin (approvals::hook_input) and its verdict applied as reviewer
 // "hook:NAME" (RequestService::review_as_hook). A hook that times out, crashes, exits non-zero
-// or prints anything but a valid verdict changes nothing, and the log says what went wrong.
+// or prints anything but a valid verdict answers `none` (recorded, since `hooks: required`
+// waits for every answer, but it approves and denies nothing), and the log says what went wrong.
 // Hooks run concurrently, at most limits.max_hook_processes at a time (the rest wait their
 // turn), and never block the event loop.
 #pragma once

@@ -48,6 +48,10 @@ struct AccessRequest {
   std::string login, target, source;
   // Bumped by every stored change; update_request() compares it (compare-and-swap).
   long version = 0;
+  // Approval hooks that have answered, by name, in the order they did: approve and deny (also
+  // in `reviews`, as hook:NAME) and none, which includes a hook that failed or timed out.
+  // `request: {hooks: required}` counts approvals only once every configured hook is here.
+  std::vector<std::string> hooks_answered;
 };
 
 // A role held by a person for a limited time, from an approved request. A scoped grant (from a

@@ -46,7 +46,26 @@ std::vector<std::string> read_list(Statement& select, std::string_view request_i
   return values;
 }
 
-// The row's columns ?2..?14 as both insert and replace write them; ?1 is the id.
+// Hook names are config names (no newline), so one newline-separated column holds the list.
+std::string join_lines(const std::vector<std::string>& names) {
+  std::string text;
+  for (const auto& name : names) text += (text.empty() ? "" : "\n") + name;
+  return text;
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> names;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    names.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return names;
+}
+
+// The row's columns ?2..?15 as both insert and replace write them; ?1 is the id.
 void bind_request(Statement& statement, const AccessRequest& request, std::int64_t version) {
   statement.bind(1, request.id);
   statement.bind(2, request.user);
@@ -63,6 +82,7 @@ void bind_request(Statement& statement, const AccessRequest& request, std::int64
   statement.bind(12, request.target);
   statement.bind(13, request.source);
   statement.bind(14, version);
+  statement.bind(15, join_lines(request.hooks_answered));
 }
 
 [[noreturn]] void corrupt(const std::string& what) { throw SqliteError(SQLITE_CORRUPT, what); }
@@ -85,14 +105,14 @@ TimePoint from_millis(std::int64_t millis) {
 
 const char* const kRequestColumns =
     "id, user, reason, state, created, expires, max_duration_s, resolved, grant_expires, "
-    "resolution_reason, login, target, source, version";
+    "resolution_reason, login, target, source, version, hooks_answered";
 
 void insert_request(sqlite3* db, const AccessRequest& request, std::int64_t version) {
   Statement insert(db,
                    "INSERT INTO requests (id, user, reason, state, created, expires, "
                    "max_duration_s, resolved, grant_expires, resolution_reason, login, target, "
-                   "source, version) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+                   "source, version, hooks_answered) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
   bind_request(insert, request, version);
   insert.run();
   write_lists(db, request);
@@ -104,7 +124,7 @@ void replace_request(sqlite3* db, const AccessRequest& request) {
                    "UPDATE requests SET user = ?2, reason = ?3, state = ?4, created = ?5, "
                    "expires = ?6, max_duration_s = ?7, resolved = ?8, grant_expires = ?9, "
                    "resolution_reason = ?10, login = ?11, target = ?12, source = ?13, "
-                   "version = ?14 WHERE id = ?1");
+                   "version = ?14, hooks_answered = ?15 WHERE id = ?1");
   bind_request(update, request, request.version);
   update.run();
   // The lists rarely change, but "replaces the stored request" must hold for every field.
@@ -196,6 +216,7 @@ AccessRequest RequestReader::read(const Statement& row) {
   request.target = row.text(11);
   request.source = row.text(12);
   request.version = static_cast<long>(row.integer(13));
+  request.hooks_answered = split_lines(row.text(14));
 
   request.roles = read_list(roles_, request.id);
   request.suggested_reviewers = read_list(reviewers_, request.id);

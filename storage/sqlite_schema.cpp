@@ -180,6 +180,12 @@ std::optional<StoreError> refusal(const Header& header, const std::string& path)
   return std::nullopt;
 }
 
+// Hooks that must answer first (issue 12, section 5): the approval hooks that have answered a
+// request, newline-separated names. Requests stored before it had none recorded.
+constexpr const char* kHookAnswers = R"sql(
+ALTER TABLE requests ADD COLUMN hooks_answered TEXT NOT NULL DEFAULT '';
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -189,6 +195,7 @@ const std::vector<Migration>& migrations() {
       {3, kStateIndex},
       {4, kGrantScope},
       {5, kTakingBack},
+      {6, kHookAnswers},
   };
   return steps;
 }

@@ -171,6 +171,13 @@ def create(client, roles="dba", reason="ticket #123") -> str:
     return UUID.search(r.stdout).group(0)
 
 
+def create_denied(client, roles="dba", reason="ticket #123") -> str:
+    """request create of a request a hook denies: it waits for the hook and says so (exit 1)."""
+    r = approvals(client, f"request create --roles {roles} --reason '{reason}'")
+    assert r.returncode == 1 and " was denied by hook:" in r.stderr, r
+    return UUID.search(r.stderr).group(0)
+
+
 def show(client, request_id) -> dict:
     r = approvals(client, f"request show {request_id} --format json")
     assert r.returncode == 0, r
@@ -431,7 +438,7 @@ def hook_entry(path: Path, name: str | None = None, timeout="5s") -> dict:
 def test_hook_deny_ends_the_request_with_its_reason(world, make_gate, tmp_path):
     hook = write_hook(tmp_path, "nope", verdict("deny", "no tickets, no root"))
     gate, people = start(world, make_gate, hooks=[hook_entry(hook)])
-    request_id = create(people["bob"])
+    request_id = create_denied(people["bob"])
     shown = wait_for_state(people["bob"], request_id, "DENIED")
     assert shown["resolution_reason"] == "no tickets, no root"
     assert [(r["reviewer"], r["decision"]) for r in shown["reviews"]] == [("hook:nope", "DENY")]
@@ -525,14 +532,19 @@ open({str(pids)!r}, "w").write(f"{{os.getpid()}} {{child.pid}}")
 time.sleep(300)
 {verdict("approve")}""")
     gate, people = start(world, make_gate, hooks=[hook_entry(hook, timeout="5s")])
-    request_id = create(people["bob"])
+    # request create waits for the hook (up to its timeout), without holding up anyone else.
+    creating = people["bob"].popen("approvals", "request create --roles dba --reason 'ticket #1'")
     assert wait_until(lambda: pids.exists() and pids.read_text(), 10)
     hook_pid, child_pid = map(int, pids.read_text().split())
     # While the hook runs, the approvals channel answers: the hook is still running when the
     # answer is back.
     r = approvals(people["ivan"], "request list")
-    assert r.returncode == 0 and request_id in r.stdout, r
+    assert r.returncode == 0 and "PENDING" in r.stdout, r
     assert not gone(hook_pid), r
+    out, err = creating.communicate(timeout=15)
+    assert creating.returncode == 0, (out, err)
+    request_id = UUID.search(out.decode()).group(0)
+    assert f"Request {request_id} created" in out.decode(), out
 
     line = gate.wait_for_log_line("event=hook ", "hook=slow", "result=none", timeout=15)
     assert line and "no answer within 5s" in line, gate.log_text()
@@ -545,7 +557,7 @@ def test_several_hooks_first_deny_wins(world, make_gate, tmp_path):
     yes = write_hook(tmp_path, "yes", verdict("approve"))
     no = write_hook(tmp_path, "no", "time.sleep(0.5)\n" + verdict("deny", "policy says no"))
     gate, people = start(world, make_gate, hooks=[hook_entry(yes), hook_entry(no)])
-    request_id = create(people["bob"])
+    request_id = create_denied(people["bob"])
     shown = wait_for_state(people["bob"], request_id, "DENIED")
     assert [(r["reviewer"], r["decision"]) for r in shown["reviews"]] == \
         [("hook:yes", "APPROVE"), ("hook:no", "DENY")]
@@ -575,7 +587,7 @@ def example_gate(world, make_gate, tmp_path):
 
 def test_example_hook_denies_a_contractor_without_a_ticket(example_gate):
     _, people = example_gate
-    request_id = create(people["bob"], roles="viewer", reason="need to look at prod")
+    request_id = create_denied(people["bob"], roles="viewer", reason="need to look at prod")
     shown = wait_for_state(people["bob"], request_id, "DENIED")
     assert "contractors must cite a ticket" in shown["resolution_reason"], shown
     assert shown["reviews"][0]["reviewer"] == "hook:ticket-check"
@@ -593,7 +605,7 @@ def test_example_hook_lets_a_contractor_with_a_ticket_through_to_people(example_
 
 def test_example_hook_denies_root_roles_from_unregistered_keys(example_gate):
     _, people = example_gate
-    request_id = create(people["bob"], roles="dba", reason="ticket #123")
+    request_id = create_denied(people["bob"], roles="dba", reason="ticket #123")
     shown = wait_for_state(people["bob"], request_id, "DENIED")
     assert "dba grants root" in shown["resolution_reason"], shown
 

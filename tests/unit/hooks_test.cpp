@@ -17,6 +17,7 @@
 #include "approvals/render.hpp"
 #include "approvals/service.hpp"
 #include "approvals/waiting_line.hpp"
+#include "approvals/webhook_payload.hpp"
 #include "config/load.hpp"
 #include "config_text.hpp"
 #include "storage/store.hpp"
@@ -269,13 +270,13 @@ TEST_CASE("review_as_hook: stored, audited and published like a review", "[hooks
   auto request = h.create();
   h.changes.clear();
 
-  auto approved = h.service->review_as_hook("ticket-check", request.id, ap::Decision::approve, "ok");
+  auto approved = h.service->review_as_hook("ticket-check", request.id, ap::HookDecision::approve, "ok");
   REQUIRE(std::holds_alternative<ap::AccessRequest>(approved));
   REQUIRE(h.changes.size() == 1);
   CHECK(h.changes[0].event == "request.reviewed");
 
   // The same hook cannot count twice.
-  auto again = h.service->review_as_hook("ticket-check", request.id, ap::Decision::approve, "ok");
+  auto again = h.service->review_as_hook("ticket-check", request.id, ap::HookDecision::approve, "ok");
   REQUIRE(std::holds_alternative<ap::ServiceError>(again));
   CHECK(std::get<ap::ServiceError>(again).kind == ap::ServiceError::Kind::not_allowed);
 
@@ -289,7 +290,7 @@ TEST_CASE("review_as_hook: stored, audited and published like a review", "[hooks
 TEST_CASE("review_as_hook: a deny is final and names the hook in the audit trail", "[hooks]") {
   Harness h;
   auto request = h.create();
-  auto denied = h.service->review_as_hook("ticket-check", request.id, ap::Decision::deny,
+  auto denied = h.service->review_as_hook("ticket-check", request.id, ap::HookDecision::deny,
                                           "contractors must cite a ticket");
   REQUIRE(std::holds_alternative<ap::AccessRequest>(denied));
   CHECK(std::get<ap::AccessRequest>(denied).state == ap::RequestState::denied);
@@ -302,7 +303,7 @@ TEST_CASE("review_as_hook: a deny is final and names the hook in the audit trail
                      {"request.reviewed", "hook:ticket-check"},
                      {"request.denied", "hook:ticket-check"}});
 
-  auto late = h.service->review_as_hook("other", request.id, ap::Decision::approve, "");
+  auto late = h.service->review_as_hook("other", request.id, ap::HookDecision::approve, "");
   REQUIRE(std::holds_alternative<ap::ServiceError>(late));
   CHECK(std::get<ap::ServiceError>(late).kind == ap::ServiceError::Kind::not_pending);
 }
@@ -325,4 +326,27 @@ TEST_CASE("WaitingLine: at most `limit` run, the rest wait in order, none is dro
   CHECK(line.running() == 0);
   CHECK(line.arrive(6) == 6);
   CHECK(ap::WaitingLine<int>(0).limit() == 1);  // never a line where nothing runs
+}
+
+TEST_CASE("review_as_hook: a none is stored as an answer, and survives a re-read", "[hooks]") {
+  Harness h;
+  auto request = h.create();
+  h.changes.clear();
+  auto answered = h.service->review_as_hook("other", request.id, ap::HookDecision::none, "n/a");
+  REQUIRE(std::holds_alternative<ap::AccessRequest>(answered));
+  // Not a review: published and audited as an answer of its own, which webhooks skip.
+  REQUIRE(h.changes.size() == 1);
+  CHECK(h.changes[0].event == "request.hook-answered");
+  CHECK(h.service->history(h.now - 1h).back().kind == "request.hook-answered");
+  CHECK(h.service->history(h.now - 1h).back().actor == "hook:other");
+  CHECK_FALSE(ap::webhook_wants(cfg::WebhookEvents{}, "request.hook-answered"));
+  auto approved = h.service->review_as_hook("ticket-check", request.id, ap::HookDecision::approve, "");
+  REQUIRE(std::holds_alternative<ap::AccessRequest>(approved));
+  auto shown = h.service->show(request.id);
+  REQUIRE(std::holds_alternative<ap::AccessRequest>(shown));
+  const auto& stored = std::get<ap::AccessRequest>(shown);
+  CHECK(stored.hooks_answered == std::vector<std::string>{"other", "ticket-check"});
+  CHECK(stored.reviews.size() == 1);  // a none is no review
+  CHECK(stored.state == ap::RequestState::pending);
+  CHECK(ap::hooks_settled(h.config, stored));
 }
