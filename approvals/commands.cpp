@@ -39,6 +39,8 @@ class Runner {
     request.reviewers = create.reviewers;
     request.max_duration = create.max_duration;
     request.reason = create.reason;
+    request.break_glass = create.break_glass;
+    request.confirm = create.confirm;
     auto outcome = service_.create(caller_, request);
     if (auto* error = std::get_if<ServiceError>(&outcome)) return refused(error->message);
     const auto& created = std::get<AccessRequest>(outcome);

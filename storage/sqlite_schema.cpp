@@ -180,6 +180,14 @@ std::optional<StoreError> refusal(const Header& header, const std::string& path)
   return std::nullopt;
 }
 
+// Break-glass (issue 12, section 4): a request's ratification state ('' for an ordinary
+// request) and its deadline (epoch milliseconds, set while AWAITING).
+constexpr const char* kBreakGlass = R"sql(
+ALTER TABLE requests ADD COLUMN ratification TEXT NOT NULL DEFAULT ''
+  CHECK (ratification IN ('', 'AWAITING', 'RATIFIED', 'REJECTED', 'UNRATIFIED'));
+ALTER TABLE requests ADD COLUMN ratify_by INTEGER;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -189,6 +197,7 @@ const std::vector<Migration>& migrations() {
       {3, kStateIndex},
       {4, kGrantScope},
       {5, kTakingBack},
+      {6, kBreakGlass},
   };
   return steps;
 }
