@@ -340,7 +340,10 @@ void RequestService::lock_after_break_glass(const AccessRequest& request) {
   auto now = now_();
   auto lock = break_glass_lock(request, now, new_id_());
   if (!lock) return;
-  storage::AuditEvent event{now, "lock.created", "holdgate", "", lock->id, lock_details(*lock)};
+  // About the request (its subject), so whoever may see the request sees its lock too: the
+  // requester and the reviewers who did not ratify it.
+  storage::AuditEvent event{now, "lock.created", "holdgate", "", request.id,
+                            "lock=" + lock->id + " " + lock_details(*lock)};
   // The request's change is already stored and published; a lock that cannot be stored is
   // still told to every live session by the event, and the audit shows the request's state.
   (void)store_.create_lock(*lock, event);
