@@ -165,3 +165,20 @@ def test_rejected_locks_bob(world, make_gate, receivers):  # noqa: F811
     assert [p["event"] for p in events][:3] == \
         ["request.break_glass", "request.rejected", "lock.created"], events
     assert events[1]["resolution_reason"] == "rejected by ivan: not an emergency"
+
+
+def test_a_window_that_passed_while_down_is_acted_on_at_start(world, make_gate):
+    gate = make_gate(edit=break_glass_world(ratify_within="3s"))
+    people = people_of(world, gate)
+    bob, ivan = people["bob"], people["ivan"]
+    r = bob.ssh("approvals", "request create --login root --target db-1 --break-glass "
+                             "--confirm db-1 --reason 'db down'")
+    assert r.returncode == 0, r
+    request_id = UUID.search(r.stdout).group(0)
+    gate.stop()
+    time.sleep(3.5)  # the window passes while holdgate is down
+    gate.start()
+    again = bob.ssh("root@db-1", "whoami", options=("-o", "LogLevel=INFO"))
+    assert again.returncode != 0 and "bob is locked by holdgate" in again.stderr, again
+    shown = json.loads(ivan.ssh("approvals", f"request show {request_id} --format json").stdout)
+    assert shown["ratification"] == "UNRATIFIED", shown
