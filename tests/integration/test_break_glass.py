@@ -118,12 +118,15 @@ def test_unratified_ends_the_live_session_and_locks_bob(world, make_gate, receiv
     try:
         break_in(child)
         request_id = granted_id(child)
+        granted = time.monotonic()
         child.sendline("echo RE''ADY")
         child.expect("READY\r\n")
-        # Nobody ratifies: at 3 s the grant ends, and the live shell with it.
+        # Nobody ratifies: at 3 s the grant ends, and the live shell with it within a second.
         child.expect(re.escape("holdgate: your access to root@db-1 was not ratified within 3s"),
                      timeout=8)
+        ended = time.monotonic() - granted
         child.expect(pexpect.EOF, timeout=5)
+        assert 2.5 < ended < 4.0, f"the session ended {ended:.2f}s after the grant"
     finally:
         child.close(force=True)
 
