@@ -71,9 +71,12 @@ std::vector<storage::AuditEvent> transition_events(const AccessRequest& before,
                       std::string(storage::to_string(review.decision)) + ": " + review.reason});
   }
   if (auto ratified = ratification_event(before, after)) {
-    events.push_back({now, *ratified, actor, caller.source, after.id,
-                      "BREAK-GLASS " + (after.resolution_reason.empty() ? std::string(storage::to_string(after.ratification))
-                                                                        : after.resolution_reason)});
+    // "BREAK-GLASS RATIFIED", "BREAK-GLASS UNRATIFIED: not ratified within 24h".
+    std::string details = std::string("BREAK-GLASS ") + storage::to_string(after.ratification);
+    if (after.ratification != storage::Ratification::ratified) {
+      details += ": " + after.resolution_reason;
+    }
+    events.push_back({now, *ratified, actor, caller.source, after.id, details});
   } else if (after.state != before.state) {
     events.push_back({now, state_event(after.state), actor, caller.source, after.id,
                       after.resolution_reason});
