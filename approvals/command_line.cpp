@@ -31,7 +31,9 @@ const CommandSpec create_spec{"request create",
                                {"--target", true},
                                {"--reviewers", true},
                                {"--max-duration", true},
-                               {"--reason", true}},
+                               {"--reason", true},
+                               {"--break-glass", false},
+                               {"--confirm", true}},
                               false};
 const CommandSpec list_spec{
     "request list", {{"--mine", false}, {"--reviewable", false}, {"--all", false}, {"--format", true}},
@@ -262,6 +264,20 @@ std::variant<Command, Failure> build_create(const Parsed& parsed) {
   if (auto it = parsed.values.find("--reason"); it != parsed.values.end()) {
     create.reason = it->second;
   }
+  // Break-glass: the confirmation is the target's name typed again (checked by the rules).
+  create.break_glass = parsed.switches.count("--break-glass") > 0;
+  auto confirm = parsed.values.find("--confirm");
+  if (create.break_glass && create.target.empty()) {
+    return Failure{"--break-glass needs --login and --target"};
+  }
+  if (create.break_glass && confirm == parsed.values.end()) {
+    return Failure{"--break-glass needs --confirm with the target's name (e.g. --confirm " +
+                   shown(create.target) + ")"};
+  }
+  if (!create.break_glass && confirm != parsed.values.end()) {
+    return Failure{"--confirm goes with --break-glass"};
+  }
+  if (confirm != parsed.values.end()) create.confirm = confirm->second;
   return create;
 }
 
@@ -439,6 +455,10 @@ std::string usage_text(std::string_view invocation) {
          "  request create --roles ROLE[,ROLE...] [--reviewers NAME[,NAME...]]\n"
          "                 [--max-duration 2h] --reason \"TEXT\"\n"
          "      ask for whole roles\n"
+         "  request create --login LOGIN --target TARGET --break-glass --confirm TARGET\n"
+         "                 --reason \"TEXT\"\n"
+         "      break-glass: access at once, audited; its reviewers must ratify it\n"
+         "      (request review --approve ID; --deny rejects it), or you are locked\n"
          "  request list [--mine | --reviewable | --all] [--format json]\n"
          "      yours and those you can review (default), or only one kind, or all\n"
          "  request show ID [--format json]\n"

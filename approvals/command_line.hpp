@@ -17,6 +17,7 @@ namespace cmd {
 
 // request create (--login root --target db-1 [--roles dba] | --roles dba[,ROLE...])
 //                [--reviewers alice,ivan] [--max-duration 2h] --reason TEXT
+//                [--break-glass --confirm TARGET]
 // --reason may be left out on the command line: whether one is required is the policy's call,
 // and the service says so when it is.
 struct Create {
@@ -26,6 +27,9 @@ struct Create {
   std::string reason;
 
   std::string login = {}, target = {};  // a scoped request: only this login on this target
+  // --break-glass --confirm TARGET: access at once, ratified afterwards (issue 12, section 4).
+  bool break_glass = false;
+  std::string confirm = {};
 
   bool operator==(const Create&) const = default;
 };

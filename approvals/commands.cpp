@@ -40,6 +40,8 @@ class Runner {
     request.reviewers = create.reviewers;
     request.max_duration = create.max_duration;
     request.reason = create.reason;
+    request.break_glass = create.break_glass;
+    request.confirm = create.confirm;
     auto outcome = service_.create(caller_, request);
     if (auto* error = std::get_if<ServiceError>(&outcome)) return refused(error->message);
     const auto& created = std::get<AccessRequest>(outcome);
@@ -198,6 +200,8 @@ class Runner {
 CommandResult created_result(const config::Config& config, const AccessRequest& request,
                              std::string_view invocation) {
   const Progress progress = approvals::progress(config, request);
+  // Break-glass is granted as it is made, so its creation is the news, not its state.
+  if (request.break_glass()) return ok(render_created(request, progress, invocation));
   switch (request.state) {
     case RequestState::pending: return ok(render_created(request, progress, invocation));
     case RequestState::denied: {

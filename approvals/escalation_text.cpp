@@ -109,4 +109,33 @@ std::string resolved(const AccessRequest& request, std::string_view target) {
   return {};
 }
 
+std::string break_glass_banner(std::string_view login, std::string_view target,
+                               const RoleThreshold& role, std::string_view invocation) {
+  std::string text = "holdgate: access denied to " + sanitize(login) + " on " + sanitize(target) + "\n";
+  text += "The only way in is BREAK-GLASS through role " + sanitize(role.role) +
+          ": access at once, without reviewers, for " + format_duration(role.break_glass_duration) +
+          ". It is audited and announced, and the role's reviewers must ratify it within " +
+          format_duration(role.ratify_within) + ", or you are locked.\n";
+  text += "Without a terminal:\n  " + std::string(invocation) + " \"request create --login " +
+          sanitize(shell_quote(login)) + " --target " + sanitize(shell_quote(target)) +
+          " --break-glass --confirm " + sanitize(shell_quote(target)) +
+          " --reason 'why you need it'\"\n";
+  return text;
+}
+
+std::string break_glass_reason_prompt() { return "BREAK-GLASS reason (required): "; }
+
+std::string break_glass_confirm_prompt(std::string_view target) {
+  return "Type the target name to confirm BREAK-GLASS access to " + sanitize(target) + ": ";
+}
+
+std::string break_glass_granted(const AccessRequest& request, std::string_view target) {
+  std::string text = "BREAK-GLASS access granted until " + table_time(*request.grant_expires) +
+                     " (request " + request.id + ")";
+  if (request.ratify_by) {
+    text += "; it must be ratified by " + table_time(*request.ratify_by) + " or you are locked";
+  }
+  return text + ". Connecting to " + sanitize(target) + "...";
+}
+
 }  // namespace holdgate::approvals::escalation_text

@@ -35,4 +35,16 @@ std::string review(const storage::Review& review);
 // The final line for a request that left PENDING.
 std::string resolved(const AccessRequest& request, std::string_view target);
 
+// ---- Break-glass (issue 12, section 4): when the only way in is a break-glass role.
+// The banner says plainly what break-glass means (access at once, audited, ratified by the
+// role's reviewers within the window, else locked) and the command for a client without a
+// terminal.
+std::string break_glass_banner(std::string_view login, std::string_view target,
+                               const RoleThreshold& role, std::string_view invocation);
+std::string break_glass_reason_prompt();
+std::string break_glass_confirm_prompt(std::string_view target);
+// "BREAK-GLASS access granted until ... (request ID); it must be ratified by ... or you are
+// locked. Connecting to db-1..."
+std::string break_glass_granted(const AccessRequest& request, std::string_view target);
+
 }  // namespace holdgate::approvals::escalation_text

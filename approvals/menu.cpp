@@ -305,7 +305,7 @@ void Menu::start_review(Decision decision) {
   if (!item) return;
   if (item->own) {
     message_ = "You cannot review your own request.";
-  } else if (item->request.state != RequestState::pending) {
+  } else if (!item->request.awaits_review()) {
     message_ = std::string("This request is ") + to_string(item->request.state) +
                "; it can no longer be reviewed.";
   } else if (!item->reviewable) {
@@ -389,7 +389,8 @@ std::vector<std::string> Menu::list_lines(int rows) const {
     std::string tags;
     if (item.own) tags += "[yours] ";
     if (item.waiting) tags += "[waiting] ";
-    if (item.request.state != RequestState::pending) {
+    if (item.request.break_glass()) tags += "[BREAK-GLASS] ";
+    if (!item.request.awaits_review()) {
       tags += std::string("[") + to_string(item.request.state) + "] ";
     } else if (!item.own && !item.reviewable) {
       tags += "[view only] ";
@@ -452,7 +453,7 @@ std::string Menu::render(int cols, int rows) const {
     body = detail_lines(*item, cols);
     if (screen_ == Screen::detail) {
       const bool can_review =
-          !item->own && item->reviewable && item->request.state == RequestState::pending;
+          !item->own && item->reviewable && item->request.awaits_review();
       footer = {message_, std::string(can_review ? "a: approve   d: deny   " : "") +
                               "b/Esc: back   j/k: next/previous" +
                               (item->own ? "   (your own request)" : "")};

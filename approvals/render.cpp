@@ -127,6 +127,7 @@ std::string request_table(const std::vector<AccessRequest>& requests, std::strin
     columns[2].cells.push_back(sanitize(progress(request).scope));
     columns[3].cells.push_back(table_time(time_of(request)));
     std::string status = to_string(request.state);
+    if (request.break_glass()) status += std::string(", ") + to_string(request.ratification);
     if (waiting && waiting(request.id)) status += " (waiting)";
     columns[4].cells.push_back(std::move(status));
   }
@@ -260,12 +261,33 @@ std::string render_request(const AccessRequest& request, const Progress& progres
   }
   if (!request.resolution_reason.empty()) field("Resolution", sanitize(request.resolution_reason));
   if (request.grant_expires) field("Grant expires", table_time(*request.grant_expires));
+  if (request.break_glass()) {
+    std::string ratification = to_string(request.ratification);
+    if (request.ratification == storage::Ratification::awaiting && request.ratify_by) {
+      ratification += ": to be ratified by " + table_time(*request.ratify_by) +
+                      " (request review --approve), or its requester is locked";
+    }
+    field("BREAK-GLASS", ratification);
+  }
   return out;
 }
 
 std::string render_created(const AccessRequest& request, const Progress& progress,
                            std::string_view invocation) {
   const std::string id = sanitize(request.id);
+  if (request.break_glass()) {
+    std::string out = "BREAK-GLASS request " + id + ": " + sanitize(request.user) + " holds " +
+                      sanitize(progress.scope) + " now";
+    if (request.grant_expires) out += ", until " + table_time(*request.grant_expires);
+    out += ".\nIt must be ratified by its reviewers (" +
+           (progress.can_still_review.empty() ? std::string("nobody can; ask an administrator")
+                                              : sanitized_list(progress.can_still_review, ", ")) +
+           ")";
+    if (request.ratify_by) out += " by " + table_time(*request.ratify_by);
+    out += ", or " + sanitize(request.user) + " is locked.\n";
+    out += "Ratify with: " + std::string(invocation) + " request review --approve " + id + "\n";
+    return out;
+  }
   std::string out = "Request " + id + " created for " + sanitize(progress.scope) + ": needs " +
                     plural(progress.approvals_needed, "approval") + ".\n";
   out += "Reviewers: " +
@@ -279,6 +301,17 @@ std::string render_created(const AccessRequest& request, const Progress& progres
 std::string render_reviewed(const AccessRequest& request, const Progress& progress,
                             Decision decision) {
   const std::string id = sanitize(request.id);
+  switch (request.ratification) {
+    case storage::Ratification::none: break;
+    case storage::Ratification::awaiting:
+      return "Ratified break-glass request " + id + ": " + progress_text(progress) + " so far.\n";
+    case storage::Ratification::ratified:
+      return "Break-glass request " + id + " is RATIFIED.\n";
+    case storage::Ratification::rejected:
+    case storage::Ratification::unratified:
+      return "Break-glass request " + id + " is " + to_string(request.ratification) + ": " +
+             sanitize(request.user) + " is locked.\n";
+  }
   switch (request.state) {
     case RequestState::approved: {
       std::string out = "Request " + id + " is APPROVED: " + sanitize(request.user) + " holds " +
@@ -392,6 +425,11 @@ void write_request_fields(JsonWriter& json, const AccessRequest& request,
   optional_string("login", request.login);
   optional_string("target", request.target);
   json.key("scope").value(progress.scope);
+  json.key("break_glass").value(request.break_glass());
+  optional_string("ratification", to_string(request.ratification));
+  json.key("ratify_by");
+  if (request.ratify_by) json.value(rfc3339(*request.ratify_by));
+  else json.null();
 }
 
 std::string request_json(const AccessRequest& request, const Progress& progress) {

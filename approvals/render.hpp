@@ -102,7 +102,9 @@ std::string render_history(const std::vector<storage::AuditEvent>& events,
 //   grant_expires (string, or null unless APPROVED),
 //   resolution_reason (string or null), suggested_reviewers [..],
 //   login, target (strings, or null unless the request is for one login on one target),
-//   scope (Progress::scope: "root@db-1 (via dba)" / "role dba (root on kind=db)").
+//   scope (Progress::scope: "root@db-1 (via dba)" / "role dba (root on kind=db)"),
+//   break_glass (bool), ratification ("AWAITING"/"RATIFIED"/"REJECTED"/"UNRATIFIED", or null
+//     unless break-glass), ratify_by (string, or null unless break-glass).
 void write_request_json(JsonWriter& json, const AccessRequest& request, const Progress& progress);
 // The same fields without the braces, into an object the caller has opened (watch lines put
 // "event" first).

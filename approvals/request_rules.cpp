@@ -38,6 +38,9 @@ RoleThreshold threshold_from(const std::string& role, const config::RequestPolic
   t.reason_required = policy.reason == config::RequestPolicy::Reason::required;
   t.resource_only = policy.scope == config::RequestPolicy::Scope::resource;
   t.hooks_required = policy.hooks == config::RequestPolicy::Hooks::required;
+  t.break_glass = policy.break_glass;
+  t.break_glass_duration = policy.break_glass_duration;
+  t.ratify_within = policy.ratify_within;
   for (const auto& reviewer : policy.reviewers) append_unique(t.suggested_reviewers, reviewer);
   return t;
 }
@@ -51,6 +54,10 @@ void merge_into(RoleThreshold& into, const RoleThreshold& other) {
   into.reason_required = into.reason_required || other.reason_required;
   into.resource_only = into.resource_only || other.resource_only;
   into.hooks_required = into.hooks_required || other.hooks_required;
+  // Reviewers before access is the stricter way in.
+  into.break_glass = into.break_glass && other.break_glass;
+  into.break_glass_duration = std::min(into.break_glass_duration, other.break_glass_duration);
+  into.ratify_within = std::min(into.ratify_within, other.ratify_within);
   for (const auto& reviewer : other.suggested_reviewers) {
     append_unique(into.suggested_reviewers, reviewer);
   }
@@ -185,10 +192,13 @@ std::variant<AccessRequest, RuleError> plan_request(const config::Config& config
   const config::Target* target = scoped ? config.find_target(request.target) : nullptr;
   if (scoped && target == nullptr) return invalid("no target named '" + request.target + "'");
 
+  if (request.break_glass && !scoped) {
+    return invalid("break-glass access is for one login on one target: --login and --target");
+  }
   auto roles = without_duplicates(request.roles);
   if (roles.empty() && scoped) {
     for (const auto& t : roles_granting(config, requester, request.login, *target)) {
-      roles.push_back(t.role);
+      if (t.break_glass == request.break_glass) roles.push_back(t.role);
     }
     if (roles.empty()) {
       return RuleError{RuleError::Kind::not_allowed, "no role you can request allows " +
@@ -213,6 +223,12 @@ std::variant<AccessRequest, RuleError> plan_request(const config::Config& config
       return RuleError{RuleError::Kind::not_allowed,
                        "role '" + name + "' can be requested only for one login on one target "
                        "(--login and --target)"};
+    }
+    if (threshold->break_glass != request.break_glass) {
+      return RuleError{RuleError::Kind::not_allowed,
+                       threshold->break_glass
+                           ? "role '" + name + "' is break-glass only: add --break-glass"
+                           : "role '" + name + "' cannot be requested as break-glass"};
     }
     thresholds.push_back(threshold);
   }
@@ -259,6 +275,9 @@ std::variant<AccessRequest, RuleError> plan_request(const config::Config& config
   planned.target = request.target;
   planned.source = request.source;
   planned.version = 1;
+  if (request.break_glass) {
+    return detail::plan_break_glass(*target, request, thresholds, std::move(planned), now);
+  }
   return planned;
 }
 

@@ -35,6 +35,10 @@ struct NewRequest {
   std::optional<std::chrono::seconds> max_duration;
   std::string reason;
   std::string login, target, source;  // inline context, optional
+  // Break-glass (issue 12, section 4): access at once, for login@target only; `confirm` must
+  // be exactly the target's name.
+  bool break_glass = false;
+  std::string confirm = {};
 };
 
 // Longest accepted reason, in bytes.
@@ -50,6 +54,11 @@ struct RoleThreshold {
   bool reason_required = true;
   bool resource_only = false;  // `request: {scope: resource}`: only login@target, not the role
   bool hooks_required = false;  // `request: {hooks: required}`: approvals wait for every hook
+  // `request: {break_glass: true}`: requested only as break-glass (access at once, ratified
+  // afterwards). Offered both ways by two roles, the ordinary review wins.
+  bool break_glass = false;
+  std::chrono::seconds break_glass_duration{1800};
+  std::chrono::seconds ratify_within{86400};
   std::vector<std::string> suggested_reviewers;
 };
 
@@ -155,5 +164,27 @@ std::variant<AccessRequest, RuleError> revoke_request(const config::Config& conf
                                                       const AccessRequest& request,
                                                       std::string_view by, std::string reason,
                                                       TimePoint now);
+
+// ---- Break-glass (issue 12, section 4) ----
+// plan_request with NewRequest::break_glass: every role must be offered as break-glass (none
+// named: those break-glass roles that allow login on target), login and target are required,
+// a non-blank reason always, and `confirm` must be the target's exact name. The request is
+// APPROVED at once (resolved = now, grant_expires = now + the shortest break_glass_duration, or
+// the asked max_duration if shorter) and AWAITING ratification until now + the shortest
+// ratify_within. An ordinary request for a break-glass-only role is refused.
+//
+// Reviews of an AWAITING request (apply_review) ratify or reject it: the usual approvals of
+// every role RATIFY it (the grant goes on); one denial, which needs a reason, REJECTS it. Refused
+// once the window has passed. A rejected or unratified request whose grant still holds becomes
+// REVOKED with grant_expires = now; resolution_reason says why ("rejected by alice: ...",
+// "not ratified within 24h"), after "was " in the person's terminal.
+
+// The request UNRATIFIED (version + 1) when it is AWAITING and now >= ratify_by; else nullopt.
+std::optional<AccessRequest> lapse_if_unratified(const AccessRequest& request, TimePoint now);
+
+// The lock that follows a REJECTED or UNRATIFIED request: on its requester, by "holdgate",
+// until removed, the reason saying which request and why. nullopt for any other request.
+std::optional<storage::LockRecord> break_glass_lock(const AccessRequest& request, TimePoint now,
+                                                    std::string id);
 
 }  // namespace holdgate::approvals

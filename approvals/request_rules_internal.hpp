@@ -47,5 +47,24 @@ std::vector<std::optional<RoleThreshold>> current_thresholds(const config::Confi
 AccessRequest settle(const config::Config& config, AccessRequest next,
                      const std::vector<std::optional<RoleThreshold>>& thresholds,
                      Decision decision, std::string reason, TimePoint now);
+// Whether `reviewer` has reviewed `request` already.
+bool has_reviewed(const AccessRequest& request, std::string_view reviewer);
+
+// Approvals and denials per requested role from reviewers entitled to it (same order).
+std::vector<RoleProgress> tally(const config::Config& config, const AccessRequest& request,
+                                const std::vector<std::optional<RoleThreshold>>& thresholds);
+
+// apply_review for a break-glass request AWAITING ratification (request_rules_break_glass.cpp).
+std::variant<AccessRequest, RuleError> apply_ratification(const config::Config& config,
+                                                          const AccessRequest& request,
+                                                          std::string_view reviewer,
+                                                          Decision decision, std::string reason,
+                                                          TimePoint now);
+
+// plan_request's break-glass half: `planned` is the checked PENDING request; this checks the
+// break-glass terms and returns it APPROVED and AWAITING ratification.
+std::variant<AccessRequest, RuleError> plan_break_glass(
+    const config::Target& target, const NewRequest& request,
+    const std::vector<const RoleThreshold*>& thresholds, AccessRequest planned, TimePoint now);
 
 }  // namespace holdgate::approvals::detail

@@ -12,11 +12,6 @@
 namespace holdgate::approvals {
 namespace {
 
-bool has_reviewed(const AccessRequest& request, std::string_view reviewer) {
-  return std::any_of(request.reviews.begin(), request.reviews.end(),
-                     [&](const storage::Review& r) { return r.reviewer == reviewer; });
-}
-
 // "dba", "dba or ops", "dba, ops or web".
 std::string join_or(const std::vector<std::string>& items) {
   std::string text;
@@ -25,27 +20,6 @@ std::string join_or(const std::vector<std::string>& items) {
     text += items[i];
   }
   return text;
-}
-
-// Approvals and denials per requested role, each counted only from reviewers entitled to that
-// role: dave, who reviews dba and ops, adds to both; alice, who reviews dba only, adds to dba.
-// A role the requester may no longer request keeps the default thresholds (1 and 1) for
-// display; apply_review refuses approvals for it, so it can only be denied.
-std::vector<RoleProgress> tally(const config::Config& config, const AccessRequest& request,
-                                const std::vector<std::optional<RoleThreshold>>& thresholds) {
-  std::vector<RoleProgress> roles;
-  for (std::size_t i = 0; i < request.roles.size(); ++i) {
-    RoleThreshold fallback;
-    fallback.role = request.roles[i];
-    const RoleThreshold& threshold = thresholds[i] ? *thresholds[i] : fallback;
-    RoleProgress progress{request.roles[i], 0, threshold.approve, 0, threshold.deny};
-    for (const auto& review : request.reviews) {
-      if (!detail::entitled(config, review.reviewer, progress.role)) continue;
-      ++(review.decision == Decision::approve ? progress.approvals : progress.denials);
-    }
-    roles.push_back(progress);
-  }
-  return roles;
 }
 
 // The reviewers whose `decision` counts toward some role, in the order they reviewed:
@@ -79,6 +53,32 @@ std::chrono::seconds grant_duration(const config::Config& config, const AccessRe
 
 namespace detail {
 
+bool has_reviewed(const AccessRequest& request, std::string_view reviewer) {
+  return std::any_of(request.reviews.begin(), request.reviews.end(),
+                     [&](const storage::Review& r) { return r.reviewer == reviewer; });
+}
+
+// Approvals and denials per requested role, each counted only from reviewers entitled to that
+// role: dave, who reviews dba and ops, adds to both; alice, who reviews dba only, adds to dba.
+// A role the requester may no longer request keeps the default thresholds (1 and 1) for
+// display; apply_review refuses approvals for it, so it can only be denied.
+std::vector<RoleProgress> tally(const config::Config& config, const AccessRequest& request,
+                                const std::vector<std::optional<RoleThreshold>>& thresholds) {
+  std::vector<RoleProgress> roles;
+  for (std::size_t i = 0; i < request.roles.size(); ++i) {
+    RoleThreshold fallback;
+    fallback.role = request.roles[i];
+    const RoleThreshold& threshold = thresholds[i] ? *thresholds[i] : fallback;
+    RoleProgress progress{request.roles[i], 0, threshold.approve, 0, threshold.deny};
+    for (const auto& review : request.reviews) {
+      if (!detail::entitled(config, review.reviewer, progress.role)) continue;
+      ++(review.decision == Decision::approve ? progress.approvals : progress.denials);
+    }
+    roles.push_back(progress);
+  }
+  return roles;
+}
+
 bool is_hook(std::string_view reviewer) {
   return reviewer.size() > 5 && reviewer.starts_with("hook:");
 }
@@ -110,6 +110,9 @@ std::variant<AccessRequest, RuleError> apply_review(const config::Config& config
                                                     std::string_view reviewer, Decision decision,
                                                     std::string reason, TimePoint now) {
   using Kind = RuleError::Kind;
+  if (request.ratification == storage::Ratification::awaiting) {
+    return detail::apply_ratification(config, request, reviewer, decision, std::move(reason), now);
+  }
   if (auto error = detail::refuse_unless_pending(request, now)) return *error;
   if (reviewer == request.user) {
     return RuleError{Kind::not_allowed, "you cannot review your own request"};
@@ -117,7 +120,7 @@ std::variant<AccessRequest, RuleError> apply_review(const config::Config& config
   if (!may_review(config, reviewer, request)) {
     return RuleError{Kind::not_allowed, "you cannot review requests for " + join_or(request.roles)};
   }
-  if (has_reviewed(request, reviewer)) {
+  if (detail::has_reviewed(request, reviewer)) {
     return RuleError{Kind::not_allowed, "you have already reviewed request " + request.id};
   }
   if (auto error = detail::check_reason(reason)) return *error;
@@ -173,7 +176,7 @@ AccessRequest settle(const config::Config& config, AccessRequest next,
 Progress progress(const config::Config& config, const AccessRequest& request) {
   Progress result;
   result.scope = scope_words(config, request);
-  result.roles = tally(config, request, detail::current_thresholds(config, request));
+  result.roles = detail::tally(config, request, detail::current_thresholds(config, request));
   for (const auto& role : result.roles) {
     // Surplus approvals for one role do not make up for another's missing ones.
     result.approvals += std::min(role.approvals, role.approvals_needed);
@@ -182,9 +185,13 @@ Progress progress(const config::Config& config, const AccessRequest& request) {
   result.hooks_configured = static_cast<int>(config.approvals.hooks.size());
   result.hooks_answered = hooks_answered(config, request);
   result.approvals_held = approvals_held(config, request);
-  if (request.state != RequestState::pending) return result;
+  // A break-glass request awaiting ratification is still waiting on its reviewers.
+  if (request.state != RequestState::pending &&
+      request.ratification != storage::Ratification::awaiting) {
+    return result;
+  }
   for (const auto& user : config.users) {
-    if (may_review(config, user.name, request) && !has_reviewed(request, user.name)) {
+    if (may_review(config, user.name, request) && !detail::has_reviewed(request, user.name)) {
       result.can_still_review.push_back(user.name);
     }
   }

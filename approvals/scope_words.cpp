@@ -31,6 +31,11 @@ std::string role_allows_words(const config::Role& role) {
 }
 
 std::string scope_words(const config::Config& config, const storage::AccessRequest& request) {
+  // Flagged in the same words everywhere the request is shown (lists, menus, webhooks).
+  if (request.break_glass()) {
+    return "BREAK-GLASS " + request.login + "@" + request.target + " (via " +
+           join(request.roles, ", ") + ")";
+  }
   if (storage::is_scoped(request)) {
     return request.login + "@" + request.target + " (via " + join(request.roles, ", ") + ")";
   }

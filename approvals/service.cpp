@@ -40,6 +40,27 @@ std::string state_event(storage::RequestState state) {
   return name;
 }
 
+// "request.ratified" / "request.rejected" / "request.unratified" when a break-glass request's
+// ratification changed; it says more than the state it may reach on the way (REVOKED).
+std::optional<std::string> ratification_event(const AccessRequest& before,
+                                              const AccessRequest& after) {
+  if (after.ratification == before.ratification) return std::nullopt;
+  std::string name = "request.";
+  for (char c : std::string(storage::to_string(after.ratification))) {
+    name += static_cast<char>(std::tolower(c));
+  }
+  return name;
+}
+
+// The event a stored transition is published as.
+std::string change_event(const AccessRequest& before, const AccessRequest& after) {
+  if (auto ratified = ratification_event(before, after)) return *ratified;
+  if (after.state != storage::RequestState::pending) return state_event(after.state);
+  // A hook's `none` adds an answer but no review.
+  return after.reviews.size() > before.reviews.size() ? "request.reviewed"
+                                                      : "request.hook-answered";
+}
+
 // The audit events one stored transition produces.
 std::vector<storage::AuditEvent> transition_events(const AccessRequest& before,
                                                    const AccessRequest& after, const Caller& caller,
@@ -56,7 +77,14 @@ std::vector<storage::AuditEvent> transition_events(const AccessRequest& before,
     // A hook's `none` (or a failed hook): no review, but an answer `hooks: required` waits for.
     events.push_back({now, "request.hook-answered", actor, caller.source, after.id, "NONE"});
   }
-  if (after.state != before.state) {
+  if (auto ratified = ratification_event(before, after)) {
+    // "BREAK-GLASS RATIFIED", "BREAK-GLASS UNRATIFIED: not ratified within 24h".
+    std::string details = std::string("BREAK-GLASS ") + storage::to_string(after.ratification);
+    if (after.ratification != storage::Ratification::ratified) {
+      details += ": " + after.resolution_reason;
+    }
+    events.push_back({now, *ratified, actor, caller.source, after.id, details});
+  } else if (after.state != before.state) {
     events.push_back({now, state_event(after.state), actor, caller.source, after.id,
                       after.resolution_reason});
   }
@@ -78,13 +106,24 @@ Outcome<AccessRequest> RequestService::create(const Caller& caller, const NewReq
   auto planned = plan_request(config_, *caller.user, request, now, new_id_());
   if (auto* error = std::get_if<RuleError>(&planned)) return from_rule(*error);
   auto& created = std::get<AccessRequest>(planned);
-  storage::AuditEvent event{now, "request.created", caller.user->name, caller.source, created.id,
-                            "roles=" + join(created.roles) + " reason=" + created.reason};
+  // Break-glass skips the reviewers, not the locks: an incident lock still holds.
+  if (created.break_glass()) {
+    auto locks = store_.active_locks(now);
+    if (const auto* lock = lock_blocking_approval(locks, created)) {
+      return ServiceError{ServiceError::Kind::not_allowed,
+                          "break-glass access is not possible now: " +
+                              policy::lock_sentence(policy_lock(*lock))};
+    }
+  }
+  const std::string kind = created.break_glass() ? "request.break_glass" : "request.created";
+  storage::AuditEvent event{now, kind, caller.user->name, caller.source, created.id,
+                            std::string(created.break_glass() ? "BREAK-GLASS " : "") +
+                                "roles=" + join(created.roles) + " reason=" + created.reason};
   auto stored = store_.create_request(created, event);
   if (auto* error = std::get_if<storage::StoreError>(&stored)) {
     return ServiceError{ServiceError::Kind::storage, error->message};
   }
-  events_.publish({"request.created", created, caller.source, caller.key_fingerprint});
+  events_.publish({kind, created, caller.source, caller.key_fingerprint});
   return created;
 }
 
@@ -119,12 +158,8 @@ Outcome<AccessRequest> RequestService::transition(const Caller& caller, std::str
     auto& updated = std::get<AccessRequest>(next);
     switch (store_.update_request(updated, transition_events(*stored, updated, caller, now))) {
       case storage::WriteResult::written: {
-        bool resolved = updated.state != storage::RequestState::pending;
-        const bool reviewed = updated.reviews.size() > stored->reviews.size();
-        events_.publish({resolved   ? state_event(updated.state)
-                         : reviewed ? "request.reviewed"
-                                    : "request.hook-answered",
-                         updated});
+        events_.publish({change_event(*stored, updated), updated});
+        lock_after_break_glass(updated);
         return updated;
       }
       case storage::WriteResult::not_found:
@@ -182,8 +217,7 @@ std::vector<AccessRequest> RequestService::list(const Caller& caller, ListScope 
   std::string me = caller.user ? caller.user->name : "";
   for (auto& request : store_.list_requests({})) {
     bool mine = request.user == me;
-    bool reviewable = request.state == storage::RequestState::pending &&
-                      may_review(config_, me, request);
+    bool reviewable = request.awaits_review() && may_review(config_, me, request);
     bool keep = scope == ListScope::all || (scope == ListScope::mine && mine) ||
                 (scope == ListScope::reviewable && reviewable) ||
                 (scope == ListScope::mine_and_reviewable && (mine || reviewable));
@@ -197,9 +231,16 @@ std::vector<AccessRequest> RequestService::pending_for(const Caller& caller) {
   filter.state = storage::RequestState::pending;
   auto pending = store_.list_requests(filter);
   expire_due_in(pending);
+  // Break-glass requests awaiting ratification wait on their reviewers just as much.
+  storage::RequestFilter awaiting;
+  awaiting.awaiting_ratification = true;
+  for (auto& request : store_.list_requests(awaiting)) pending.push_back(std::move(request));
   std::string me = caller.user ? caller.user->name : "";
   std::erase_if(pending, [&](const AccessRequest& request) {
     return request.user != me && !may_review(config_, me, request);
+  });
+  std::stable_sort(pending.begin(), pending.end(), [](const auto& a, const auto& b) {
+    return a.created > b.created;  // newest first, as the store lists them
   });
   return pending;
 }
@@ -265,7 +306,58 @@ std::optional<TimePoint> RequestService::next_expiry() {
   for (const auto& request : store_.list_requests(filter)) {
     if (!earliest || request.expires < *earliest) earliest = request.expires;
   }
+  storage::RequestFilter awaiting;
+  awaiting.awaiting_ratification = true;
+  for (const auto& request : store_.list_requests(awaiting)) {
+    if (request.ratify_by && (!earliest || *request.ratify_by < *earliest)) {
+      earliest = request.ratify_by;
+    }
+  }
   return earliest;
+}
+
+namespace {
+// "target=db-1 reason=incident 42": what an audit line says about a lock.
+std::string lock_details(const storage::LockRecord& lock) {
+  std::string what = !lock.user.empty()     ? "user=" + lock.user
+                     : !lock.target.empty() ? "target=" + lock.target
+                                            : "role=" + lock.role;
+  return what + " reason=" + lock.reason;
+}
+}  // namespace
+
+// ---- Break-glass
+int RequestService::lapse_unratified_due() {
+  storage::RequestFilter filter;
+  filter.awaiting_ratification = true;
+  int lapsed_count = 0;
+  auto now = now_();
+  for (const auto& request : store_.list_requests(filter)) {
+    auto lapsed = lapse_if_unratified(request, now);
+    if (!lapsed) continue;
+    // A conflict means someone else changed it first (ratified it, or lapsed it elsewhere).
+    if (store_.update_request(*lapsed, transition_events(request, *lapsed, {}, now)) ==
+        storage::WriteResult::written) {
+      ++lapsed_count;
+      events_.publish({"request.unratified", *lapsed});
+      lock_after_break_glass(*lapsed);
+    }
+  }
+  return lapsed_count;
+}
+
+void RequestService::lock_after_break_glass(const AccessRequest& request) {
+  auto now = now_();
+  auto lock = break_glass_lock(request, now, new_id_());
+  if (!lock) return;
+  // About the request (its subject), so whoever may see the request sees its lock too: the
+  // requester and the reviewers who did not ratify it.
+  storage::AuditEvent event{now, "lock.created", "holdgate", "", request.id,
+                            "lock=" + lock->id + " " + lock_details(*lock)};
+  // The request's change is already stored and published; a lock that cannot be stored is
+  // still told to every live session by the event, and the audit shows the request's state.
+  (void)store_.create_lock(*lock, event);
+  events_.publish({"lock.created", {}, "", "", *lock});
 }
 
 // ---- Taking access back ----
@@ -308,15 +400,6 @@ Outcome<AccessRequest> RequestService::revoke(const Caller& caller, std::string_
 }
 
 // ---- Locks
-namespace {
-// "target=db-1 reason=incident 42": what an audit line says about a lock.
-std::string lock_details(const storage::LockRecord& lock) {
-  std::string what = !lock.user.empty()     ? "user=" + lock.user
-                     : !lock.target.empty() ? "target=" + lock.target
-                                            : "role=" + lock.role;
-  return what + " reason=" + lock.reason;
-}
-}  // namespace
 
 Outcome<storage::LockRecord> RequestService::create_lock(const Caller& caller, const NewLock& lock) {
   if (caller.user == nullptr) return ServiceError{ServiceError::Kind::not_allowed, "unknown person"};

@@ -81,8 +81,17 @@ class RequestService {
   // Moves every pending request whose ttl has passed to EXPIRED; returns how many.
   int expire_due();
 
-  // The earliest time a pending request expires (to arm one timer, not to poll).
+  // The earliest time a pending request expires or a break-glass request's ratification
+  // window ends (to arm one timer, not to poll).
   std::optional<TimePoint> next_expiry();
+
+  // ---- Break-glass (issue 12, section 4). create() with NewRequest::break_glass stores the
+  // request APPROVED at once (audited and published as request.break_glass); review() of one
+  // AWAITING ratification ratifies or rejects it (request.ratified / request.rejected).
+  // Moves every break-glass request whose ratification window has passed to UNRATIFIED
+  // (request.unratified); returns how many. Rejected and unratified ones lock their requester
+  // (lock.created, by "holdgate").
+  int lapse_unratified_due();
 
   // ---- Taking access back (issue 12, section 2): the grant ends now; request.dropped /
   // request.revoked are audited and published, so live sessions end at once.
@@ -109,6 +118,8 @@ class RequestService {
   using ChangeFn = std::function<Outcome<AccessRequest>(const AccessRequest&, TimePoint)>;
   template <class Change>
   Outcome<AccessRequest> transition(const Caller& caller, std::string_view id, Change change);
+  // The lock a rejected or unratified break-glass request puts on its requester.
+  void lock_after_break_glass(const AccessRequest& request);
   // Stores EXPIRED for those of `pending` whose ttl has passed and removes them from it.
   int expire_due_in(std::vector<AccessRequest>& pending);
 

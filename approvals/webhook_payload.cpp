@@ -48,7 +48,21 @@ std::string slack_text(const config::Config& config, const RequestChange& change
   const std::string reason =
       request.reason.empty() ? std::string("(no reason given)") : quoted(request.reason);
   std::string out;
-  if (change.event == "request.created") {
+  if (change.event == "request.break_glass") {
+    out = ":rotating_light: *BREAK-GLASS*: " + user + " took " + what(config, request) +
+          " at once, without reviewers: " + reason + "\n";
+    out += "It MUST BE RATIFIED by its reviewers";
+    if (request.ratify_by) out += " by " + table_time(*request.ratify_by);
+    out += ", or " + user + " is locked.\n";
+  } else if (change.event == "request.ratified" || change.event == "request.rejected" ||
+             change.event == "request.unratified") {
+    out = "*BREAK-GLASS* " + user + "'s access to " + what(config, request) + " is *" +
+          to_string(request.ratification) + "*";
+    if (!request.resolution_reason.empty() && change.event != "request.ratified") {
+      out += ": " + quoted(request.resolution_reason) + "; " + user + " is locked";
+    }
+    out += "\nReason for the request: " + reason + "\n";
+  } else if (change.event == "request.created") {
     out = user + " requests " + what(config, request) + ": " + reason + "\n";
   } else if (change.event == "request.reviewed" && !request.reviews.empty()) {
     const auto& review = request.reviews.back();
@@ -67,7 +81,8 @@ std::string slack_text(const config::Config& config, const RequestChange& change
     out += "\nReason for the request: " + reason + "\n";
   }
   out += "Request " + slack_escape(request.id);
-  if (request.state == RequestState::pending) {
+  if (request.state == RequestState::pending ||
+      request.ratification == storage::Ratification::awaiting) {
     out += ": " + still_needs(request, progress, approvals_command);
   }
   return out;
@@ -80,6 +95,8 @@ bool webhook_wants(const config::WebhookEvents& events, std::string_view event) 
   if (event == "request.reviewed") return events.reviewed;
   // A hook that said nothing is no news for a channel (a failed one is audited as hook.failed).
   if (event == "request.hook-answered") return false;
+  // Break-glass access is told to every webhook, whatever it asked for.
+  if (event == "request.break_glass") return true;
   return events.resolved;  // approved, denied, expired, cancelled, revoked, dropped; locks
 }
 

@@ -53,6 +53,13 @@ struct RequestPolicy {
   // `none`); `hooks: beside` (the default) lets them run beside the reviewers.
   enum class Hooks { beside, required };
   Hooks hooks = Hooks::beside;
+  // Break-glass (issue 12, section 4): `break_glass: true` makes these roles a way in at once,
+  // without reviewers, for one login on one target, after a reason and the typed target name.
+  // The grant lasts `break_glass_duration`; the roles' reviewers must ratify it (their usual
+  // approvals) within `ratify_within`, or the person is locked.
+  bool break_glass = false;
+  Duration break_glass_duration = std::chrono::minutes(30);
+  Duration ratify_within = std::chrono::hours(24);
 };
 
 struct ReviewPolicy {

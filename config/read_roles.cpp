@@ -76,7 +76,8 @@ std::vector<std::string> read_policy_roles(const Fields& fields, std::vector<Rol
 
 RequestPolicy read_request(const Entry& e, std::vector<RoleRef>& refs) {
   RequestPolicy request;
-  Fields fields(e, {"roles", "reviewers", "approve", "deny", "ttl", "reason", "scope", "hooks"});
+  Fields fields(e, {"roles", "reviewers", "approve", "deny", "ttl", "reason", "scope", "hooks",
+                    "break_glass", "break_glass_duration", "ratify_within"});
   request.roles = read_policy_roles(fields, refs);
   // Suggestions only, and possibly people outside this file, so the names are not checked.
   if (auto f = fields.get("reviewers")) request.reviewers = read_strings(*f);
@@ -112,6 +113,14 @@ RequestPolicy read_request(const Entry& e, std::vector<RoleRef>& refs) {
     } else if (hooks) {
       f->error("must be 'required' or 'beside', not '" + *hooks + "'");
     }
+  }
+  if (auto f = fields.get("break_glass")) request.break_glass = read_bool(*f).value_or(false);
+  if (auto f = fields.get("break_glass_duration")) {
+    request.break_glass_duration =
+        read_duration(*f, false).value_or(request.break_glass_duration);
+  }
+  if (auto f = fields.get("ratify_within")) {
+    request.ratify_within = read_duration(*f, false).value_or(request.ratify_within);
   }
   return request;
 }

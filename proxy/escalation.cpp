@@ -58,7 +58,12 @@ Escalation::Escalation(ssh_session user, SshWaiter& waiter, approvals::RequestSe
       target_(target),
       roles_(std::move(roles)),
       invocation_(std::move(invocation)),
-      waiting_(waiting) {}
+      waiting_(waiting) {
+  // Break-glass is the way in only when it is the only one: reviewers first where they can be.
+  const bool any_reviewed = std::any_of(roles_.begin(), roles_.end(),
+                                        [](const auto& r) { return !r.break_glass; });
+  if (any_reviewed) std::erase_if(roles_, [](const auto& r) { return r.break_glass; });
+}
 
 awaitable<MessageHandle> Escalation::next_response(SteadyClock::time_point deadline,
                                                    const bool& stop) {
@@ -91,6 +96,16 @@ awaitable<MessageHandle> Escalation::ask(MessageHandle message, const std::strin
   co_return co_await next_response(SteadyClock::now() + answer_timeout, stop);
 }
 
+awaitable<EscalationResult> Escalation::refuse(MessageHandle message, std::string why,
+                                               const bool& stop) {
+  auto last = co_await ask(std::move(message), why, "", stop);
+  if (!last) co_return EscalationResult::gone;
+  // No method left to try: the client stops here instead of asking again.
+  ssh_set_auth_methods(user_, 0);
+  ssh_message_reply_default(last.get());
+  co_return EscalationResult::refused;
+}
+
 std::optional<storage::AccessRequest> Escalation::reattach() {
   for (const auto& role : roles_) {
     if (auto request = requests_.find_pending(caller_.user->name, {role.role}, login_, target_.name)) {
@@ -100,9 +115,49 @@ std::optional<storage::AccessRequest> Escalation::reattach() {
   return std::nullopt;
 }
 
+awaitable<EscalationResult> Escalation::break_glass(MessageHandle message, const bool& stop) {
+  auto fail = [&](const std::string& why) { return refuse(std::move(message), why, stop); };
+  if (auto refused = requests_.over_limit(caller_)) {
+    co_return co_await fail("holdgate: " + refused->message);
+  }
+  approvals::NewRequest wanted;
+  wanted.roles = {roles_.front().role};
+  wanted.login = login_;
+  wanted.target = target_.name;
+  wanted.source = caller_.source;
+  wanted.break_glass = true;
+  std::string instruction;
+  for (int attempt = 0;; ++attempt) {
+    message = co_await ask(std::move(message), instruction, text::break_glass_reason_prompt(), stop);
+    if (!message) co_return EscalationResult::gone;
+    wanted.reason = first_answer(user_);
+    if (wanted.reason.find_first_not_of(" \t") != std::string::npos) break;
+    instruction = "holdgate: break-glass access needs a reason";
+    if (attempt + 1 == max_attempts) co_return co_await fail(instruction);
+  }
+  message = co_await ask(std::move(message), "", text::break_glass_confirm_prompt(target_.name), stop);
+  if (!message) co_return EscalationResult::gone;
+  wanted.confirm = first_answer(user_);
+  // One try: a wrong name is a reason to stop and look, not to guess again.
+  auto created = requests_.create(caller_, wanted);
+  if (auto* error = std::get_if<approvals::ServiceError>(&created)) {
+    co_return co_await fail("holdgate: " + error->message);
+  }
+  const auto& request = std::get<storage::AccessRequest>(created);
+  request_id_ = request.id;
+  message = co_await ask(std::move(message), text::break_glass_granted(request, target_.name), "", stop);
+  if (!message) co_return EscalationResult::gone;
+  ssh_message_auth_reply_success(message.get(), 0);
+  co_return EscalationResult::approved;
+}
+
 awaitable<EscalationResult> Escalation::run(MessageHandle pending, const bool& stop) {
-  SshStringHandle banner(
-      ssh_string_from_char(text::denied_banner(login_, target_.name, roles_, invocation_).c_str()));
+  const bool break_glass_only = roles_.front().break_glass;
+  SshStringHandle banner(ssh_string_from_char(
+      (break_glass_only
+           ? text::break_glass_banner(login_, target_.name, roles_.front(), invocation_)
+           : text::denied_banner(login_, target_.name, roles_, invocation_))
+          .c_str()));
   ssh_send_issue_banner(user_, banner.get());
   // The key is proven; one more step, which only a client with a terminal can take.
   ssh_set_auth_methods(user_, SSH_AUTH_METHOD_INTERACTIVE);
@@ -111,15 +166,9 @@ awaitable<EscalationResult> Escalation::run(MessageHandle pending, const bool& s
 
   auto message = co_await next_response(SteadyClock::now() + answer_timeout, stop);
   if (!message) co_return EscalationResult::gone;
+  if (break_glass_only) co_return co_await break_glass(std::move(message), stop);
 
-  auto fail = [&](const std::string& why) -> awaitable<EscalationResult> {
-    auto last = co_await ask(std::move(message), why, "", stop);
-    if (!last) co_return EscalationResult::gone;
-    // No method left to try: the client stops here instead of asking again.
-    ssh_set_auth_methods(user_, 0);
-    ssh_message_reply_default(last.get());
-    co_return EscalationResult::refused;
-  };
+  auto fail = [&](const std::string& why) { return refuse(std::move(message), why, stop); };
 
   std::optional<storage::AccessRequest> request = reattach();
   const bool created_now = !request;

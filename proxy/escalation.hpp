@@ -42,7 +42,11 @@ class Escalation {
   // Sends `instruction` and one prompt (or none) on `message`; returns the answer message.
   awaitable<MessageHandle> ask(MessageHandle message, const std::string& instruction,
                                const std::string& prompt, const bool& stop);
+  // Shows `why` as the last words and ends the conversation refused.
+  awaitable<EscalationResult> refuse(MessageHandle message, std::string why, const bool& stop);
   std::optional<storage::AccessRequest> reattach();
+  // When every role that would allow the login is break-glass: reason, confirmation, access.
+  awaitable<EscalationResult> break_glass(MessageHandle message, const bool& stop);
 
   ssh_session user_;
   SshWaiter& waiter_;

@@ -118,10 +118,13 @@ awaitable<void> Server::expiry_loop() {
   using std::chrono::milliseconds;
   asio::steady_timer timer(io_);
   auto subscription = requests_->events().subscribe([&](const approvals::RequestChange& change) {
-    if (change.event == "request.created") timer.cancel();  // it may expire before the others
+    // A new request may expire, or a break-glass one need ratifying, before the others.
+    if (change.event == "request.created" || change.event == "request.break_glass") timer.cancel();
   });
+  // The first pass runs at start: deadlines that passed while holdgate was down are acted on.
   while (acceptor_.is_open()) {
     requests_->expire_due();
+    requests_->lapse_unratified_due();
     milliseconds wait = std::chrono::hours(1);  // a bound, in case the wall clock jumps
     if (auto next = requests_->next_expiry()) {
       auto left = std::chrono::duration_cast<milliseconds>(*next - std::chrono::system_clock::now());

@@ -336,12 +336,19 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
   auto taken_back_subscription = context_.requests->events().subscribe(
       [&](const approvals::RequestChange& change) {
         if (change.event == "lock.created" && change.lock) {
-          taken_back = "ended: " + policy::lock_sentence(approvals::policy_lock(*change.lock));
+          // A break-glass rejection publishes its reason first, then its lock: keep the reason.
+          if (!taken_back) {
+            taken_back = "ended: " + policy::lock_sentence(approvals::policy_lock(*change.lock));
+          }
           waiter_.notify();
           return;
         }
         if (change.request.user != permit.person()) return;
-        if (change.event != "request.revoked" && change.event != "request.dropped") return;
+        // A rejected or unratified break-glass grant ends as a revoked one does.
+        if (change.event != "request.revoked" && change.event != "request.dropped" &&
+            change.event != "request.rejected" && change.event != "request.unratified") {
+          return;
+        }
         taken_back = change.request.resolution_reason;
         waiter_.notify();
       });

@@ -51,4 +51,28 @@ const char* to_string(Decision decision) {
   return decision == Decision::approve ? "APPROVE" : "DENY";
 }
 
+namespace {
+constexpr std::pair<Ratification, const char*> kRatificationNames[] = {
+    {Ratification::none, ""},
+    {Ratification::awaiting, "AWAITING"},
+    {Ratification::ratified, "RATIFIED"},
+    {Ratification::rejected, "REJECTED"},
+    {Ratification::unratified, "UNRATIFIED"},
+};
+}  // namespace
+
+const char* to_string(Ratification ratification) {
+  for (const auto& [value, name] : kRatificationNames) {
+    if (value == ratification) return name;
+  }
+  return "";
+}
+
+std::optional<Ratification> parse_ratification(std::string_view text) {
+  for (const auto& [value, name] : kRatificationNames) {
+    if (text == name) return value;
+  }
+  return std::nullopt;
+}
+
 }  // namespace holdgate::storage

@@ -23,6 +23,13 @@ std::optional<RequestState> parse_request_state(std::string_view text);
 enum class Decision { approve, deny };
 const char* to_string(Decision decision);  // "APPROVE" / "DENY"
 
+// Break-glass (issue 12, section 4): a request granted at once, without reviewers, that the
+// roles' reviewers must ratify afterwards. `none` for every other request; `awaiting` until
+// ratified, rejected by a reviewer, or unratified when its window passed.
+enum class Ratification { none, awaiting, ratified, rejected, unratified };
+const char* to_string(Ratification ratification);  // "", "AWAITING", "RATIFIED", ...
+std::optional<Ratification> parse_ratification(std::string_view text);
+
 struct Review {
   std::string reviewer;  // a user name, or "hook:NAME" for program hooks
   Decision decision = Decision::approve;
@@ -46,6 +53,14 @@ struct AccessRequest {
   std::vector<Review> reviews;                     // in the order they were made
   // Context of an inline request (empty when made on the approvals channel).
   std::string login, target, source;
+  // Break-glass: ratification state, and the deadline for ratifying (set with `awaiting`).
+  Ratification ratification = Ratification::none;
+  std::optional<TimePoint> ratify_by;
+  bool break_glass() const { return ratification != Ratification::none; }
+  // Reviewers can still act on it: PENDING, or a break-glass request awaiting ratification.
+  bool awaits_review() const {
+    return state == RequestState::pending || ratification == Ratification::awaiting;
+  }
   // Bumped by every stored change; update_request() compares it (compare-and-swap).
   long version = 0;
   // Approval hooks that have answered, by name, in the order they did: approve and deny (also

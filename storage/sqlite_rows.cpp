@@ -83,6 +83,8 @@ void bind_request(Statement& statement, const AccessRequest& request, std::int64
   statement.bind(13, request.source);
   statement.bind(14, version);
   statement.bind(15, join_lines(request.hooks_answered));
+  statement.bind(16, std::string_view(to_string(request.ratification)));
+  statement.bind(17, optional_millis(request.ratify_by));
 }
 
 [[noreturn]] void corrupt(const std::string& what) { throw SqliteError(SQLITE_CORRUPT, what); }
@@ -105,14 +107,15 @@ TimePoint from_millis(std::int64_t millis) {
 
 const char* const kRequestColumns =
     "id, user, reason, state, created, expires, max_duration_s, resolved, grant_expires, "
-    "resolution_reason, login, target, source, version, hooks_answered";
+    "resolution_reason, login, target, source, version, hooks_answered, ratification, ratify_by";
 
 void insert_request(sqlite3* db, const AccessRequest& request, std::int64_t version) {
   Statement insert(db,
                    "INSERT INTO requests (id, user, reason, state, created, expires, "
                    "max_duration_s, resolved, grant_expires, resolution_reason, login, target, "
-                   "source, version, hooks_answered) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+                   "source, version, hooks_answered, ratification, ratify_by) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+                   "?17)");
   bind_request(insert, request, version);
   insert.run();
   write_lists(db, request);
@@ -124,7 +127,8 @@ void replace_request(sqlite3* db, const AccessRequest& request) {
                    "UPDATE requests SET user = ?2, reason = ?3, state = ?4, created = ?5, "
                    "expires = ?6, max_duration_s = ?7, resolved = ?8, grant_expires = ?9, "
                    "resolution_reason = ?10, login = ?11, target = ?12, source = ?13, "
-                   "version = ?14, hooks_answered = ?15 WHERE id = ?1");
+                   "version = ?14, hooks_answered = ?15, ratification = ?16, ratify_by = ?17 "
+                   "WHERE id = ?1");
   bind_request(update, request, request.version);
   update.run();
   // The lists rarely change, but "replaces the stored request" must hold for every field.
@@ -217,6 +221,13 @@ AccessRequest RequestReader::read(const Statement& row) {
   request.source = row.text(12);
   request.version = static_cast<long>(row.integer(13));
   request.hooks_answered = split_lines(row.text(14));
+  std::string ratification = row.text(15);
+  auto parsed_ratification = parse_ratification(ratification);
+  if (!parsed_ratification) {
+    corrupt("request " + request.id + " has the unknown ratification '" + ratification + "'");
+  }
+  request.ratification = *parsed_ratification;
+  request.ratify_by = optional_time(row.optional_integer(16));
 
   request.roles = read_list(roles_, request.id);
   request.suggested_reviewers = read_list(reviewers_, request.id);

@@ -186,6 +186,14 @@ constexpr const char* kHookAnswers = R"sql(
 ALTER TABLE requests ADD COLUMN hooks_answered TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Break-glass (issue 12, section 4): a request's ratification state ('' for an ordinary
+// request) and its deadline (epoch milliseconds, set while AWAITING).
+constexpr const char* kBreakGlass = R"sql(
+ALTER TABLE requests ADD COLUMN ratification TEXT NOT NULL DEFAULT ''
+  CHECK (ratification IN ('', 'AWAITING', 'RATIFIED', 'REJECTED', 'UNRATIFIED'));
+ALTER TABLE requests ADD COLUMN ratify_by INTEGER;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -196,6 +204,7 @@ const std::vector<Migration>& migrations() {
       {4, kGrantScope},
       {5, kTakingBack},
       {6, kHookAnswers},
+      {7, kBreakGlass},
   };
   return steps;
 }

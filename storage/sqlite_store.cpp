@@ -130,6 +130,7 @@ std::vector<AccessRequest> SqliteStore::list_requests(const RequestFilter& filte
     if (filter.user) condition("user = ?1");
     if (filter.state) condition("state = ?2");
     if (filter.resolved_since) condition("resolved >= ?3");
+    if (filter.awaiting_ratification) condition("ratification = 'AWAITING'");
     Statement select(db, std::string("SELECT ") + kRequestColumns + " FROM requests" + where +
                              " ORDER BY created DESC, id");
     if (filter.user) select.bind(1, *filter.user);

@@ -34,6 +34,7 @@ struct RequestFilter {
   std::optional<std::string> user;         // only this requester's
   std::optional<RequestState> state;       // only in this state
   std::optional<TimePoint> resolved_since; // only resolved at or after
+  bool awaiting_ratification = false;       // only break-glass requests not yet ratified
 };
 
 // What the per-person request limits look at (approvals/request_limits.hpp): one requester's

@@ -520,7 +520,7 @@ TEST_CASE("run_command: watch asks the proxy to stream; watch_line is one JSON l
   CHECK(lines[1].rfind("{\"event\":\"request.reviewed\",", 0) == 0);
   CHECK(contains(lines[1], "\"approvals\":1"));
   // Watchers read what is asked for in the same words as every other view.
-  CHECK(contains(lines[0], "\"scope\":\"role dba (root on kind=db)\"}"));
+  CHECK(contains(lines[0], "\"scope\":\"role dba (root on kind=db)\",\"break_glass\":false"));
   for (const auto& line : lines) {
     CHECK(line.back() == '\n');
     CHECK(std::count(line.begin(), line.end(), '\n') == 1);

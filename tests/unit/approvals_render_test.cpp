@@ -377,7 +377,8 @@ TEST_CASE("request_json has exactly the documented fields", "[render]") {
         R"("reviews":[{"reviewer":"alice","decision":"APPROVE","reason":"looks fine",)"
         R"("at":"2026-11-23T04:00:00Z"}],"grant_expires":null,"resolution_reason":null,)"
         R"("suggested_reviewers":["alice","ivan"],"login":null,"target":null,)"
-        R"x("scope":"role dba (root on kind=db)"})x");
+        R"x("scope":"role dba (root on kind=db)","break_glass":false,"ratification":null,)x"
+            R"("ratify_by":null})");
 
   AccessRequest approved = approved_request();
   approved.login = "root";

@@ -131,6 +131,14 @@ const std::vector<ErrorRow> error_rows = {
      "roles[0].request.reason: must be 'required' or 'optional', not 'maybe'", 4, 37},
     {kDevRole + "    request: {roles: [dev], scope: login}\n",
      "roles[0].request.scope: must be 'role' or 'resource', not 'login'", 4, 36},
+    {kDevRole + "    request: {roles: [dev], break_glass: maybe}\n",
+     "roles[0].request.break_glass: must be true or false, not 'maybe'", 4, 42},
+    {kDevRole + "    request:\n      roles: [dev]\n      ratify_within: 0s\n",
+     "roles[0].request.ratify_within: must be longer than 0s", 6, 22},
+    {kDevRole + "    request:\n      roles: [dev]\n      break_glass_duration: soon\n",
+     "roles[0].request.break_glass_duration: 'soon' is not a duration; write a whole number and "
+     "a unit (s, m, h or d), e.g. 30s or 8h",
+     6, 29},
 
     // addresses
     {kHead + "targets:\n  - name: db-1\n    address: 10.0.0.5:99999\n",

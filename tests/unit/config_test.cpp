@@ -288,6 +288,25 @@ TEST_CASE("request policy defaults, and reason: optional", "[config]") {
   CHECK(intern.ttl == 15min);
   CHECK(intern.deny == 3);
   CHECK(intern.scope == cfg::RequestPolicy::Scope::resource);
+  CHECK_FALSE(dev.break_glass);
+  CHECK(dev.break_glass_duration == 30min);
+  CHECK(dev.ratify_within == 24h);
+}
+
+TEST_CASE("break-glass request policy", "[config][break-glass]") {
+  auto c = parse_ok(
+      "state_dir: /s\n"
+      "roles:\n"
+      "  - name: dba\n"
+      "  - name: oncall\n"
+      "    request: {roles: [dba], break_glass: true, break_glass_duration: 15m,\n"
+      "              ratify_within: 3s, approve: 2}\n");
+  REQUIRE(c.roles[1].request.has_value());
+  const auto& oncall = *c.roles[1].request;
+  CHECK(oncall.break_glass);
+  CHECK(oncall.break_glass_duration == 15min);
+  CHECK(oncall.ratify_within == 3s);
+  CHECK(oncall.approve == 2);
 }
 
 TEST_CASE("authorized_keys lines split into type, blob and comment", "[config]") {

@@ -250,6 +250,43 @@ TEST_CASE("slack payload: reviews and resolutions", "[notify]") {
   CHECK(text.find("--approve") == std::string::npos);  // nothing left to approve
 }
 
+TEST_CASE("break-glass: every webhook is told, loudly", "[notify][break-glass]") {
+  // Even a webhook that asked only for resolutions, or only for reviews.
+  CHECK(ap::webhook_wants({false, false, true}, "request.break_glass"));
+  CHECK(ap::webhook_wants({false, true, false}, "request.break_glass"));
+  CHECK(ap::webhook_wants({false, false, true}, "request.unratified"));
+
+  auto config = parse_ok(kPolicy);
+  auto request = sample_request();
+  request.login = "root";
+  request.target = "db-1";
+  request.state = ap::RequestState::approved;
+  request.grant_expires = request.created + 30min;
+  request.ratification = holdgate::storage::Ratification::awaiting;
+  request.ratify_by = request.created + 24h;
+  std::string text = slack_text(config, {"request.break_glass", request});
+  CHECK(text.find("*BREAK-GLASS*: *bob* took *BREAK-GLASS root@db-1 (via dba)* at once, without "
+                  "reviewers: \"ticket #123\"") != std::string::npos);
+  CHECK(text.find("It MUST BE RATIFIED by its reviewers by ") != std::string::npos);
+  CHECK(text.find("0 of 2 approvals so far; can review: alice, ivan") != std::string::npos);
+  CHECK(text.find("--approve " + request.id) != std::string::npos);
+
+  auto json = parse(ap::webhook_payload(config, cfg::Webhook::Format::json,
+                                        {"request.break_glass", request}, kCommand));
+  CHECK(*json.find("event")->as_string() == "request.break_glass");
+  CHECK(*json.find("ratification")->as_string() == "AWAITING");
+  REQUIRE(json.find("break_glass")->as_bool());
+  CHECK(*json.find("break_glass")->as_bool());
+
+  request.ratification = holdgate::storage::Ratification::unratified;
+  request.state = ap::RequestState::revoked;
+  request.resolution_reason = "not ratified within 1d";
+  text = slack_text(config, {"request.unratified", request});
+  CHECK(text.find("*BREAK-GLASS* *bob*'s access to *BREAK-GLASS root@db-1 (via dba)* is "
+                  "*UNRATIFIED*: \"not ratified within 1d\"; *bob* is locked") != std::string::npos);
+  CHECK(text.find("--approve") == std::string::npos);  // nothing left to ratify
+}
+
 TEST_CASE("slack payload: everything typed is sanitised and mrkdwn-escaped", "[notify]") {
   auto config = parse_ok(kPolicy);
   auto request = sample_request();

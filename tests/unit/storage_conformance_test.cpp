@@ -120,6 +120,8 @@ void check_same(const st::AccessRequest& got, const st::AccessRequest& want) {
   CHECK(got.login == want.login);
   CHECK(got.target == want.target);
   CHECK(got.source == want.source);
+  CHECK(got.ratification == want.ratification);
+  CHECK(got.ratify_by == want.ratify_by);
   CHECK(got.version == want.version);
 }
 
@@ -188,6 +190,27 @@ TEST_CASE("a created request reads back with every field", "[storage]") {
     r.source = "[2001:db8::1]:50022";
     create(*f.store, r);
     check_same(get(*f.store, r.id), r);
+  }
+
+  SECTION("break-glass: its ratification and deadline, and the awaiting filter") {
+    st::AccessRequest r = pending_request("66666666-6666-4666-8666-666666666666");
+    r.state = st::RequestState::approved;
+    r.resolved = at(kT0);
+    r.grant_expires = at(kT0 + 1'800'000);
+    r.ratification = st::Ratification::awaiting;
+    r.ratify_by = at(kT0 + 86'400'000);
+    create(*f.store, r);
+    check_same(get(*f.store, r.id), r);
+    create(*f.store, pending_request("77777777-7777-4777-8777-777777777777"));
+    st::RequestFilter awaiting;
+    awaiting.awaiting_ratification = true;
+    CHECK(ids(f.store->list_requests(awaiting)) == std::vector<std::string>{r.id});
+    auto ratified = r;
+    ratified.ratification = st::Ratification::ratified;
+    ratified.version = 2;
+    REQUIRE(f.store->update_request(ratified, {}) == st::WriteResult::written);
+    check_same(get(*f.store, r.id), ratified);
+    CHECK(f.store->list_requests(awaiting).empty());
   }
 
   SECTION("the stored version is 1 whatever the request said") {
