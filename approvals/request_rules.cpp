@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "approvals/grant_terms.hpp"
 #include "approvals/request_rules_internal.hpp"
 #include "policy/match.hpp"
 
@@ -257,6 +258,8 @@ std::variant<AccessRequest, RuleError> plan_request(const config::Config& config
   planned.target = request.target;
   planned.source = request.source;
   planned.version = 1;
+  // Fixed now, so reviewers approve the terms they were shown, whatever the config becomes.
+  apply_grant_terms(config, planned);
   return planned;
 }
 

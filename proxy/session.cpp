@@ -160,6 +160,15 @@ awaitable<void> Session::run() {
                     policy::sanitize(sentence));
     co_return;
   }
+  if (decision.used_up) {
+    // Its reviewers approved that many logins, not one more: asking again is a new request.
+    accept(std::move(person.pending));
+    co_await refuse("holdgate: access denied to " + login + " on " + target->name + ": " +
+                    policy::sanitize(decision.reason));
+    co_return;
+  }
+  // What the session ends when it ends: grants that last until their session's end.
+  std::vector<std::string> session_requests;
   if (!decision.allowed()) {
     auto roles = approvals::roles_granting(context_.config, *person.user, login, *target);
     if (roles.empty()) {
@@ -174,16 +183,42 @@ awaitable<void> Session::run() {
                        {"result", result == EscalationResult::approved ? "approved"
                                   : result == EscalationResult::refused ? "refused" : "gone"}});
     if (result != EscalationResult::approved) co_return;
+    session_requests.push_back(escalation.request_id());  // the session that waited for it
     decision = decide(*person.user, login, *target);  // now with the new grant
-    if (!decision.allowed()) co_return;
+    decision = take_use(caller, std::move(decision), login, *target);
+    if (!decision.allowed()) {
+      co_await refuse("holdgate: access denied to " + login + " on " + target->name + ": " +
+                      policy::sanitize(decision.reason));
+      co_return;
+    }
     if (auto lock = covering_lock(*person.user, *target, decision)) {  // locked while held
       co_await refuse("holdgate: " + policy::sanitize(policy::lock_sentence(*lock)));
       co_return;
     }
   } else {
     accept(std::move(person.pending));
+    decision = take_use(caller, std::move(decision), login, *target);
+    if (!decision.allowed()) {
+      co_await refuse("holdgate: access denied to " + login + " on " + target->name + ": " +
+                      policy::sanitize(decision.reason));
+      co_return;
+    }
   }
   authenticated_ = true;
+  session_requests.push_back(decision.permit->request_id());
+  // However the session ends from here on, a grant that lasts until its session's end is over.
+  const std::string what = login + "@" + target->name;
+  struct EndGrants {
+    approvals::RequestService& requests;
+    const approvals::Caller& caller;
+    const std::vector<std::string>& ids;
+    const std::string& what;
+    ~EndGrants() {
+      for (const auto& id : ids) {
+        if (!id.empty()) requests.end_with_session(caller, id, what);
+      }
+    }
+  } end_grants{*context_.requests, caller, session_requests, what};
 
   auto dialed = co_await dial_upstream(*decision.permit, context_.upstream, waiter_);
   if (auto* error = std::get_if<DialError>(&dialed)) {
@@ -204,13 +239,36 @@ void Session::accept(MessageHandle pending) {
   authenticated_ = true;
 }
 
+std::vector<policy::Grant> Session::policy_grants(const std::string& person, bool new_login) {
+  std::vector<policy::Grant> grants;
+  for (const auto& grant : context_.requests->active_grants(person)) {
+    grants.push_back({grant.role, grant.expires, grant.login, grant.target, grant.request_id,
+                      grant.uses, new_login ? grant.uses_left : std::nullopt});
+  }
+  return grants;
+}
+
+policy::AccessDecision Session::take_use(const approvals::Caller& caller,
+                                         policy::AccessDecision decision, const std::string& login,
+                                         const config::Target& target) {
+  // Each lost race means another login took a use, so a few rounds settle it.
+  for (int round = 0; round < 4 && decision.allowed(); ++round) {
+    const std::string& id = decision.permit->request_id();
+    if (id.empty() || context_.requests->take_use(caller, id, login + "@" + target.name)) {
+      return decision;
+    }
+    decision = decide(*caller.user, login, target);
+  }
+  if (decision.allowed()) {
+    decision = {std::nullopt, "its grant's uses are being taken by other logins; try again"};
+  }
+  return decision;
+}
+
 policy::AccessDecision Session::decide(const config::User& user, const std::string& login,
                                        const config::Target& target) {
   auto& requests = *context_.requests;
-  std::vector<policy::Grant> grants;
-  for (const auto& grant : requests.active_grants(user.name)) {
-    grants.push_back({grant.role, grant.expires, grant.login, grant.target});
-  }
+  auto grants = policy_grants(user.name, true);
   auto decision = policy::decide_login(context_.config, user, login, target, grants, requests.now());
   log("decision", {{"result", decision.allowed() ? "allow" : "deny"},
                    {"login", login},
@@ -329,7 +387,8 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
                                     *permit.expires() - std::chrono::system_clock::now());
     warn_at = *ends - grant_warning;
   }
-  // ---- Taking access back: a grant revoked or dropped while the session runs ends it at once.
+  // ---- Taking access back: a grant revoked, dropped or ended with another session (grant:
+  // {until: session-end}) while the session runs ends it at once.
   // The change is pushed (not polled); the loop then decides again with the grants as stored
   // now, so a login that another grant or a standing role still allows goes on.
   std::optional<std::string> taken_back;  // "revoked by alice: incident over"
@@ -341,7 +400,10 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
           return;
         }
         if (change.request.user != permit.person()) return;
-        if (change.event != "request.revoked" && change.event != "request.dropped") return;
+        if (change.event != "request.revoked" && change.event != "request.dropped" &&
+            change.event != "request.ended") {
+          return;
+        }
         taken_back = change.request.resolution_reason;
         waiter_.notify();
       });
@@ -471,8 +533,7 @@ bool Session::still_allowed(const policy::LoginPermit& permit) {
   const config::User* user = context_.config.find_user(permit.person());
   if (user == nullptr) return false;
   auto& requests = *context_.requests;
-  std::vector<policy::Grant> grants;
-  for (const auto& grant : requests.active_grants(user->name)) grants.push_back({grant.role, grant.expires});
+  auto grants = policy_grants(user->name, false);
   auto decision = policy::decide_login(context_.config, *user, permit.login(), permit.target(),
                                        grants, requests.now());
   return decision.allowed() && !covering_lock(*user, permit.target(), decision);
