@@ -169,6 +169,25 @@ awaitable<void> Session::run() {
   }
   // What the session ends when it ends: grants that last until their session's end.
   std::vector<std::string> session_requests;
+  // However the session ends from here on, a grant that lasts until its session's end is over.
+  const std::string what = login + "@" + target->name;
+  struct EndGrants {
+    approvals::RequestService& requests;
+    const approvals::Caller& caller;
+    const std::vector<std::string>& ids;
+    const std::string& what;
+    EventLog& log;
+    ~EndGrants() {
+      for (const auto& id : ids) {
+        if (id.empty()) continue;
+        try {
+          requests.end_with_session(caller, id, what);
+        } catch (const std::exception& e) {  // a destructor must not throw; the log says it
+          log.write("grant-end-failed", {{"request", id}, {"reason", e.what()}});
+        }
+      }
+    }
+  } end_grants{*context_.requests, caller, session_requests, what, context_.log};
   if (!decision.allowed()) {
     auto roles = approvals::roles_granting(context_.config, *person.user, login, *target);
     if (roles.empty()) {
@@ -185,14 +204,15 @@ awaitable<void> Session::run() {
     if (result != EscalationResult::approved) co_return;
     session_requests.push_back(escalation.request_id());  // the session that waited for it
     decision = decide(*person.user, login, *target);  // now with the new grant
+    if (!decision.allowed()) co_return;
+    if (auto lock = covering_lock(*person.user, *target, decision)) {  // locked while held
+      co_await refuse("holdgate: " + policy::sanitize(policy::lock_sentence(*lock)));
+      co_return;
+    }
     decision = take_use(caller, std::move(decision), login, *target);
     if (!decision.allowed()) {
       co_await refuse("holdgate: access denied to " + login + " on " + target->name + ": " +
                       policy::sanitize(decision.reason));
-      co_return;
-    }
-    if (auto lock = covering_lock(*person.user, *target, decision)) {  // locked while held
-      co_await refuse("holdgate: " + policy::sanitize(policy::lock_sentence(*lock)));
       co_return;
     }
   } else {
@@ -206,19 +226,6 @@ awaitable<void> Session::run() {
   }
   authenticated_ = true;
   session_requests.push_back(decision.permit->request_id());
-  // However the session ends from here on, a grant that lasts until its session's end is over.
-  const std::string what = login + "@" + target->name;
-  struct EndGrants {
-    approvals::RequestService& requests;
-    const approvals::Caller& caller;
-    const std::vector<std::string>& ids;
-    const std::string& what;
-    ~EndGrants() {
-      for (const auto& id : ids) {
-        if (!id.empty()) requests.end_with_session(caller, id, what);
-      }
-    }
-  } end_grants{*context_.requests, caller, session_requests, what};
 
   auto dialed = co_await dial_upstream(*decision.permit, context_.upstream, waiter_);
   if (auto* error = std::get_if<DialError>(&dialed)) {
