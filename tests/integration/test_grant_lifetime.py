@@ -13,11 +13,14 @@ from harness.client import live_shell
 from harness.scenarios import reviewers_world
 from harness.world import gate_client
 from test_escalation import UUID, request_access, review, spawn
+from test_notify import receivers  # noqa: F401 (a fixture)
 
 
-def dba_grant(**terms):
+def dba_grant(webhooks=None, **terms):
     def edit(config):
         reviewers_world(config)
+        if webhooks:
+            config["notify"] = {"webhooks": webhooks}
         for role in config["roles"]:
             if role["name"] == "dba":
                 role["grant"] = terms
@@ -98,3 +101,28 @@ def test_one_use_allows_one_login_and_refuses_the_next_with_why(world, make_gate
                      history.stdout), history.stdout
     mine = bob.ssh("approvals", "history")  # people see their own logins
     assert re.search(r"login\.denied\s+bob\s+.*root@db-1.*has been used", mine.stdout), mine.stdout
+
+
+def test_webhooks_hear_each_use_and_the_end_with_the_session(world, make_gate, receivers):
+    receiver = receivers()
+    gate = make_gate(edit=dba_grant(webhooks=[{"url": receiver.url(), "format": "json"}],
+                                    until="session-end", uses=2))
+    people = people_of(world, gate)
+    bob = people["bob"]
+    created = bob.ssh("approvals", "request create --login root --target db-1 --reason 'job'")
+    request_id = UUID.search(created.stdout).group(0)
+    review(people["alice"], request_id)
+    review(people["ivan"], request_id)
+    r = bob.ssh("root@db-1", "whoami")
+    assert (r.returncode, r.stdout) == (0, "root\n"), r
+
+    payloads = receiver.wait_for(5)  # created, reviewed, approved, used, ended
+    used, = (p for p in payloads if p["event"] == "request.used")
+    assert (used["id"], used["uses"], used["uses_left"]) == (request_id, 2, 1)
+    ended, = (p for p in payloads if p["event"] == "request.ended")
+    assert (ended["id"], ended["state"]) == (request_id, "APPROVED")
+    assert ended["resolution_reason"] == "ended with bob's session on root@db-1"
+    assert ended["until_session_end"] is True
+    # Its one session is over, so the use left allows nothing either.
+    again = bob.ssh("root@db-1", "whoami", options=("-o", "LogLevel=INFO"))
+    assert again.returncode != 0 and "access denied to root on db-1" in again.stderr, again
