@@ -57,6 +57,13 @@ std::string slack_text(const config::Config& config, const RequestChange& change
           "'s request for " + what(config, request) +
           (review.reason.empty() ? std::string() : ": " + quoted(review.reason)) + "\n";
     out += "Reason for the request: " + reason + "\n";
+  } else if (change.event == "request.used" && request.uses) {
+    out = user + " logged in with " + what(config, request) + ": " +
+          std::to_string(request.uses_left.value_or(0)) + " of " +
+          plural(*request.uses, "login") + " left\n";
+  } else if (change.event == "request.ended") {
+    out = user + "'s access to " + what(config, request) + " has ended: " +
+          quoted(request.resolution_reason) + "\n";
   } else {
     out = user + "'s request for " + what(config, request) + " is *" + to_string(request.state) + "*";
     if (!request.resolution_reason.empty()) out += ": " + quoted(request.resolution_reason);
@@ -78,7 +85,8 @@ std::string slack_text(const config::Config& config, const RequestChange& change
 bool webhook_wants(const config::WebhookEvents& events, std::string_view event) {
   if (event == "request.created") return events.created;
   if (event == "request.reviewed") return events.reviewed;
-  return events.resolved;  // approved, denied, expired, cancelled, revoked, dropped; locks
+  // approved, denied, expired, cancelled, revoked, dropped, ended, used; locks
+  return events.resolved;
 }
 
 std::string webhook_json(const config::Config& config, const RequestChange& change) {
