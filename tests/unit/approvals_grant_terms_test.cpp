@@ -47,15 +47,17 @@ TEST_CASE("grant terms merge over the requested roles, strictest winning", "[app
 }
 
 TEST_CASE("a planned request carries its roles' grant terms", "[approvals]") {
-  auto planned = holdgate::approvals::plan_request(
-      terms, *terms.find_user("bob"), {{"dba"}, {}, {}, "incident 7"}, t0, kId);
+  NewRequest asked;
+  asked.roles = {"dba"};
+  asked.reason = "incident 7";
+  auto planned = holdgate::approvals::plan_request(terms, *terms.find_user("bob"), asked, t0, kId);
   REQUIRE(std::holds_alternative<AccessRequest>(planned));
   const auto& request = std::get<AccessRequest>(planned);
   CHECK(request.until_session_end);
   CHECK(request.uses == 3);
   CHECK(request.uses_left == 3);
 
-  auto plain = holdgate::approvals::plan_request(fixture, user("bob"), {{"dba"}, {}, {}, "x"}, t0, kId);
+  auto plain = holdgate::approvals::plan_request(fixture, user("bob"), asked, t0, kId);
   REQUIRE(std::holds_alternative<AccessRequest>(plain));
   CHECK_FALSE(std::get<AccessRequest>(plain).until_session_end);
   CHECK_FALSE(std::get<AccessRequest>(plain).uses.has_value());

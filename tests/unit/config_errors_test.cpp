@@ -131,12 +131,12 @@ const std::vector<ErrorRow> error_rows = {
      "roles[0].request.reason: must be 'required' or 'optional', not 'maybe'", 4, 37},
     {kDevRole + "    request: {roles: [dev], scope: login}\n",
      "roles[0].request.scope: must be 'role' or 'resource', not 'login'", 4, 36},
-    {kDevRole + "    grant: {uses: 0}\n", "roles[0].grant.uses: must be at least 1, not 0", 4, 20},
-    {kDevRole + "    grant: {uses: -2}\n", "roles[0].grant.uses: must be at least 1, not -2", 4, 20},
+    {kDevRole + "    grant: {uses: 0}\n", "roles[0].grant.uses: must be at least 1, not 0", 4, 19},
+    {kDevRole + "    grant: {uses: -2}\n", "roles[0].grant.uses: must be at least 1, not -2", 4, 19},
     {kDevRole + "    grant: {until: logout}\n",
-     "roles[0].grant.until: must be 'session-end', not 'logout'", 4, 21},
+     "roles[0].grant.until: must be 'session-end', not 'logout'", 4, 20},
     {kDevRole + "    grant: {uses: 1, forever: true}\n",
-     "unknown key 'forever' in roles[0].grant (expected one of: until, uses)", 4, 23},
+     "unknown key 'forever' in roles[0].grant (expected one of: until, uses)", 4, 22},
 
     // addresses
     {kHead + "targets:\n  - name: db-1\n    address: 10.0.0.5:99999\n",
