@@ -79,7 +79,8 @@ def test_until_session_end_made_by_command_ends_with_the_first_session_and_its_t
 
 
 def test_one_use_allows_one_login_and_refuses_the_next_with_why(world, make_gate):
-    people = people_of(world, make_gate(edit=dba_grant(uses=1)))
+    gate = make_gate(edit=dba_grant(uses=1))
+    people = people_of(world, gate)
     bob, ivan = people["bob"], people["ivan"]
     created = bob.ssh("approvals", "request create --login root --target db-1 --reason 'job'")
     assert created.returncode == 0, created
@@ -89,6 +90,10 @@ def test_one_use_allows_one_login_and_refuses_the_next_with_why(world, make_gate
 
     first = bob.ssh("root@db-1", "whoami")
     assert (first.returncode, first.stdout) == (0, "root\n"), first
+    # The use was stored before the session began: kill -9 and a restart forget nothing.
+    gate.proc.kill()
+    gate.proc.wait(timeout=5)
+    gate.start()
     second = bob.ssh("root@db-1", "whoami", options=("-o", "LogLevel=INFO"))
     assert second.returncode != 0, second
     assert (f"holdgate: access denied to root on db-1: the access granted by request "
