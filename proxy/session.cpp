@@ -44,6 +44,33 @@ constexpr auto idle_wait = std::chrono::seconds(60);
 
 std::uint64_t bytes_seen(const ssh_counter_struct& c) { return c.in_bytes + c.out_bytes; }
 
+// "holdgate: access denied to root on db-1: <why>", the one sentence of a refused login.
+std::string denied(const std::string& login, const config::Target& target,
+                   const std::string& why) {
+  return "holdgate: access denied to " + login + " on " + target.name + ": " +
+         policy::sanitize(why);
+}
+
+// Ends, when destroyed, the until-session-end grants of the requests in `ids` (a session's end:
+// every co_return of Session::run() after the decision).
+struct GrantsEndingWithSession {
+  approvals::RequestService& requests;
+  const approvals::Caller& caller;
+  const std::vector<std::string>& ids;
+  const std::string& what;  // "root@db-1"
+  EventLog& log;
+  ~GrantsEndingWithSession() {
+    for (const auto& id : ids) {
+      if (id.empty()) continue;
+      try {
+        requests.end_with_session(caller, id, what);
+      } catch (const std::exception& e) {  // a destructor must not throw; the log says it
+        log.write("grant-end-failed", {{"request", id}, {"reason", e.what()}});
+      }
+    }
+  }
+};
+
 }  // namespace
 
 Session::Session(SessionContext& context, SessionHandle user, StreamSocket socket, Peer peer,
@@ -156,38 +183,22 @@ awaitable<void> Session::run() {
     context_.requests->record({context_.requests->now(), "login.denied", person.user->name,
                                source_, login + "@" + target->name, sentence});
     accept(std::move(person.pending));
-    co_await refuse("holdgate: access denied to " + login + " on " + target->name + ": " +
-                    policy::sanitize(sentence));
+    co_await refuse(denied(login, *target, sentence));
     co_return;
   }
   if (decision.used_up) {
     // Its reviewers approved that many logins, not one more: asking again is a new request.
     accept(std::move(person.pending));
-    co_await refuse("holdgate: access denied to " + login + " on " + target->name + ": " +
-                    policy::sanitize(decision.reason));
+    co_await refuse(denied(login, *target, decision.reason));
     co_return;
   }
-  // What the session ends when it ends: grants that last until their session's end.
+  // However the session ends from here on, the grants it used that last until their session's
+  // end (grant: {until: session-end}) are over: the inline request it waited for, and the grant
+  // that allowed it.
   std::vector<std::string> session_requests;
-  // However the session ends from here on, a grant that lasts until its session's end is over.
   const std::string what = login + "@" + target->name;
-  struct EndGrants {
-    approvals::RequestService& requests;
-    const approvals::Caller& caller;
-    const std::vector<std::string>& ids;
-    const std::string& what;
-    EventLog& log;
-    ~EndGrants() {
-      for (const auto& id : ids) {
-        if (id.empty()) continue;
-        try {
-          requests.end_with_session(caller, id, what);
-        } catch (const std::exception& e) {  // a destructor must not throw; the log says it
-          log.write("grant-end-failed", {{"request", id}, {"reason", e.what()}});
-        }
-      }
-    }
-  } end_grants{*context_.requests, caller, session_requests, what, context_.log};
+  GrantsEndingWithSession end_grants{*context_.requests, caller, session_requests, what,
+                                     context_.log};
   if (!decision.allowed()) {
     auto roles = approvals::roles_granting(context_.config, *person.user, login, *target);
     if (roles.empty()) {
@@ -211,16 +222,14 @@ awaitable<void> Session::run() {
     }
     decision = take_use(caller, std::move(decision), login, *target);
     if (!decision.allowed()) {
-      co_await refuse("holdgate: access denied to " + login + " on " + target->name + ": " +
-                      policy::sanitize(decision.reason));
+      co_await refuse(denied(login, *target, decision.reason));
       co_return;
     }
   } else {
     accept(std::move(person.pending));
     decision = take_use(caller, std::move(decision), login, *target);
     if (!decision.allowed()) {
-      co_await refuse("holdgate: access denied to " + login + " on " + target->name + ": " +
-                      policy::sanitize(decision.reason));
+      co_await refuse(denied(login, *target, decision.reason));
       co_return;
     }
   }
