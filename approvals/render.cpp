@@ -269,6 +269,12 @@ std::string render_request(const AccessRequest& request, const Progress& progres
     }
     field("BREAK-GLASS", ratification);
   }
+  // The role's `grant:` terms, so reviewers and requester see what approval gives.
+  if (request.until_session_end) field("Grant ends", "with the first session that uses it");
+  if (request.uses) {
+    field("Uses", std::to_string(request.uses_left.value_or(0)) + " of " +
+                      plural(*request.uses, "login") + " left");
+  }
   return out;
 }
 
@@ -419,6 +425,11 @@ void write_request_fields(JsonWriter& json, const AccessRequest& request,
   if (request.grant_expires) json.value(rfc3339(*request.grant_expires));
   else json.null();
   optional_string("resolution_reason", request.resolution_reason);
+  if (request.until_session_end) json.key("until_session_end").value(true);
+  if (request.uses) {
+    json.key("uses").value(*request.uses);
+    json.key("uses_left").value(request.uses_left.value_or(0));
+  }
   json.key("suggested_reviewers").begin_array();
   for (const auto& reviewer : request.suggested_reviewers) json.value(reviewer);
   json.end_array();

@@ -15,6 +15,7 @@ struct RequestChange {
   std::string event;  // request.created, request.reviewed, request.approved, request.denied,
                       // request.expired, request.cancelled, request.revoked, request.dropped,
                       // request.hook-answered (a hook's none: no review, state unchanged)
+                      // request.used (a grant's use taken), request.ended (with its session)
   storage::AccessRequest request;  // as stored after the change
   // request.created only: where the requester connected from and the SHA256 fingerprint of the
   // key they authenticated with, when known (approval hooks receive them). Empty otherwise.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "approvals/grant_terms.hpp"
 #include "approvals/request_rules_internal.hpp"
 #include "policy/match.hpp"
 
@@ -275,6 +276,8 @@ std::variant<AccessRequest, RuleError> plan_request(const config::Config& config
   planned.target = request.target;
   planned.source = request.source;
   planned.version = 1;
+  // Fixed now, so reviewers approve the terms they were shown, whatever the config becomes.
+  apply_grant_terms(config, planned);
   if (request.break_glass) {
     return detail::plan_break_glass(*target, request, thresholds, std::move(planned), now);
   }

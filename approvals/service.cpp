@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "approvals/grant_terms.hpp"
 #include "approvals/random.hpp"
 #include "approvals/request_limits.hpp"
 
@@ -397,6 +398,44 @@ Outcome<AccessRequest> RequestService::revoke(const Caller& caller, std::string_
     if (auto* error = std::get_if<RuleError>(&next)) return from_rule(*error);
     return std::get<AccessRequest>(std::move(next));
   });
+}
+
+// ---- How grants end
+bool RequestService::take_use(const Caller& caller, std::string_view id, const std::string& what) {
+  auto now = now_();
+  std::string actor = caller.user ? caller.user->name : "holdgate";
+  auto stored = store_.get_request(id);
+  if (!stored) return false;
+  if (!stored->uses) return true;  // the number of uses never changes, so this cannot race
+  const int uses = *stored->uses;
+  auto left = store_.take_use(id, now, [&](int remaining) {
+    return storage::AuditEvent{now, "request.used", actor, caller.source, std::string(id),
+                               use_details(uses, remaining, what)};
+  });
+  if (!left) return false;
+  if (auto after = store_.get_request(id)) {
+    events_.publish({"request.used", *after, caller.source, caller.key_fingerprint});
+  }
+  return true;
+}
+
+void RequestService::end_with_session(const Caller& caller, std::string_view id,
+                                      const std::string& what) {
+  // Not through transition(): having no such term is not an error to report, only nothing to do.
+  for (int attempt = 0; attempt < max_attempts; ++attempt) {
+    auto stored = store_.get_request(id);
+    if (!stored) return;
+    auto now = now_();
+    auto ended = approvals::end_with_session(*stored, what, now);
+    if (!ended) return;
+    std::string actor = caller.user ? caller.user->name : "holdgate";
+    std::vector<storage::AuditEvent> events{
+        {now, "request.ended", actor, caller.source, ended->id, ended->resolution_reason}};
+    if (store_.update_request(*ended, events) == storage::WriteResult::written) {
+      events_.publish({"request.ended", *ended});
+      return;
+    }
+  }
 }
 
 // ---- Locks

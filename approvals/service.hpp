@@ -100,6 +100,17 @@ class RequestService {
   Outcome<std::vector<AccessRequest>> drop_all(const Caller& caller);
   Outcome<AccessRequest> revoke(const Caller& caller, std::string_view id, std::string reason);
 
+  // ---- How grants end (issue 12, section 3; approvals/grant_terms.hpp).
+  // A login to `what` ("root@db-1") allowed by request `id`'s grant: when the grant has uses,
+  // takes one, audited as request.used ("use 1 of 1 (root@db-1); no uses left") and published.
+  // False when none was left to take (another login took the last one): the login must not go
+  // on. True otherwise, also for a grant without uses.
+  bool take_use(const Caller& caller, std::string_view id, const std::string& what);
+  // The session on `what` that logged in with request `id`'s until-session-end grant ended: the
+  // grant ends now (request.ended, audited and published, so other sessions on it end too).
+  // Nothing happens for a request without that term or whose grant is already over.
+  void end_with_session(const Caller& caller, std::string_view id, const std::string& what);
+
   // ---- Locks (admins only): stored, audited (lock.created / lock.removed) and published with
   // RequestChange::lock set, so live sessions they cover end at once.
   Outcome<storage::LockRecord> create_lock(const Caller& caller, const NewLock& lock);

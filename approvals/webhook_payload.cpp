@@ -71,6 +71,13 @@ std::string slack_text(const config::Config& config, const RequestChange& change
           "'s request for " + what(config, request) +
           (review.reason.empty() ? std::string() : ": " + quoted(review.reason)) + "\n";
     out += "Reason for the request: " + reason + "\n";
+  } else if (change.event == "request.used" && request.uses) {
+    out = user + " logged in with " + what(config, request) + ": " +
+          std::to_string(request.uses_left.value_or(0)) + " of " +
+          plural(*request.uses, "login") + " left\n";
+  } else if (change.event == "request.ended") {
+    out = user + "'s access to " + what(config, request) + " has ended: " +
+          quoted(request.resolution_reason) + "\n";
   } else {
     out = user + "'s request for " + what(config, request) + " is *" + to_string(request.state) + "*";
     if (!request.resolution_reason.empty()) out += ": " + quoted(request.resolution_reason);
@@ -97,7 +104,8 @@ bool webhook_wants(const config::WebhookEvents& events, std::string_view event) 
   if (event == "request.hook-answered") return false;
   // Break-glass access is told to every webhook, whatever it asked for.
   if (event == "request.break_glass") return true;
-  return events.resolved;  // approved, denied, expired, cancelled, revoked, dropped; locks
+  return events.resolved;  // approved, denied, expired, cancelled, revoked, dropped, ended,
+                           // used; locks
 }
 
 std::string webhook_json(const config::Config& config, const RequestChange& change) {

@@ -78,6 +78,14 @@ struct Role {
   // `admin: true` (taking access back): holders may revoke any approved request and create,
   // list and remove locks.
   bool admin = false;
+  // `grant:` (issue 12, section 3): how an approved request for this role ends besides its
+  // max_duration. until_session_end: with the first session that logs in with it (for an inline
+  // request, the one that waited); uses: how many logins it allows (0: no limit).
+  struct GrantTerms {
+    bool until_session_end = false;
+    int uses = 0;
+  };
+  GrantTerms grant{};
 };
 
 // One authorized_keys line, split. `blob` is the base64 key data exactly as written, which is

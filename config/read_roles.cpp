@@ -125,6 +125,21 @@ RequestPolicy read_request(const Entry& e, std::vector<RoleRef>& refs) {
   return request;
 }
 
+Role::GrantTerms read_grant(const Entry& e) {
+  Role::GrantTerms terms;
+  Fields fields(e, {"until", "uses"});
+  if (auto f = fields.get("until")) {
+    auto until = read_string(*f);
+    if (until == "session-end") {
+      terms.until_session_end = true;
+    } else if (until) {
+      f->error("must be 'session-end', not '" + *until + "'");
+    }
+  }
+  if (auto f = fields.get("uses")) terms.uses = read_int(*f, 1).value_or(terms.uses);
+  return terms;
+}
+
 ReviewPolicy read_review(const Entry& e, std::vector<RoleRef>& refs) {
   Fields fields(e, {"roles"});
   return ReviewPolicy{read_policy_roles(fields, refs)};
@@ -148,7 +163,7 @@ std::vector<Role> read_roles(const Entry& e, std::vector<RoleRef>& refs) {
   NameSet names(NameKind::role);
   for (const auto& item : read_list(e)) {
     Fields fields(item, {"name", "allow", "request", "review", "max_duration", "audit",
-                          "admin"});
+                          "admin", "grant"});
     Role role;
     role.name = names.read(fields).value_or("");
     if (auto f = fields.get("allow")) {
@@ -161,6 +176,7 @@ std::vector<Role> read_roles(const Entry& e, std::vector<RoleRef>& refs) {
     }
     if (auto f = fields.get("audit")) role.audit = read_bool(*f).value_or(false);
     if (auto f = fields.get("admin")) role.admin = read_bool(*f).value_or(false);
+    if (auto f = fields.get("grant")) role.grant = read_grant(*f);
     roles.push_back(std::move(role));
   }
   return roles;

@@ -34,15 +34,31 @@ AccessDecision decide_login(const config::Config& config, const config::User& us
   }
 
   const Grant* best = nullptr;
+  const Grant* used = nullptr;  // one that would allow it but has no uses left
   for (const auto& grant : grants) {
     if (grant.expires <= now) continue;  // expired at exactly its expiry
-    if (best != nullptr && grant.expires <= best->expires) continue;
     const config::Role* role = config.find_role(grant.role);
-    if (role != nullptr && grant_covers(grant, *role, login, target)) best = &grant;
+    if (role == nullptr || !grant_covers(grant, *role, login, target)) continue;
+    if (grant.uses_left && *grant.uses_left <= 0) {
+      if (used == nullptr) used = &grant;
+      continue;
+    }
+    if (best != nullptr && grant.expires <= best->expires) continue;
+    best = &grant;
   }
   if (best != nullptr) {
-    return {LoginPermit(user.name, std::string(login), target, best->role, best->expires),
+    return {LoginPermit(user.name, std::string(login), target, best->role, best->expires,
+                        best->request_id),
             "allowed by role " + best->role + " (granted)"};
+  }
+  if (used != nullptr) {
+    int uses = used->uses.value_or(0);
+    AccessDecision refused{std::nullopt, "the access granted by request " + used->request_id +
+                                             " has been used (it allowed " +
+                                             std::to_string(uses) +
+                                             (uses == 1 ? " login)" : " logins)")};
+    refused.used_up = true;
+    return refused;
   }
 
   return {std::nullopt,

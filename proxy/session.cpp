@@ -44,6 +44,33 @@ constexpr auto idle_wait = std::chrono::seconds(60);
 
 std::uint64_t bytes_seen(const ssh_counter_struct& c) { return c.in_bytes + c.out_bytes; }
 
+// "holdgate: access denied to root on db-1: <why>", the one sentence of a refused login.
+std::string denied(const std::string& login, const config::Target& target,
+                   const std::string& why) {
+  return "holdgate: access denied to " + login + " on " + target.name + ": " +
+         policy::sanitize(why);
+}
+
+// Ends, when destroyed, the until-session-end grants of the requests in `ids` (a session's end:
+// every co_return of Session::run() after the decision).
+struct GrantsEndingWithSession {
+  approvals::RequestService& requests;
+  const approvals::Caller& caller;
+  const std::vector<std::string>& ids;
+  const std::string& what;  // "root@db-1"
+  EventLog& log;
+  ~GrantsEndingWithSession() {
+    for (const auto& id : ids) {
+      if (id.empty()) continue;
+      try {
+        requests.end_with_session(caller, id, what);
+      } catch (const std::exception& e) {  // a destructor must not throw; the log says it
+        log.write("grant-end-failed", {{"request", id}, {"reason", e.what()}});
+      }
+    }
+  }
+};
+
 }  // namespace
 
 Session::Session(SessionContext& context, SessionHandle user, StreamSocket socket, Peer peer,
@@ -156,10 +183,22 @@ awaitable<void> Session::run() {
     context_.requests->record({context_.requests->now(), "login.denied", person.user->name,
                                source_, login + "@" + target->name, sentence});
     accept(std::move(person.pending));
-    co_await refuse("holdgate: access denied to " + login + " on " + target->name + ": " +
-                    policy::sanitize(sentence));
+    co_await refuse(denied(login, *target, sentence));
     co_return;
   }
+  if (decision.used_up) {
+    // Its reviewers approved that many logins, not one more: asking again is a new request.
+    accept(std::move(person.pending));
+    co_await refuse(denied(login, *target, decision.reason));
+    co_return;
+  }
+  // However the session ends from here on, the grants it used that last until their session's
+  // end (grant: {until: session-end}) are over: the inline request it waited for, and the grant
+  // that allowed it.
+  std::vector<std::string> session_requests;
+  const std::string what = login + "@" + target->name;
+  GrantsEndingWithSession end_grants{*context_.requests, caller, session_requests, what,
+                                     context_.log};
   if (!decision.allowed()) {
     auto roles = approvals::roles_granting(context_.config, *person.user, login, *target);
     if (roles.empty()) {
@@ -174,16 +213,28 @@ awaitable<void> Session::run() {
                        {"result", result == EscalationResult::approved ? "approved"
                                   : result == EscalationResult::refused ? "refused" : "gone"}});
     if (result != EscalationResult::approved) co_return;
+    session_requests.push_back(escalation.request_id());  // the session that waited for it
     decision = decide(*person.user, login, *target);  // now with the new grant
     if (!decision.allowed()) co_return;
     if (auto lock = covering_lock(*person.user, *target, decision)) {  // locked while held
       co_await refuse("holdgate: " + policy::sanitize(policy::lock_sentence(*lock)));
       co_return;
     }
+    decision = take_use(caller, std::move(decision), login, *target);
+    if (!decision.allowed()) {
+      co_await refuse(denied(login, *target, decision.reason));
+      co_return;
+    }
   } else {
     accept(std::move(person.pending));
+    decision = take_use(caller, std::move(decision), login, *target);
+    if (!decision.allowed()) {
+      co_await refuse(denied(login, *target, decision.reason));
+      co_return;
+    }
   }
   authenticated_ = true;
+  session_requests.push_back(decision.permit->request_id());
 
   auto dialed = co_await dial_upstream(*decision.permit, context_.upstream, waiter_);
   if (auto* error = std::get_if<DialError>(&dialed)) {
@@ -204,13 +255,36 @@ void Session::accept(MessageHandle pending) {
   authenticated_ = true;
 }
 
+std::vector<policy::Grant> Session::policy_grants(const std::string& person, bool new_login) {
+  std::vector<policy::Grant> grants;
+  for (const auto& grant : context_.requests->active_grants(person)) {
+    grants.push_back({grant.role, grant.expires, grant.login, grant.target, grant.request_id,
+                      grant.uses, new_login ? grant.uses_left : std::nullopt});
+  }
+  return grants;
+}
+
+policy::AccessDecision Session::take_use(const approvals::Caller& caller,
+                                         policy::AccessDecision decision, const std::string& login,
+                                         const config::Target& target) {
+  // Each lost race means another login took a use, so a few rounds settle it.
+  for (int round = 0; round < 4 && decision.allowed(); ++round) {
+    const std::string& id = decision.permit->request_id();
+    if (id.empty() || context_.requests->take_use(caller, id, login + "@" + target.name)) {
+      return decision;
+    }
+    decision = decide(*caller.user, login, target);
+  }
+  if (decision.allowed()) {
+    decision = {std::nullopt, "its grant's uses are being taken by other logins; try again"};
+  }
+  return decision;
+}
+
 policy::AccessDecision Session::decide(const config::User& user, const std::string& login,
                                        const config::Target& target) {
   auto& requests = *context_.requests;
-  std::vector<policy::Grant> grants;
-  for (const auto& grant : requests.active_grants(user.name)) {
-    grants.push_back({grant.role, grant.expires, grant.login, grant.target});
-  }
+  auto grants = policy_grants(user.name, true);
   auto decision = policy::decide_login(context_.config, user, login, target, grants, requests.now());
   log("decision", {{"result", decision.allowed() ? "allow" : "deny"},
                    {"login", login},
@@ -329,7 +403,8 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
                                     *permit.expires() - std::chrono::system_clock::now());
     warn_at = *ends - grant_warning;
   }
-  // ---- Taking access back: a grant revoked or dropped while the session runs ends it at once.
+  // ---- Taking access back: a grant revoked, dropped or ended with another session (grant:
+  // {until: session-end}) while the session runs ends it at once.
   // The change is pushed (not polled); the loop then decides again with the grants as stored
   // now, so a login that another grant or a standing role still allows goes on.
   std::optional<std::string> taken_back;  // "revoked by alice: incident over"
@@ -346,7 +421,8 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
         if (change.request.user != permit.person()) return;
         // A rejected or unratified break-glass grant ends as a revoked one does.
         if (change.event != "request.revoked" && change.event != "request.dropped" &&
-            change.event != "request.rejected" && change.event != "request.unratified") {
+            change.event != "request.rejected" && change.event != "request.unratified" &&
+            change.event != "request.ended") {
           return;
         }
         taken_back = change.request.resolution_reason;
@@ -478,8 +554,7 @@ bool Session::still_allowed(const policy::LoginPermit& permit) {
   const config::User* user = context_.config.find_user(permit.person());
   if (user == nullptr) return false;
   auto& requests = *context_.requests;
-  std::vector<policy::Grant> grants;
-  for (const auto& grant : requests.active_grants(user->name)) grants.push_back({grant.role, grant.expires});
+  auto grants = policy_grants(user->name, false);
   auto decision = policy::decide_login(context_.config, *user, permit.login(), permit.target(),
                                        grants, requests.now());
   return decision.allowed() && !covering_lock(*user, permit.target(), decision);

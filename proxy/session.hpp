@@ -61,6 +61,13 @@ class Session {
                                             const policy::AccessDecision& decision);
   policy::AccessDecision decide(const config::User& user, const std::string& login,
                                 const config::Target& target);
+  // The person's live grants for policy. For a new login a grant's uses left count (one with
+  // none allows no new login); for a session already running they do not.
+  std::vector<policy::Grant> policy_grants(const std::string& person, bool new_login);
+  // An allowed login that depends on a grant with uses takes one (issue 12, section 3); the
+  // loser of a race for the last use is decided again. Returns the decision that stands.
+  policy::AccessDecision take_use(const approvals::Caller& caller, policy::AccessDecision decision,
+                                  const std::string& login, const config::Target& target);
   // `open_request`: a session channel request already taken from the queue, if any.
   awaitable<void> refuse(const std::string& message, MessageHandle open_request = {});
   // ProxyJump mode: serves direct-tcpip channels to targets' SSH ports with inner sessions.

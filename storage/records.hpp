@@ -67,6 +67,12 @@ struct AccessRequest {
   // in `reviews`, as hook:NAME) and none, which includes a hook that failed or timed out.
   // `request: {hooks: required}` counts approvals only once every configured hook is here.
   std::vector<std::string> hooks_answered;
+  // How the grant ends besides grant_expires (issue 12, section 3), fixed when the request is
+  // made from its roles' `grant:`. until_session_end: the first session that logs in with it
+  // ends it (grant_expires becomes that moment). uses: the logins it allows, uses_left those
+  // not yet taken (Store::take_use); both nullopt when unlimited.
+  bool until_session_end = false;
+  std::optional<int> uses, uses_left;
 };
 
 // A role held by a person for a limited time, from an approved request. A scoped grant (from a
@@ -79,6 +85,9 @@ struct GrantRecord {
   TimePoint expires;
   std::string login, target;
   bool scoped() const { return !target.empty(); }
+  // The request's terms (AccessRequest::until_session_end, uses, uses_left), read with it.
+  bool until_session_end = false;
+  std::optional<int> uses = {}, uses_left = {};
 };
 
 // Whether approving `request` grants only its login@target rather than whole roles.

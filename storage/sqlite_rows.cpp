@@ -65,7 +65,7 @@ std::vector<std::string> split_lines(const std::string& text) {
   return names;
 }
 
-// The row's columns ?2..?15 as both insert and replace write them; ?1 is the id.
+// The row's columns ?2..?20 as both insert and replace write them; ?1 is the id.
 void bind_request(Statement& statement, const AccessRequest& request, std::int64_t version) {
   statement.bind(1, request.id);
   statement.bind(2, request.user);
@@ -85,6 +85,12 @@ void bind_request(Statement& statement, const AccessRequest& request, std::int64
   statement.bind(15, join_lines(request.hooks_answered));
   statement.bind(16, std::string_view(to_string(request.ratification)));
   statement.bind(17, optional_millis(request.ratify_by));
+  statement.bind(18, static_cast<std::int64_t>(request.until_session_end ? 1 : 0));
+  auto optional_count = [](const std::optional<int>& n) {
+    return n ? std::optional<std::int64_t>(*n) : std::nullopt;
+  };
+  statement.bind(19, optional_count(request.uses));
+  statement.bind(20, optional_count(request.uses_left));
 }
 
 [[noreturn]] void corrupt(const std::string& what) { throw SqliteError(SQLITE_CORRUPT, what); }
@@ -107,15 +113,17 @@ TimePoint from_millis(std::int64_t millis) {
 
 const char* const kRequestColumns =
     "id, user, reason, state, created, expires, max_duration_s, resolved, grant_expires, "
-    "resolution_reason, login, target, source, version, hooks_answered, ratification, ratify_by";
+    "resolution_reason, login, target, source, version, hooks_answered, ratification, ratify_by, "
+    "grant_until_session_end, grant_uses, grant_uses_left";
 
 void insert_request(sqlite3* db, const AccessRequest& request, std::int64_t version) {
   Statement insert(db,
                    "INSERT INTO requests (id, user, reason, state, created, expires, "
                    "max_duration_s, resolved, grant_expires, resolution_reason, login, target, "
-                   "source, version, hooks_answered, ratification, ratify_by) "
+                   "source, version, hooks_answered, ratification, ratify_by, "
+                   "grant_until_session_end, grant_uses, grant_uses_left) "
                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-                   "?17)");
+                   "?17, ?18, ?19, ?20)");
   bind_request(insert, request, version);
   insert.run();
   write_lists(db, request);
@@ -127,7 +135,8 @@ void replace_request(sqlite3* db, const AccessRequest& request) {
                    "UPDATE requests SET user = ?2, reason = ?3, state = ?4, created = ?5, "
                    "expires = ?6, max_duration_s = ?7, resolved = ?8, grant_expires = ?9, "
                    "resolution_reason = ?10, login = ?11, target = ?12, source = ?13, "
-                   "version = ?14, hooks_answered = ?15, ratification = ?16, ratify_by = ?17 "
+                   "version = ?14, hooks_answered = ?15, ratification = ?16, ratify_by = ?17, "
+                   "grant_until_session_end = ?18, grant_uses = ?19, grant_uses_left = ?20 "
                    "WHERE id = ?1");
   bind_request(update, request, request.version);
   update.run();
@@ -228,6 +237,9 @@ AccessRequest RequestReader::read(const Statement& row) {
   }
   request.ratification = *parsed_ratification;
   request.ratify_by = optional_time(row.optional_integer(16));
+  request.until_session_end = row.integer(17) != 0;
+  if (auto n = row.optional_integer(18)) request.uses = static_cast<int>(*n);
+  if (auto n = row.optional_integer(19)) request.uses_left = static_cast<int>(*n);
 
   request.roles = read_list(roles_, request.id);
   request.suggested_reviewers = read_list(reviewers_, request.id);
@@ -266,11 +278,17 @@ AuditEvent read_audit(const Statement& row) {
   return event;
 }
 
-const char* const kGrantColumns = "user, role, request_id, expires, login, target";
+const char* const kGrantColumns =
+    "grants.user, grants.role, grants.request_id, grants.expires, grants.login, grants.target, "
+    "requests.grant_until_session_end, requests.grant_uses, requests.grant_uses_left";
 
 GrantRecord read_grant(const Statement& row) {
-  return GrantRecord{row.text(0), row.text(1), row.text(2), from_millis(row.integer(3)),
-                     row.text(4), row.text(5)};
+  GrantRecord grant{row.text(0), row.text(1), row.text(2), from_millis(row.integer(3)),
+                    row.text(4), row.text(5)};
+  grant.until_session_end = row.integer(6) != 0;
+  if (auto n = row.optional_integer(7)) grant.uses = static_cast<int>(*n);
+  if (auto n = row.optional_integer(8)) grant.uses_left = static_cast<int>(*n);
+  return grant;
 }
 
 }  // namespace holdgate::storage::sqlite

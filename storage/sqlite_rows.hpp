@@ -50,6 +50,7 @@ class RequestReader {
 
 extern const char* const kAuditColumns;
 AuditEvent read_audit(const Statement& row);
+// Read from "grants JOIN requests ON requests.id = grants.request_id": a grant with its terms.
 extern const char* const kGrantColumns;
 GrantRecord read_grant(const Statement& row);
 

@@ -139,6 +139,14 @@ CREATE TABLE locks (
 ) STRICT;
 )sql";
 
+// Issue 12, section 3: how a grant ends besides its expiry (`grant:` of its roles). NULL uses:
+// unlimited; grant_uses_left is what Store::take_use decrements.
+constexpr const char* kGrantTerms = R"sql(
+ALTER TABLE requests ADD COLUMN grant_until_session_end INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE requests ADD COLUMN grant_uses INTEGER;
+ALTER TABLE requests ADD COLUMN grant_uses_left INTEGER;
+)sql";
+
 struct Header {
   std::int64_t application_id = 0;
   std::int64_t user_version = 0;
@@ -205,6 +213,7 @@ const std::vector<Migration>& migrations() {
       {5, kTakingBack},
       {6, kHookAnswers},
       {7, kBreakGlass},
+      {8, kGrantTerms},
   };
   return steps;
 }

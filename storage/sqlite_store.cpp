@@ -47,6 +47,8 @@ class SqliteStore final : public Store {
   WriteResult update_request(const AccessRequest& updated,
                              const std::vector<AuditEvent>& events) override;
   std::vector<GrantRecord> active_grants(std::string_view user, TimePoint now) override;
+  std::optional<int> take_use(std::string_view request_id, TimePoint now,
+                              const std::function<AuditEvent(int)>& event) override;
   std::variant<std::monostate, StoreError> create_lock(const LockRecord& lock,
                                                        const AuditEvent& event) override;
   WriteResult remove_lock(std::string_view id, std::string_view by, TimePoint at,
@@ -206,13 +208,35 @@ std::vector<GrantRecord> SqliteStore::active_grants(std::string_view user, TimeP
   return guarded("reading the grants of " + std::string(user), [&](sqlite3* db) {
     // A grant that expires at `now` is over: "expires" is the first moment it no longer holds.
     Statement select(db, std::string("SELECT ") + kGrantColumns +
-                             " FROM grants WHERE user = ?1 AND expires > ?2"
-                             " ORDER BY expires, role, request_id");
+                             " FROM grants JOIN requests ON requests.id = grants.request_id"
+                             " WHERE grants.user = ?1 AND grants.expires > ?2"
+                             " ORDER BY grants.expires, grants.role, grants.request_id");
     select.bind(1, user);
     select.bind(2, to_millis(now));
     std::vector<GrantRecord> grants;
     while (select.step()) grants.push_back(read_grant(select));
     return grants;
+  });
+}
+
+std::optional<int> SqliteStore::take_use(std::string_view request_id, TimePoint now,
+                                         const std::function<AuditEvent(int)>& event) {
+  return guarded("taking a use of request " + std::string(request_id), [&](sqlite3* db) {
+    Transaction transaction(db, Kind::write);
+    // One conditional statement: of two logins racing for the last use, one changes no row.
+    Statement take(db,
+                   "UPDATE requests SET grant_uses_left = grant_uses_left - 1, version = version + 1"
+                   " WHERE id = ?1 AND state = 'APPROVED' AND grant_uses_left > 0"
+                   " AND grant_expires > ?2 RETURNING grant_uses_left");
+    take.bind(1, request_id);
+    take.bind(2, to_millis(now));
+    std::optional<int> left;
+    if (take.step()) left = static_cast<int>(take.integer(0));
+    if (!left) return left;  // nothing taken: the transaction rolls back, nothing written
+    take.reset();
+    insert_audit(db, event(*left));
+    transaction.commit();
+    return left;
   });
 }
 

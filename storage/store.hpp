@@ -3,6 +3,7 @@
 // (tests/unit/storage_conformance_test.cpp).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -78,6 +79,13 @@ class Store {
 
   // Grants of `user` that have not expired at `now` (one expiring exactly at `now` has).
   virtual std::vector<GrantRecord> active_grants(std::string_view user, TimePoint now) = 0;
+
+  // Takes one use of an APPROVED request whose grant holds at `now` and has uses left, and
+  // appends `event(uses left after it)`, in one transaction (a conditional decrement: two callers cannot both take
+  // the last use). Returns the uses left after it, or nullopt when none was taken (no uses left,
+  // not approved, over, no such request, or unlimited). Bumps the request's version.
+  virtual std::optional<int> take_use(std::string_view request_id, TimePoint now,
+                                      const std::function<AuditEvent(int)>& event) = 0;
 
   // ---- Locks. create_lock inserts `lock` and its audit event in one transaction (an id that
   // exists already is an error). remove_lock marks a lock that still holds at `at` removed by

@@ -51,6 +51,10 @@ class CountingStore final : public st::Store {
   std::vector<st::GrantRecord> active_grants(std::string_view user, st::TimePoint now) override {
     return inner_->active_grants(user, now);
   }
+  std::optional<int> take_use(std::string_view id, st::TimePoint now,
+                              const std::function<st::AuditEvent(int)>& e) override {
+    return inner_->take_use(id, now, e);
+  }
   std::variant<std::monostate, st::StoreError> create_lock(const st::LockRecord& lock,
                                                            const st::AuditEvent& e) override {
     return inner_->create_lock(lock, e);

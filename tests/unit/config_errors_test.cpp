@@ -139,6 +139,12 @@ const std::vector<ErrorRow> error_rows = {
      "roles[0].request.break_glass_duration: 'soon' is not a duration; write a whole number and "
      "a unit (s, m, h or d), e.g. 30s or 8h",
      6, 29},
+    {kDevRole + "    grant: {uses: 0}\n", "roles[0].grant.uses: must be at least 1, not 0", 4, 19},
+    {kDevRole + "    grant: {uses: -2}\n", "roles[0].grant.uses: must be at least 1, not -2", 4, 19},
+    {kDevRole + "    grant: {until: logout}\n",
+     "roles[0].grant.until: must be 'session-end', not 'logout'", 4, 20},
+    {kDevRole + "    grant: {uses: 1, forever: true}\n",
+     "unknown key 'forever' in roles[0].grant (expected one of: until, uses)", 4, 22},
 
     // addresses
     {kHead + "targets:\n  - name: db-1\n    address: 10.0.0.5:99999\n",

@@ -309,6 +309,24 @@ TEST_CASE("break-glass request policy", "[config][break-glass]") {
   CHECK(oncall.approve == 2);
 }
 
+TEST_CASE("grant: until session-end and uses; none by default", "[config]") {
+  auto c = parse_ok(
+      "state_dir: /s\n"
+      "roles:\n"
+      "  - name: plain\n"
+      "  - name: once\n"
+      "    grant: {uses: 1}\n"
+      "  - name: session\n"
+      "    grant: {until: session-end, uses: 5}\n");
+  REQUIRE(c.roles.size() == 3);
+  CHECK_FALSE(c.roles[0].grant.until_session_end);
+  CHECK(c.roles[0].grant.uses == 0);
+  CHECK_FALSE(c.roles[1].grant.until_session_end);
+  CHECK(c.roles[1].grant.uses == 1);
+  CHECK(c.roles[2].grant.until_session_end);
+  CHECK(c.roles[2].grant.uses == 5);
+}
+
 TEST_CASE("authorized_keys lines split into type, blob and comment", "[config]") {
   auto c = parse_ok(
       "state_dir: /s\n"

@@ -223,6 +223,7 @@ struct GrantSpec {
   std::string role;
   std::chrono::seconds from_now;
   std::string login = {}, target = {};  // a scoped grant when set
+  std::optional<int> uses = {}, uses_left = {};  // `grant: {uses: N}`; request id "r-" + role
 };
 
 struct DecideRow {
@@ -303,6 +304,24 @@ const std::vector<DecideRow> decide_rows = {
     {"role grant still covers every target of the role", "bob", "root", "db-2",
      {{"dba", 1h, "root", "db-1"}, {"dba", 30min}}, true, "dba", 30min,
      "allowed by role dba (granted)"},
+    // grants with uses (issue 12, section 3): one with none left allows no new login
+    {"grant with a use left allows", "bob", "root", "db-1", {{"dba", 1h, "", "", 1, 1}}, true,
+     "dba", 1h, "allowed by role dba (granted)"},
+    {"grant with no use left is refused, saying so", "bob", "root", "db-1",
+     {{"dba", 1h, "root", "db-1", 1, 0}}, false, "", {},
+     "the access granted by request r-dba has been used (it allowed 1 login)"},
+    {"several uses, all taken", "bob", "root", "db-1", {{"dba", 1h, "", "", 3, 0}}, false, "", {},
+     "the access granted by request r-dba has been used (it allowed 3 logins)"},
+    {"used-up grant, another grant allows", "bob", "root", "db-1",
+     {{"dba", 2h, "", "", 1, 0}, {"dba", 1h}}, true, "dba", 1h, "allowed by role dba (granted)"},
+    {"used-up grant, a standing role allows", "bob", "ubuntu", "web-1", {{"dev", 1h, "", "", 1, 0}},
+     true, "dev", {}, "allowed by role dev"},
+    {"used-up grant that does not cover the login says nothing of it", "bob", "root", "db-2",
+     {{"dba", 1h, "root", "db-1", 1, 0}}, false, "", {}, "bob may not log in as root on db-2"},
+    {"used-up grant already expired: a plain denial", "bob", "root", "db-1",
+     {{"dba", 0s, "", "", 1, 0}}, false, "", {}, "bob may not log in as root on db-1"},
+    {"uses unknown (a running session asks again): the grant allows", "bob", "root", "db-1",
+     {{"dba", 1h, "", "", 1, std::nullopt}}, true, "dba", 1h, "allowed by role dba (granted)"},
 };
 }  // namespace
 
@@ -310,12 +329,16 @@ TEST_CASE("decide_login table", "[policy]") {
   const DecideRow row = GENERATE(from_range(decide_rows));
   CAPTURE(row.what);
   std::vector<Grant> grants;
-  for (const auto& g : row.grants) grants.push_back({g.role, now + g.from_now, g.login, g.target});
+  for (const auto& g : row.grants) {
+    grants.push_back({g.role, now + g.from_now, g.login, g.target, "r-" + g.role, g.uses,
+                      g.uses_left});
+  }
 
   const auto decision =
       decide_login(fixture, user(row.user), row.login, target(row.target), grants, now);
 
   CHECK(decision.reason == row.reason);
+  CHECK(decision.used_up == (decision.reason.find("has been used") != std::string::npos));
   REQUIRE(decision.allowed() == row.allowed);
   if (!row.allowed) return;
   const LoginPermit& permit = *decision.permit;
@@ -323,6 +346,8 @@ TEST_CASE("decide_login table", "[policy]") {
   CHECK(permit.login() == row.login);
   CHECK(&permit.target() == &target(row.target));  // the config's target, not a copy
   CHECK(permit.role() == row.role);
+  // Which grant allowed it, so its uses and session-end term apply to the right request.
+  CHECK(permit.request_id() == (row.expires ? "r-" + row.role : ""));
   if (row.expires) {
     REQUIRE(permit.expires().has_value());
     CHECK(*permit.expires() == now + *row.expires);

@@ -707,3 +707,76 @@ TEST_CASE("locks hold from creation until removed or expired", "[storage]") {
   CHECK(std::count_if(kinds.begin(), kinds.end(),
                       [](const auto& e) { return e.kind == "lock.removed"; }) == 1);
 }
+
+TEST_CASE("take_use takes each use once, across Stores and reopening, and never below zero",
+          "[storage]") {
+  Fixture f(GENERATE(from_range(backends())));
+  INFO("backend: " << f.backend.name);
+  const std::int64_t decided = kT0 + 10'000;
+  st::AccessRequest limited = pending_request("limited");
+  limited.until_session_end = true;
+  limited.uses = 3;
+  limited.uses_left = 3;
+  create(*f.store, limited);
+  REQUIRE(f.store->update_request(approved(limited, decided, 60'000), {}) ==
+          st::WriteResult::written);
+  auto use = [&](st::Store& store, std::int64_t when) {
+    return store.take_use("limited", at(when), [&](int left) {
+      return event("request.used", "limited:" + std::to_string(left), when);
+    });
+  };
+  auto grants = f.store->active_grants("alice", at(decided));
+  REQUIRE(grants.size() == 2);
+  CHECK(grants[0].until_session_end);
+  CHECK(grants[0].uses == 3);
+  CHECK(grants[0].uses_left == 3);
+
+  CHECK(use(*f.store, decided) == 2);
+  // What a restart reads back: a Store opened anew on the same data.
+  auto reopened = f.another();
+  CHECK(get(*reopened, "limited").uses_left == 2);
+  CHECK(get(*reopened, "limited").version == 3);  // a use is a change: a CAS writer must see it
+  CHECK(reopened->active_grants("alice", at(decided))[0].uses_left == 2);
+  CHECK(use(*reopened, decided) == 1);
+
+  // Eight Stores race for the last use: exactly one gets it.
+  constexpr int kThreads = 8;
+  std::vector<std::unique_ptr<st::Store>> stores;
+  for (int t = 0; t < kThreads; ++t) stores.push_back(f.another());
+  std::vector<std::optional<int>> results(kThreads);
+  std::latch start(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      start.arrive_and_wait();
+      results[t] = use(*stores[t], decided + 1);
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(std::count(results.begin(), results.end(), std::optional<int>(0)) == 1);
+  CHECK(std::count(results.begin(), results.end(), std::nullopt) == kThreads - 1);
+  CHECK(get(*f.store, "limited").uses_left == 0);
+  CHECK_FALSE(use(*f.store, decided + 2).has_value());
+  // One audit event per use taken, none for the refused ones.
+  auto audit = kinds(all_audit(*f.store));
+  CHECK(std::count(audit.begin(), audit.end(), "request.used") == 3);
+
+  SECTION("no use is taken from a request without uses, or whose grant is over") {
+    st::AccessRequest unlimited = pending_request("unlimited", "dave");
+    create(*f.store, unlimited);
+    REQUIRE(f.store->update_request(approved(unlimited, decided, 60'000), {}) ==
+            st::WriteResult::written);
+    CHECK_FALSE(f.store->take_use("unlimited", at(decided), [&](int) {
+      return event("request.used", "x");
+    }).has_value());
+    st::AccessRequest over = pending_request("over", "erin");
+    over.uses = over.uses_left = 1;
+    create(*f.store, over);
+    REQUIRE(f.store->update_request(approved(over, decided, 60'000), {}) ==
+            st::WriteResult::written);
+    CHECK_FALSE(f.store->take_use("over", at(decided + 60'000), [&](int) {
+      return event("request.used", "x");
+    }).has_value());
+    CHECK(get(*f.store, "over").uses_left == 1);
+  }
+}
