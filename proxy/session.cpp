@@ -357,12 +357,14 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
   ssh_set_counters(user_.get(), &user_counter, nullptr);
   ssh_set_counters(upstream.get(), &upstream_counter, nullptr);
 
+  // (Not awaited inside the initializer below: gcc 12 miscompiles co_await in a braced list.)
+  auto executor = co_await asio::this_coro::executor;
   recording_ = RecordingScope{
       .writer = context_.recorder,
       .settings = &context_.config.recording,
       .requests = context_.requests,
       .log = &context_.log,
-      .executor = co_await asio::this_coro::executor,
+      .executor = executor,
       .wake = waiter_.notifier(),
       .unfinished = context_.unfinished_recordings,
       .person = person_,
