@@ -91,20 +91,7 @@ void Recording::fail(const std::string& why) {
 }
 
 void Recording::write_line(const std::string& line) {
-  if (fd_ < 0 || failed() || result_.capped || line.empty()) return;
-  if (result_.bytes_written + line.size() > limits_.max_bytes) {
-    // One marker past the cap says why the recording stops here; it is allowed to exceed it.
-    result_.capped = true;
-    std::string note = encoder_.marker(0, "holdgate: recording stopped at max_bytes");
-    for (std::size_t off = 0; off < note.size();) {
-      ssize_t n = ::write(fd_, note.data() + off, note.size() - off);
-      if (n <= 0) break;
-      digest_->update(note.data() + off, static_cast<std::size_t>(n));
-      off += static_cast<std::size_t>(n);
-      result_.bytes_written += static_cast<std::size_t>(n);
-    }
-    return;
-  }
+  if (fd_ < 0 || failed() || line.empty()) return;
   for (std::size_t off = 0; off < line.size();) {
     ssize_t n = ::write(fd_, line.data() + off, line.size() - off);
     if (n < 0 && errno == EINTR) continue;
@@ -135,24 +122,36 @@ bool Recording::write_pending() {
     header_written_ = true;
     write_line(header_line_);
   }
+  // Lines are gathered into one write(2) of up to 64 KiB; the cap is checked line by line.
   std::string batch;
-  for (const auto& event : events) {
-    switch (event.kind) {
-      case Kind::data: batch += encoder_.data(seconds(event.at), event.stream, event.bytes); break;
-      case Kind::resize: batch += encoder_.resize(seconds(event.at), event.columns, event.rows); break;
-      case Kind::marker: batch += encoder_.marker(seconds(event.at), event.bytes); break;
+  auto add = [&](const std::string& line, double at) {
+    if (result_.capped) return;
+    if (result_.bytes_written + batch.size() + line.size() > limits_.max_bytes) {
+      // One marker past the cap says why the recording stops here; it may exceed the cap.
+      result_.capped = true;
+      batch += encoder_.marker(at, "holdgate: recording stopped at max_bytes");
+    } else {
+      batch += line;
     }
-    if (batch.size() >= 64 * 1024) {
+    if (batch.size() >= 64 * 1024 || result_.capped) {
       write_line(batch);
       batch.clear();
     }
+  };
+  for (const auto& event : events) {
+    double at = seconds(event.at);
+    switch (event.kind) {
+      case Kind::data: add(encoder_.data(at, event.stream, event.bytes), at); break;
+      case Kind::resize: add(encoder_.resize(at, event.columns, event.rows), at); break;
+      case Kind::marker: add(encoder_.marker(at, event.bytes), at); break;
+    }
   }
-  if (!finishing) {
-    write_line(batch);
-    return false;
+  if (finishing) {
+    double at = seconds(SteadyClock::now());
+    add(encoder_.finish(at), at);
   }
-  batch += encoder_.finish(seconds(SteadyClock::now()));
   write_line(batch);
+  if (!finishing) return false;
   close_file();
   result_.sha256 = digest_->hex();
   std::function<void(const RecordingResult&)> done;

@@ -26,9 +26,9 @@ TEST_CASE("a recording's name says when, who, where and which session", "[record
         "2026-12-02T011500Z_bob_root@db-1_1a2b3c4d.cast");
   // Nothing in a name can climb out of the directory, hide the file or confuse a shell.
   CHECK(rec::recording_file_name(at, "../x", "r t", "a/b", "") ==
-        "2026-12-02T011500Z_.._x_r_t@a_b_-.cast");
+        "2026-12-02T011500Z__._x_r_t@a_b_-.cast");
   CHECK(rec::file_name_part(".hidden") == "_hidden");
-  CHECK(rec::file_name_part("\x1b[31m") == "_31m");
+  CHECK(rec::file_name_part("\x1b[31m") == "__31m");
   CHECK(rec::file_name_part(std::string(100, 'a')).size() == 64);
 }
 
@@ -166,6 +166,6 @@ TEST_CASE("past max_bytes a recording stops with one marker", "[recording]") {
   auto text = file_text(tmp.path() / "c.cast");
   CHECK(result.capped);
   CHECK(text.size() < 300);
-  CHECK(text.find("[0.000000, \"m\", \"holdgate: recording stopped at max_bytes\"]\n") != std::string::npos);
+  CHECK(text.find("\"m\", \"holdgate: recording stopped at max_bytes\"]\n") != std::string::npos);
   CHECK(text.rfind("\"m\"") > text.rfind("\"o\""));
 }
