@@ -4,6 +4,7 @@
     /usr/bin/python3 bench/compare.py                 # 1 GiB transfers, 3 repetitions, minutes
     /usr/bin/python3 bench/compare.py --quick         # 32 MiB, 1 repetition: CI smoke test, < 60 s
     /usr/bin/python3 bench/compare.py --json cmp.json
+    /usr/bin/python3 bench/compare.py --recording-only --size 64   # recording on vs off only
 
 Four paths to the same target sshd (the integration-test world's db-1, 127.0.0.1 only), all
 driven by the real OpenSSH client:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import stat
 import time
 from pathlib import Path
@@ -144,3 +145,17 @@ def test_required_recording_that_cannot_be_made_refuses_the_session(world, make_
     child.close()
     assert child.exitstatus == 1
     assert any(e["kind"] == "recording.failed" for e in history(alice))
+
+
+def test_retention_deletes_old_recordings_at_start_and_logs_each(world, make_gate, tmp_path):
+    recordings = tmp_path / "gate1" / "state" / "recordings"  # where make_gate's first gate keeps them
+    recordings.mkdir(parents=True)
+    recordings.parent.chmod(0o700)  # holdgate refuses a state_dir others can read
+    old, recent = recordings / "old.cast", recordings / "recent.cast"
+    for path in (old, recent):
+        path.write_text('{"version":2,"width":80,"height":24,"timestamp":1}\n')
+    forty_days_ago = time.time() - 40 * 86400
+    os.utime(old, (forty_days_ago, forty_days_ago))
+    gate = make_gate(edit=lambda c: c.update(recording={"retention": {"days": 30}}))
+    assert gate.wait_for_log_line("event=recording-deleted", "recording=old.cast", timeout=5)
+    assert not old.exists() and recent.exists()
