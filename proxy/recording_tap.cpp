@@ -56,7 +56,19 @@ std::optional<std::string> RecordingTap::start(Kind kind, std::string_view comma
   auto name = recording::recording_file_name(started, scope.person, scope.login, scope.target, channel_id_);
   recording::Recording::Limits limits;
   limits.max_bytes = scope.settings->max_bytes;
-  auto opened = scope.writer->open(scope.settings->dir, name, header, started_, limits);
+  // Writing failed later (disk full): the session goes on, unless it must be recorded. Told on
+  // the loop, where the log and the audit trail live.
+  auto on_failure = [executor = scope.executor, log = scope.log, requests = scope.requests,
+                     wake = scope.wake, person = scope.person, source = scope.source,
+                     subject = scope.login + "@" + scope.target,
+                     id = channel_id_](const std::string& why) {
+    asio::post(executor, [=] {
+      log->write("recording-failed", {{"session", id}, {"reason", why}});
+      requests->record({requests->now(), "recording.failed", person, source, subject, why});
+      if (wake) wake();
+    });
+  };
+  auto opened = scope.writer->open(scope.settings->dir, name, header, started_, limits, std::move(on_failure));
   if (auto* error = std::get_if<std::string>(&opened)) {
     scope.log->write("recording-failed", {{"session", channel_id_}, {"reason", *error}});
     audit(scope, "recording.failed", *error);
@@ -68,18 +80,6 @@ std::optional<std::string> RecordingTap::start(Kind kind, std::string_view comma
   }
   recording_ = std::get<std::shared_ptr<recording::Recording>>(opened);
   record_input_ = scope.settings->input;
-  // Writing failed (disk full): the session goes on, unless it must be recorded. Told on the
-  // loop, where the log and the audit trail live.
-  recording_->on_failure([executor = scope.executor, log = scope.log, requests = scope.requests,
-                          wake = scope.wake, person = scope.person, source = scope.source,
-                          subject = scope.login + "@" + scope.target,
-                          id = channel_id_](const std::string& why) {
-    asio::post(executor, [=] {
-      log->write("recording-failed", {{"session", id}, {"reason", why}});
-      requests->record({requests->now(), "recording.failed", person, source, subject, why});
-      if (wake) wake();
-    });
-  });
   return std::nullopt;
 }
 

@@ -60,7 +60,8 @@ class Recording {
   void marker(std::string_view label, SteadyClock::time_point at);
   // No more events; `done` is called on the writer thread once the file is closed.
   void finish(std::function<void(const RecordingResult&)> done);
-  // Called once, on the writer thread, when writing fails (disk full, I/O error).
+  // Called once, on the writer thread, when writing fails (disk full, I/O error). Set before
+  // the writer has the recording (RecordingWriter::open does).
   void on_failure(std::function<void(const std::string&)> failed) { on_failure_ = std::move(failed); }
   bool failed() const { return failed_.load(std::memory_order_relaxed); }
 

@@ -25,12 +25,14 @@ class RecordingWriter {
   RecordingWriter& operator=(const RecordingWriter&) = delete;
 
   // A new recording `dir`/`name`: the directory is made 0700 if need be, the file 0600 and
-  // never an existing one (nor through a symlink). An error is one sentence.
+  // never an existing one (nor through a symlink). An error is one sentence. `on_failure` is
+  // called once, on the writer thread, if writing it fails later.
   std::variant<std::shared_ptr<Recording>, std::string> open(const std::filesystem::path& dir,
                                                             const std::string& name,
                                                             const CastHeader& header,
                                                             SteadyClock::time_point start,
-                                                            Recording::Limits limits);
+                                                            Recording::Limits limits,
+                                                            std::function<void(const std::string&)> on_failure = {});
 
   // Runs `job` on the writer thread, between writes (retention's scans and deletions).
   void post(std::function<void()> job);
