@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import stat
+import subprocess
 import time
 from pathlib import Path
 
@@ -159,3 +160,55 @@ def test_retention_deletes_old_recordings_at_start_and_logs_each(world, make_gat
     gate = make_gate(edit=lambda c: c.update(recording={"retention": {"days": 30}}))
     assert gate.wait_for_log_line("event=recording-deleted", "recording=old.cast", timeout=5)
     assert not old.exists() and recent.exists()
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 64 KiB filesystem for recordings: a disk that fills up mid-session."""
+    mount_point = tmp_path / "small-disk"
+    mount_point.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs",
+                       str(mount_point)]).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)])
+
+
+def fill_disk_from_shell(client) -> tuple[str, int]:
+    """A pty shell that prints 300 KB; what the terminal showed last and the exit status."""
+    child = pexpect.spawn(*[client.ssh_argv("root@db-1", options=("-t",))[0]],
+                          client.ssh_argv("root@db-1", options=("-t",))[1:], timeout=15,
+                          encoding="utf-8", codec_errors="replace", maxread=65536)
+    child.sendline("head -c 300000 /dev/zero | tr '\\0' x; echo; echo still-''here")
+    try:
+        child.expect(["still-here", "can no longer be written"])
+        seen = child.after
+        child.sendline("exit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    return seen, child.exitstatus
+
+
+def test_disk_full_mid_session_is_logged_and_the_session_goes_on(world, make_gate, small_disk):
+    gate = make_gate(edit=lambda c: c.update(recording={"dir": str(small_disk)}))
+    alice = gate_client(world, gate, "alice")
+    seen, status = fill_disk_from_shell(alice)
+    assert seen == "still-here"
+    assert gate.wait_for_log_line("event=recording-failed", "No space left", timeout=5)
+    assert any(e["kind"] == "recording.failed" for e in history(alice))
+
+
+def test_disk_full_ends_a_session_that_must_be_recorded(world, make_gate, small_disk):
+    def edit(config):
+        config["recording"] = {"dir": str(small_disk)}
+        for role in config["roles"]:
+            if role["name"] == "dba":
+                role["record_required"] = True
+    gate = make_gate(edit=edit)
+    alice = gate_client(world, gate, "alice")
+    seen, status = fill_disk_from_shell(alice)
+    assert seen == "can no longer be written"
+    assert status == 255
