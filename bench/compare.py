@@ -456,7 +456,8 @@ def report(data: dict) -> str:
                 f"{ratio(values['holdgate'], values['openssh-jump']):>11}"
                 f"{ratio(values['holdgate-jump'], values['openssh-jump']):>11}")
 
-    out.append(head)
+    if any(k in data for k in ("throughput", "setup", "latency", "concurrent")):
+        out.append(head)
     tp = data.get("throughput", {})
     if tp:
         out.append(f"throughput, MB/s (median of {data['reps']}, "
