@@ -4,6 +4,7 @@
     /usr/bin/python3 bench/compare.py                 # 1 GiB transfers, 3 repetitions, minutes
     /usr/bin/python3 bench/compare.py --quick         # 32 MiB, 1 repetition: CI smoke test, < 60 s
     /usr/bin/python3 bench/compare.py --json cmp.json
+    /usr/bin/python3 bench/compare.py --recording-only --size 64   # recording on vs off only
 
 Four paths to the same target sshd (the integration-test world's db-1, 127.0.0.1 only), all
 driven by the real OpenSSH client:
@@ -283,6 +284,35 @@ def throughput(configs, size, reps, budget, gate_pid) -> tuple[dict, dict]:
     return results, rss
 
 
+# -- 6. recording on/off ------------------------------------------------------------------------
+
+def recording_on_off(world: World, root: Path, args, budget: Budget) -> dict:
+    """The holdgate path through two more holdgates, recording off (`mode: none`) and on
+    (`mode: all`: every byte of these exec sessions into a .cast file, the most recording can
+    cost), interleaved; the issue asks for on within 10% of off."""
+    timeout = max(60.0, args.size / 5e6)
+    limits = {"per_source_max_startups": "none", "shutdown_grace": "2s"}
+    gates, samples = {}, {}
+    try:
+        for name, mode in (("off", "none"), ("on", "all")):
+            gate = new_gate(world, root / f"gate-recording-{name}", limits=limits,
+                            edit=lambda c, m=mode: c.update(recording={"mode": m})).start()
+            (root / f"recording-{name}").mkdir(exist_ok=True)
+            gates[name] = (gate, write_configs(world, gate, root / f"recording-{name}", args.kex))
+        for rep in range(args.reps):
+            for direction in ("down", "up"):
+                for name, (gate, configs) in gates.items():
+                    t = transfer(configs["default"], "holdgate", direction, args.size,
+                                 budget.left(timeout), gate.proc.pid)
+                    samples.setdefault(f"{name}|{direction}", []).append(t["mbps"])
+                    print(f"  rep {rep + 1} {direction:<4} recording {name:<3} "
+                          f"{t['mbps']:8.1f} MB/s", flush=True)
+    finally:
+        for gate, _ in gates.values():
+            gate.stop()
+    return {key: statistics.median(v) for key, v in samples.items()}
+
+
 # -- 2. connection setup -------------------------------------------------------------------------
 
 def setup_times(config: Path, count: int, budget: Budget) -> dict:
@@ -426,7 +456,8 @@ def report(data: dict) -> str:
                 f"{ratio(values['holdgate'], values['openssh-jump']):>11}"
                 f"{ratio(values['holdgate-jump'], values['openssh-jump']):>11}")
 
-    out.append(head)
+    if any(k in data for k in ("throughput", "setup", "latency", "concurrent")):
+        out.append(head)
     tp = data.get("throughput", {})
     if tp:
         out.append(f"throughput, MB/s (median of {data['reps']}, "
@@ -459,6 +490,13 @@ def report(data: dict) -> str:
         out.append(row("  fastest session", {p: cc[p]["max_mbps"] for p in PATHS}))
         out.append("  holdgate's share of one core meanwhile: " + ", ".join(
             f"{p} {cc[p]['gate_core_share']:.2f}" for p in ("holdgate", "holdgate-jump")))
+    rec = data.get("recording")
+    if rec:
+        out.append(f"recording, holdgate path, default cipher, MB/s (median of {data['reps']}, "
+                   f"{data['size_bytes'] >> 20} MiB; on = mode all, every byte to a .cast)")
+        for direction in ("down", "up"):
+            off, on = rec[f"off|{direction}"], rec[f"on|{direction}"]
+            out.append(f"  {direction:<4} off {off:10.1f}   on {on:10.1f}   on/off {ratio(on, off)}")
     rss = data.get("holdgate_rss")
     if rss:
         out.append(f"holdgate RSS during the {rss['transfer_bytes'] >> 20} MiB transfers: "
@@ -495,6 +533,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--held", type=int, metavar="N",
                         help="then held_sessions.py with N held sessions, in a world of its own "
                              "(default 1000, quick 50; 0 skips)")
+    parser.add_argument("--recording-only", action="store_true",
+                        help="only 6. recording on/off (no other phase, no held sessions)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     a = parser.parse_args(argv)
     q = a.quick
@@ -525,6 +565,12 @@ def run(args, root: Path) -> int:
         # Every connection comes from 127.0.0.1: no per-source cap (see bench/README.md).
         limits = {"max_startups": max(2000, 4 * args.sessions), "per_source_max_startups": "none",
                   "shutdown_grace": "2s"}
+        if args.recording_only:
+            print("6. recording on/off", flush=True)
+            data["recording"] = recording_on_off(world, root, args, budget)
+            print()
+            print(report(data))
+            return 0
         gate = new_gate(world, root / "gate", limits=limits).start()
         configs = write_configs(world, gate, root, args.kex)
         data["kex"] = args.kex or "client default"
@@ -553,6 +599,8 @@ def run(args, root: Path) -> int:
             data["concurrent_sessions"], data["concurrent_bytes"] = args.sessions, args.stream_size
             data["concurrent"] = concurrent(configs["default"], args.sessions, args.stream_size,
                                             budget, gate.proc.pid)
+        print("6. recording on/off", flush=True)
+        data["recording"] = recording_on_off(world, root, args, budget)
         # The last clients exit as soon as they have their data; holdgate logs those sessions'
         # ends a moment later. Wait for them (bounded), so a session that never ends shows.
         summary = log_summary(gate, skip)
@@ -624,7 +672,8 @@ def main(argv=None) -> int:
 
     def body(root: Path) -> int:
         code = run(args, root)
-        return held_phase(args, root) if code == 0 and args.held > 0 else code
+        held = code == 0 and args.held > 0 and not args.recording_only
+        return held_phase(args, root) if held else code
 
     def finish() -> None:
         kill_children()

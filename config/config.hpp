@@ -30,6 +30,11 @@ struct LabelSelector {
   std::map<std::string, std::vector<std::string>> labels;
 };
 
+// Session recording (issue 13): what a session's channels leave behind. `pty`: interactive
+// sessions as asciicast v2 files, exec/subsystem channels as audit events (command line, exit
+// status, bytes); `all`: exec/subsystem output to .cast files as well; `none`: audit events only.
+enum class RecordingMode { pty, all, none };
+
 struct AllowRule {
   std::vector<std::string> logins;  // "*" allows every login
   LabelSelector targets;
@@ -163,6 +168,23 @@ struct Limits {
   int max_sessions = 10;  // session channels open at once on one connection
 };
 
+// The top-level `recording:` block (issue 13); everything optional.
+struct RecordingSettings {
+  RecordingMode mode = RecordingMode::pty;
+  bool input = false;               // `input: true` also records what the user types ("i")
+  std::filesystem::path dir;        // default: <state_dir>/recordings
+  std::uint64_t max_bytes = 1ull << 30;  // per recording; past it, a marker and no more
+  // retention: recordings older than `days` (0: kept) are deleted, then the oldest while all
+  // of them together are over `total_bytes` (0: no cap). Checked at start and hourly.
+  int retention_days = 0;
+  std::uint64_t retention_total_bytes = 0;
+  // Read from `recording:` in a target or role: the target's mode wins over the role's, the
+  // role's over `mode` above. `record_required: true` on a role refuses a session whose
+  // recording cannot be created and ends one whose recording can no longer be written.
+  std::map<std::string, RecordingMode> target_modes, role_modes;
+  std::vector<std::string> required_roles;
+};
+
 struct Config {
   std::filesystem::path source;  // the file this came from
   Address listen{"0.0.0.0", 2222};
@@ -175,6 +197,7 @@ struct Config {
   Limits limits;
   Notify notify;              // `notify:` webhooks
   ApprovalSettings approvals;  // `approvals:` hooks
+  RecordingSettings recording;  // `recording:` (issue 13)
 
   const Target* find_target(std::string_view name) const;
   const User* find_user(std::string_view name) const;

@@ -34,17 +34,21 @@ void read_document(const Entry& root, Config& config) {
     return;
   }
   Fields top(root, {"listen", "state_dir", "host_keys", "upstream", "targets", "users", "roles",
-                    "limits", "notify", "approvals"});
+                    "limits", "notify", "approvals", "recording"});
   detail::read_server(top, config);
   if (auto f = top.get("limits")) config.limits = detail::read_limits(*f);
 
   std::vector<detail::RoleRef> role_refs;
-  if (auto f = top.get("targets")) config.targets = detail::read_targets(*f);
+  if (auto f = top.get("recording")) config.recording = detail::read_recording(*f);
+  if (auto f = top.get("targets")) config.targets = detail::read_targets(*f, config.recording);
   if (auto f = top.get("users")) config.users = detail::read_users(*f, role_refs);
-  if (auto f = top.get("roles")) config.roles = detail::read_roles(*f, role_refs);
+  if (auto f = top.get("roles")) config.roles = detail::read_roles(*f, role_refs, config.recording);
   check_role_refs(role_refs, config.roles);
   if (auto f = top.get("notify")) config.notify = detail::read_notify(*f);
   if (auto f = top.get("approvals")) config.approvals = detail::read_approvals(*f);
+  if (config.recording.dir.empty() && !config.state_dir.empty()) {
+    config.recording.dir = config.state_dir / "recordings";
+  }
 }
 
 std::string lowercase_first(std::string s) {

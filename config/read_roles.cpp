@@ -158,12 +158,12 @@ std::vector<std::string> read_role_names(const Entry& list, std::vector<RoleRef>
   return names;
 }
 
-std::vector<Role> read_roles(const Entry& e, std::vector<RoleRef>& refs) {
+std::vector<Role> read_roles(const Entry& e, std::vector<RoleRef>& refs, RecordingSettings& recording) {
   std::vector<Role> roles;
   NameSet names(NameKind::role);
   for (const auto& item : read_list(e)) {
     Fields fields(item, {"name", "allow", "request", "review", "max_duration", "audit",
-                          "admin", "grant"});
+                          "admin", "grant", "recording", "record_required"});
     Role role;
     role.name = names.read(fields).value_or("");
     if (auto f = fields.get("allow")) {
@@ -177,6 +177,12 @@ std::vector<Role> read_roles(const Entry& e, std::vector<RoleRef>& refs) {
     if (auto f = fields.get("audit")) role.audit = read_bool(*f).value_or(false);
     if (auto f = fields.get("admin")) role.admin = read_bool(*f).value_or(false);
     if (auto f = fields.get("grant")) role.grant = read_grant(*f);
+    if (auto f = fields.get("recording")) {
+      if (auto mode = read_recording_mode(*f)) recording.role_modes[role.name] = *mode;
+    }
+    if (auto f = fields.get("record_required"); f && read_bool(*f).value_or(false)) {
+      recording.required_roles.push_back(role.name);
+    }
     roles.push_back(std::move(role));
   }
   return roles;

@@ -24,10 +24,13 @@ std::vector<std::string> read_role_names(const Entry& list, std::vector<RoleRef>
 // listen, state_dir, host_keys, upstream (with defaults under state_dir).
 void read_server(const Fields& top, Config& config);
 Limits read_limits(const Entry& e);
-std::vector<Target> read_targets(const Entry& e);
+// Targets' and roles' `recording:` (and roles' `record_required:`) go into `recording`.
+std::vector<Target> read_targets(const Entry& e, RecordingSettings& recording);
 std::vector<User> read_users(const Entry& e, std::vector<RoleRef>& refs);
-std::vector<Role> read_roles(const Entry& e, std::vector<RoleRef>& refs);
+std::vector<Role> read_roles(const Entry& e, std::vector<RoleRef>& refs, RecordingSettings& recording);
 Notify read_notify(const Entry& e);             // read_integrations.cpp
 ApprovalSettings read_approvals(const Entry& e);
+RecordingSettings read_recording(const Entry& e);                 // read_recording.cpp
+std::optional<RecordingMode> read_recording_mode(const Entry& e);  // pty, all or none
 
 }  // namespace holdgate::config::detail

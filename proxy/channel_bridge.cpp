@@ -42,8 +42,11 @@ bool is_window_change(const MessageHandle& message) {
 
 }  // namespace
 
-ChannelBridge::ChannelBridge(MessageHandle open_request, ssh_session upstream)
-    : open_request_(std::move(open_request)), upstream_(ssh_channel_new(upstream)) {}
+ChannelBridge::ChannelBridge(MessageHandle open_request, ssh_session upstream,
+                             const RecordingScope* recording, std::string channel_id)
+    : open_request_(std::move(open_request)),
+      upstream_(ssh_channel_new(upstream)),
+      tap_(recording, std::move(channel_id)) {}
 
 ChannelBridge::~ChannelBridge() {
   // libssh may keep a freed channel until the peer's close arrives; it must not call back into
@@ -75,6 +78,10 @@ bool ChannelBridge::step(Arrivals arrivals, SteadyClock::time_point now) {
     case State::opening:
       return step_opening();
     case State::open: {
+      if (auto sentence = tap_.failure_sentence()) {
+        abort(*sentence);
+        return true;
+      }
       bool progress = step_requests();
       progress |= pump(up_, arrivals.from_user, now);
       progress |= pump(down_, arrivals.from_target, now);
@@ -113,11 +120,12 @@ bool ChannelBridge::step_opening() {
   ssh_callbacks_init(&upstream_callbacks_);
   ssh_set_channel_callbacks(upstream_.get(), &upstream_callbacks_);
 
-  auto flow = [](ssh_channel from, ssh_channel to, bool is_stderr) {
+  auto flow = [&](ssh_channel from, ssh_channel to, bool is_stderr) {
     Flow f;
     f.from = from;
     f.to = to;
     f.is_stderr = is_stderr;
+    f.to_user = to == user_.get();
     f.buffer.resize(flow_buffer_size);
     return f;
   };
@@ -130,7 +138,7 @@ bool ChannelBridge::step_opening() {
 
 bool ChannelBridge::step_requests() {
   bool progress = false;
-  while (!requests_.empty() && forward_head_request()) {
+  while (!requests_.empty() && state_ == State::open && forward_head_request()) {
     requests_.pop_front();
     progress = true;
   }
@@ -153,13 +161,18 @@ bool ChannelBridge::forward_head_request() {
       rc = ssh_channel_request_pty_size(up, ssh_message_channel_request_pty_term(message),
                                         static_cast<int>(size.columns),
                                         static_cast<int>(size.rows));
-      if (rc == SSH_OK) has_pty_ = true;
+      if (rc == SSH_OK) {
+        has_pty_ = true;
+        const char* term = ssh_message_channel_request_pty_term(message);
+        tap_.pty(term ? term : "", size.columns, size.rows);
+      }
       break;
     }
     case SSH_CHANNEL_REQUEST_WINDOW_CHANGE: {
       auto size = announced_size(message);
       rc = ssh_channel_change_pty_size(up, static_cast<int>(size.columns),
                                        static_cast<int>(size.rows));
+      if (rc == SSH_OK) tap_.resize(size.columns, size.rows);
       break;
     }
     case SSH_CHANNEL_REQUEST_ENV:
@@ -169,14 +182,30 @@ bool ChannelBridge::forward_head_request() {
       }
       break;
     case SSH_CHANNEL_REQUEST_SHELL:
+      if (auto refusal = tap_.start(RecordingTap::Kind::shell, "")) {
+        refuse_start(message, *refusal);
+        return true;
+      }
       rc = ssh_channel_request_shell(up);
       break;
-    case SSH_CHANNEL_REQUEST_EXEC:
-      rc = ssh_channel_request_exec(up, ssh_message_channel_request_command(message));
+    case SSH_CHANNEL_REQUEST_EXEC: {
+      const char* command = ssh_message_channel_request_command(message);
+      if (auto refusal = tap_.start(RecordingTap::Kind::exec, command ? command : "")) {
+        refuse_start(message, *refusal);
+        return true;
+      }
+      rc = ssh_channel_request_exec(up, command);
       break;
-    case SSH_CHANNEL_REQUEST_SUBSYSTEM:
-      rc = ssh_channel_request_subsystem(up, ssh_message_channel_request_subsystem(message));
+    }
+    case SSH_CHANNEL_REQUEST_SUBSYSTEM: {
+      const char* name = ssh_message_channel_request_subsystem(message);
+      if (auto refusal = tap_.start(RecordingTap::Kind::subsystem, name ? name : "")) {
+        refuse_start(message, *refusal);
+        return true;
+      }
+      rc = ssh_channel_request_subsystem(up, name);
       break;
+    }
     default:  // x11 and anything unknown stay refused
       break;
   }
@@ -216,6 +245,12 @@ bool ChannelBridge::pump(Flow& flow, bool source_active, SteadyClock::time_point
         return true;
       }
       if (written == 0) break;  // e.g. the other leg is re-keying: keep the rest pending
+      // Recorded as delivered: exactly what the user saw, exactly what the target was sent.
+      if (flow.to_user) {
+        tap_.to_user(data, static_cast<std::size_t>(written), flow.is_stderr);
+      } else {
+        tap_.from_user(data, static_cast<std::size_t>(written));
+      }
       flow.begin += written;
       if (flow.begin == flow.end) {
         flow.begin = flow.end = 0;
@@ -326,12 +361,24 @@ bool ChannelBridge::step_close() {
 
 void ChannelBridge::write_user_stderr(const std::string& text) {
   std::string line = text + (has_pty_ ? "\r\n" : "\n");
-  ssh_channel_write_stderr(user_.get(), line.data(), static_cast<uint32_t>(line.size()));
+  int written = ssh_channel_write_stderr(user_.get(), line.data(), static_cast<uint32_t>(line.size()));
+  if (written > 0) tap_.to_user(line.data(), static_cast<std::size_t>(written), true);
+}
+
+void ChannelBridge::refuse_start(ssh_message request, const std::string& sentence) {
+  ssh_message_channel_request_reply_success(request);
+  write_user_stderr(sentence);
+  ssh_channel_request_send_exit_status(user_.get(), 1);
+  ssh_channel_send_eof(user_.get());
+  ssh_channel_close(user_.get());
+  ssh_channel_close(upstream_.get());
+  state_ = State::finished;
 }
 
 bool ChannelBridge::warn(const std::string& message) {
   if (warned_ || state_ != State::open || !has_pty_) return false;
   warned_ = true;
+  tap_.marker(message);
   write_user_stderr("\r\n" + message);
   return true;
 }
@@ -340,6 +387,7 @@ void ChannelBridge::abort(const std::string& message) {
   if (state_ == State::opening) {
     ssh_message_reply_default(open_request_.get());
   } else if (state_ == State::open) {
+    tap_.marker(message);
     write_user_stderr(message);
     ssh_channel_request_send_exit_status(user_.get(), 255);
     ssh_channel_close(user_.get());
@@ -369,14 +417,17 @@ void ChannelBridge::on_user_signal(ssh_session, ssh_channel, const char* signal,
 }
 
 void ChannelBridge::on_exit_status(ssh_session, ssh_channel, int status, void* self) {
-  static_cast<ChannelBridge*>(self)->exit_status_ = status;
+  auto* bridge = static_cast<ChannelBridge*>(self);
+  bridge->exit_status_ = status;
+  bridge->tap_.exit_status(status);
 }
 
 void ChannelBridge::on_exit_signal(ssh_session, ssh_channel, const char* signal, int core,
                                    const char* errmsg, const char*, void* self) {
   // The target's error message goes on to the user's client, which may print it: sanitised.
-  static_cast<ChannelBridge*>(self)->exit_signal_ =
-      ExitSignal{signal ? signal : "", policy::sanitize(errmsg ? errmsg : ""), core != 0};
+  auto* bridge = static_cast<ChannelBridge*>(self);
+  bridge->exit_signal_ = ExitSignal{signal ? signal : "", policy::sanitize(errmsg ? errmsg : ""), core != 0};
+  bridge->tap_.exit_signal(bridge->exit_signal_->name);
 }
 
 }  // namespace holdgate::proxy

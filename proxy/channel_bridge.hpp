@@ -14,6 +14,7 @@
 #include <variant>
 #include <vector>
 
+#include "recording_tap.hpp"
 #include "ssh_handles.hpp"
 
 namespace holdgate::proxy {
@@ -21,8 +22,10 @@ namespace holdgate::proxy {
 class ChannelBridge {
  public:
   // Takes the user's still-unanswered channel-open request; answers it once the target has
-  // opened its side (or failed to).
-  ChannelBridge(MessageHandle open_request, ssh_session upstream);
+  // opened its side (or failed to). What the channel shows and is sent goes to a recording tap
+  // in `recording` (none when null), as `channel_id`.
+  ChannelBridge(MessageHandle open_request, ssh_session upstream,
+                const RecordingScope* recording = nullptr, std::string channel_id = {});
   ~ChannelBridge();
   ChannelBridge(const ChannelBridge&) = delete;
   ChannelBridge& operator=(const ChannelBridge&) = delete;
@@ -69,6 +72,7 @@ class ChannelBridge {
     ssh_channel from = nullptr;
     ssh_channel to = nullptr;
     bool is_stderr = false;
+    bool to_user = false;  // which way it goes, for the recording tap
     std::vector<char> buffer;
     std::size_t begin = 0, end = 0;
     bool source_done = false;  // the source sent EOF: what is buffered is all
@@ -89,6 +93,8 @@ class ChannelBridge {
   bool step_close();
   bool broken() const { return up_.failed || down_.failed || down_stderr_.failed; }
   void write_user_stderr(const std::string& text);
+  // The shell, exec or subsystem cannot start (a required recording): one sentence, exit 1.
+  void refuse_start(ssh_message request, const std::string& sentence);
 
   static void on_user_signal(ssh_session, ssh_channel, const char* signal, void* self);
   static void on_user_close(ssh_session, ssh_channel, void* self);
@@ -114,6 +120,7 @@ class ChannelBridge {
     bool core = false;
   };
   std::optional<ExitSignal> exit_signal_;
+  RecordingTap tap_;  // last: it audits the channel's end when the bridge goes
 };
 
 }  // namespace holdgate::proxy

@@ -1,5 +1,7 @@
 #include "server.hpp"
 
+#include "recording/retention.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -62,6 +64,13 @@ std::optional<std::string> Server::start() {
   requests_ = std::make_unique<approvals::RequestService>(
       config_, *store_, [] { return std::chrono::system_clock::now(); }, approvals::random_uuid);
   context_.requests = requests_.get();
+  recorder_ = std::make_unique<recording::RecordingWriter>();
+  context_.recorder = recorder_.get();
+  // A directory that cannot be made is not fatal: each session then says so in the log and
+  // the audit trail (and one that must be recorded is refused).
+  if (auto error = recording::prepare_recordings_dir(config_.recording.dir)) {
+    log_.write("recording-failed", {{"reason", *error}});
+  }
   context_.start_inner_session = [this](StreamSocket socket, std::string source,
                                         config::IpAddress address, StartupSlot startup,
                                         const config::User* person, std::string target) {
@@ -140,6 +149,38 @@ void Server::run() {
   auto rethrow = [](std::exception_ptr e) { if (e) std::rethrow_exception(e); };
   asio::co_spawn(io_, accept_loop(), rethrow);
   asio::co_spawn(io_, expiry_loop(), rethrow);
+  if (config_.recording.retention_days > 0 || config_.recording.retention_total_bytes > 0) {
+    asio::co_spawn(io_, retention_loop(), rethrow);
+  }
+}
+
+awaitable<void> Server::retention_loop() {
+  asio::steady_timer timer(io_);
+  while (acceptor_.is_open()) {
+    apply_retention();
+    timer.expires_after(std::chrono::hours(1));
+    error_code ec;
+    co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+  }
+}
+
+void Server::apply_retention() {
+  recorder_->post([this, executor = io_.get_executor(), writer = recorder_.get(),
+                   settings = config_.recording] {
+    auto stored = recording::list_recordings(settings.dir, writer->open_names());
+    auto doomed = recording::recordings_to_delete(std::move(stored), std::chrono::system_clock::now(),
+                                                  settings.retention_days,
+                                                  settings.retention_total_bytes);
+    for (const auto& name : doomed) {
+      std::error_code ec;
+      std::filesystem::remove(settings.dir / name, ec);
+      std::string outcome = ec ? "cannot delete: " + ec.message() : "deleted by retention";
+      asio::post(executor, [this, name, outcome] {
+        log_.write("recording-deleted", {{"recording", name}, {"result", outcome}});
+        requests_->record({requests_->now(), "recording.deleted", "holdgate", "", name, outcome});
+      });
+    }
+  });
 }
 
 awaitable<void> Server::accept_loop() {
@@ -229,6 +270,11 @@ awaitable<void> Server::shutdown() {
   }
   stop_all();
   for (int i = 0; i < 50 && live_sessions() > 0; ++i) {
+    tick.expires_after(std::chrono::milliseconds(100));
+    co_await tick.async_wait(use_awaitable);
+  }
+  // Ended sessions' audit events wait for their recordings' hashes from the writer thread.
+  for (int i = 0; i < 50 && *context_.unfinished_recordings > 0; ++i) {
     tick.expires_after(std::chrono::milliseconds(100));
     co_await tick.async_wait(use_awaitable);
   }

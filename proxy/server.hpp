@@ -14,6 +14,7 @@
 #include "session.hpp"
 #include "session_context.hpp"
 #include "ssh_handles.hpp"
+#include "recording/writer.hpp"
 #include "storage/store.hpp"
 
 namespace holdgate::proxy {
@@ -45,6 +46,10 @@ class Server {
   // Expires pending requests when their time comes: one timer armed for the earliest expiry,
   // re-armed whenever a request is created.
   awaitable<void> expiry_loop();
+  // Deletes recordings past `recording.retention` at start and hourly (each one audited); the
+  // directory work runs on the recording writer's thread.
+  awaitable<void> retention_loop();
+  void apply_retention();
   std::size_t live_sessions();
 
   asio::io_context& io_;
@@ -52,6 +57,7 @@ class Server {
   EventLog& log_;
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<approvals::RequestService> requests_;
+  std::unique_ptr<recording::RecordingWriter> recorder_;  // before context_, which points at it
   Integrations integrations_;  // webhooks and approval hooks; declared after requests_ so they
                                // unsubscribe before it goes
   KeyHandle upstream_identity_;

@@ -13,6 +13,7 @@
 #include "policy/locks.hpp"
 #include "policy/route.hpp"
 #include "policy/sanitize.hpp"
+#include "recording/mode.hpp"
 #include "user_auth.hpp"
 
 namespace holdgate::proxy {
@@ -439,6 +440,24 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
   ssh_set_counters(user_.get(), &user_counter, nullptr);
   ssh_set_counters(upstream.get(), &upstream_counter, nullptr);
 
+  // (Not awaited inside the initializer below: gcc 12 miscompiles co_await in a braced list.)
+  auto executor = co_await asio::this_coro::executor;
+  recording_ = RecordingScope{
+      .writer = context_.recorder,
+      .settings = &context_.config.recording,
+      .requests = context_.requests,
+      .log = &context_.log,
+      .executor = executor,
+      .wake = waiter_.notifier(),
+      .unfinished = context_.unfinished_recordings,
+      .person = person_,
+      .source = source_,
+      .login = permit.login(),
+      .target = target_name,
+      .session_id = id_,
+      .mode = recording::effective_mode(context_.config, permit.target(), permit.role()),
+      .required = recording::recording_required(context_.config, permit.role())};
+
   std::vector<std::unique_ptr<ChannelBridge>> bridges;
   std::uint64_t received_from_user = 0, received_from_target = 0;
   bool upstream_lost = false;
@@ -601,7 +620,10 @@ void Session::handle_relay_message(MessageHandle message, ssh_session upstream,
   if (type == SSH_REQUEST_CHANNEL_OPEN && subtype == SSH_CHANNEL_SESSION && upstream != nullptr) {
     const int max_sessions = context_.config.limits.max_sessions;
     if (bridges.size() < static_cast<std::size_t>(max_sessions)) {
-      bridges.push_back(std::make_unique<ChannelBridge>(std::move(message), upstream));
+      // The first channel is the session's id; later ones (multiplexed) add their number.
+      int n = ++channels_opened_;
+      bridges.push_back(std::make_unique<ChannelBridge>(
+          std::move(message), upstream, &recording_, n == 1 ? id_ : id_ + "-" + std::to_string(n)));
       return;
     }
     // As sshd beyond MaxSessions: an SSH-level open failure; the other channels go on.

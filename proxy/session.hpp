@@ -97,6 +97,10 @@ class Session {
   // ProxyJump inner connections of this one still in handshake (limits.max_jump_startups);
   // shared with their StartupSlots, which may outlive this session.
   std::shared_ptr<int> inner_startups_ = std::make_shared<int>(0);
+  // How this login's channels are recorded (set when the relay starts), and how many session
+  // channels it has opened (each channel's recording and audit id).
+  RecordingScope recording_;
+  int channels_opened_ = 0;
 };
 
 }  // namespace holdgate::proxy

@@ -9,6 +9,7 @@
 #include "escalation.hpp"
 #include "event_log.hpp"
 #include "limits/admission.hpp"
+#include "recording/writer.hpp"
 #include "startup_slot.hpp"
 #include "upstream.hpp"
 
@@ -28,6 +29,10 @@ struct SessionContext {
       start_inner_session;
   // Connections still in key exchange or authentication, by source, and penalties.
   limits::Admissions admissions;
+  // Session recording (issue 13): the writer thread, and how many channels' end events still
+  // wait for their recording's hash (shutdown waits for them).
+  recording::RecordingWriter* recorder = nullptr;
+  std::shared_ptr<std::size_t> unfinished_recordings = std::make_shared<std::size_t>(0);
 };
 
 }  // namespace holdgate::proxy

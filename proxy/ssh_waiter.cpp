@@ -54,6 +54,12 @@ void SshWaiter::unwatch(ssh_session session) {
 
 void SshWaiter::notify() { state_->wake(); }
 
+std::function<void()> SshWaiter::notifier() const {
+  return [weak = std::weak_ptr<State>(state_)] {
+    if (auto state = weak.lock()) state->wake();
+  };
+}
+
 awaitable<void> SshWaiter::wait(SteadyClock::time_point deadline) {
   auto state = state_;
   std::erase_if(state->watched, [](const auto& w) {

@@ -6,6 +6,7 @@
 // someone outside (an approval, shutdown), or until a deadline, whichever comes first.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -29,6 +30,9 @@ class SshWaiter {
 
   // Wakes the waiting coroutine (or the next wait, if nobody waits right now).
   void notify();
+  // notify() for a handler that may run after this waiter is gone (then it does nothing).
+  // Call it on the waiter's executor.
+  std::function<void()> notifier() const;
 
   // Sleeps until a watched socket is ready, notify(), or the deadline.
   awaitable<void> wait(SteadyClock::time_point deadline);

@@ -8,7 +8,7 @@ packages=(
   build-essential cmake pkg-config
   libssh-dev libssl-dev libboost-system-dev libboost-dev libyaml-cpp-dev libsqlite3-dev catch2
   openssh-server openssh-client rsync git ssh-audit openssl ca-certificates
-  python3 python3-pytest python3-pexpect python3-asyncssh
+  python3 python3-pytest python3-pexpect python3-asyncssh asciinema
 )
 missing=()
 for p in "${packages[@]}"; do

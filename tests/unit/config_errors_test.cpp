@@ -42,7 +42,7 @@ const std::vector<ErrorRow> error_rows = {
     {kHead + "lisen: 0.0.0.0:22\n", "unknown top-level key 'lisen' (did you mean 'listen'?)", 2, 1},
     {kHead + "frobnicate: 1\n",
      "unknown top-level key 'frobnicate' (expected one of: listen, state_dir, host_keys, upstream, "
-     "targets, users, roles, limits, notify, approvals)",
+     "targets, users, roles, limits, notify, approvals, recording)",
      2, 1},
     {kBob + "    rolse: []\n", "unknown key 'rolse' in users[0] (did you mean 'roles'?)", 4, 5},
     {kDevRole + "    request: {roles: [dev], aprove: 2}\n",

@@ -1,0 +1,109 @@
+// One recording being made: the relay appends events to a bounded queue (the only thing it
+// does on the hot path), the writer thread encodes and writes them. This is the one feed of a
+// channel's terminal stream, so a live watcher can later subscribe here too.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "recording/asciicast.hpp"
+
+namespace holdgate::recording {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// How a finished recording turned out; handed to the caller once the file is closed.
+struct RecordingResult {
+  std::string path;    // relative to the recordings directory
+  std::string sha256;  // hex SHA-256 of the file as written; empty if it could not be read back
+  std::uint64_t bytes_written = 0;
+  std::uint64_t dropped_bytes = 0;  // not recorded because the disk could not keep up
+  bool capped = false;              // stopped at max_bytes
+  std::string error;                // why writing failed, if it did
+};
+
+// Shared by the writer thread and every recording: the queue lock and the writer's wake-up.
+struct WriterSignal {
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool pending = false;  // something was queued since the writer last looked
+};
+
+class Recording {
+ public:
+  struct Limits {
+    std::uint64_t max_bytes = 1ull << 30;     // the file, header included
+    std::size_t max_queued = 8u << 20;        // bytes waiting for the writer, then dropped
+  };
+  // Takes ownership of `fd`, a new empty file opened for writing.
+  Recording(std::shared_ptr<WriterSignal> signal, int fd, std::string path, CastHeader header,
+            SteadyClock::time_point start, Limits limits);
+  ~Recording();
+  Recording(const Recording&) = delete;
+  Recording& operator=(const Recording&) = delete;
+
+  const std::string& path() const { return path_; }
+
+  // ---- The relay's side: a copy of the bytes and a time, under a short lock; never waits on
+  // the disk. Past the queue's bound, bytes are counted and dropped, and a marker says so.
+  void data(Stream stream, std::string_view bytes, SteadyClock::time_point at);
+  void resize(unsigned columns, unsigned rows, SteadyClock::time_point at);
+  void marker(std::string_view label, SteadyClock::time_point at);
+  // No more events; `done` is called on the writer thread once the file is closed.
+  void finish(std::function<void(const RecordingResult&)> done);
+  // Called once, on the writer thread, when writing fails (disk full, I/O error). Set before
+  // the writer has the recording (RecordingWriter::open does).
+  void on_failure(std::function<void(const std::string&)> failed) { on_failure_ = std::move(failed); }
+  bool failed() const { return failed_.load(std::memory_order_relaxed); }
+
+  // ---- The writer's side. Writes what is queued; true once finished (and `done` was called).
+  bool write_pending();
+
+ private:
+  enum class Kind { data, resize, marker };
+  struct Event {
+    SteadyClock::time_point at;
+    Kind kind;
+    Stream stream = Stream::output;
+    unsigned columns = 0, rows = 0;
+    std::string bytes;
+  };
+  void push(Event event);  // with the lock held
+  void write_line(const std::string& line);
+  void fail(const std::string& why);
+  void close_file();
+
+  std::shared_ptr<WriterSignal> signal_;
+  const std::string path_;
+  const SteadyClock::time_point start_;
+  const Limits limits_;
+  std::atomic<bool> failed_{false};
+  std::function<void(const std::string&)> on_failure_;
+
+  // Under signal_->mutex.
+  std::deque<Event> queue_;
+  std::size_t queued_bytes_ = 0;
+  std::uint64_t dropped_total_ = 0, dropped_unmarked_ = 0;
+  bool finishing_ = false;
+  std::function<void(const RecordingResult&)> done_;
+
+  // The writer thread's alone.
+  int fd_;
+  CastEncoder encoder_;
+  std::string header_line_;
+  bool header_written_ = false;
+  struct Digest;
+  std::unique_ptr<Digest> digest_;
+  RecordingResult result_;
+};
+
+}  // namespace holdgate::recording

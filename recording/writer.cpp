@@ -1,0 +1,98 @@
+#include "recording/writer.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <optional>
+
+namespace holdgate::recording {
+
+std::optional<std::string> prepare_recordings_dir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return "cannot create " + dir.string() + ": " + ec.message();
+  // Recordings hold everything typed and shown: nobody but holdgate's user reads them.
+  if (::chmod(dir.c_str(), 0700) != 0) {
+    return "cannot set the mode of " + dir.string() + ": " + std::strerror(errno);
+  }
+  return std::nullopt;
+}
+
+RecordingWriter::RecordingWriter() : thread_([this] { run(); }) {}
+
+RecordingWriter::~RecordingWriter() {
+  {
+    std::lock_guard lock(signal_->mutex);
+    stopping_ = true;
+    signal_->wake.notify_one();
+  }
+  thread_.join();
+}
+
+std::variant<std::shared_ptr<Recording>, std::string> RecordingWriter::open(
+    const std::filesystem::path& dir, const std::string& name, const CastHeader& header,
+    SteadyClock::time_point start, Recording::Limits limits,
+    std::function<void(const std::string&)> on_failure) {
+  auto path = dir / name;
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0 && errno == ENOENT) {
+    // The directory went away (or was never made): make it and try once more.
+    if (auto error = prepare_recordings_dir(dir)) return *error;
+    fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  }
+  if (fd < 0) return "cannot create the recording " + path.string() + ": " + std::strerror(errno);
+  auto recording = std::make_shared<Recording>(signal_, fd, name, header, start, limits);
+  // Before the writer thread can see it: it reads the callback without a lock.
+  recording->on_failure(std::move(on_failure));
+  std::lock_guard lock(signal_->mutex);
+  recordings_.push_back(recording);
+  signal_->pending = true;  // the header goes out now, not with the first output
+  signal_->wake.notify_one();
+  return recording;
+}
+
+void RecordingWriter::post(std::function<void()> job) {
+  std::lock_guard lock(signal_->mutex);
+  jobs_.push_back(std::move(job));
+  signal_->wake.notify_one();
+}
+
+std::vector<std::string> RecordingWriter::open_names() {
+  std::lock_guard lock(signal_->mutex);
+  std::vector<std::string> names;
+  for (const auto& recording : recordings_) names.push_back(recording->path());
+  return names;
+}
+
+void RecordingWriter::run() {
+  for (;;) {
+    std::vector<std::shared_ptr<Recording>> recordings;
+    std::deque<std::function<void()>> jobs;
+    bool stopping = false;
+    {
+      std::unique_lock lock(signal_->mutex);
+      signal_->wake.wait(lock, [&] { return signal_->pending || !jobs_.empty() || stopping_; });
+      signal_->pending = false;
+      recordings = recordings_;
+      jobs.swap(jobs_);
+      stopping = stopping_;
+    }
+    std::vector<const Recording*> finished;
+    for (auto& recording : recordings) {
+      if (recording->write_pending()) finished.push_back(recording.get());
+    }
+    for (auto& job : jobs) job();
+    {
+      std::lock_guard lock(signal_->mutex);
+      std::erase_if(recordings_, [&](const auto& r) {
+        return std::find(finished.begin(), finished.end(), r.get()) != finished.end();
+      });
+    }
+    if (stopping) return;  // files still open are closed (and synced) with their Recording
+  }
+}
+
+}  // namespace holdgate::recording
