@@ -143,6 +143,14 @@ struct Limits {
   int max_sessions = 10;  // session channels open at once on one connection
 };
 
+// `audit:` signed checkpoints of the audit hash chain (issue 13, section 3): holdgate signs the
+// newest event's id and hash after this many new events, or this long after the last one when
+// anything was added since. 0 turns that trigger off.
+struct AuditSettings {
+  int checkpoint_every = 1000;
+  Duration checkpoint_interval = std::chrono::minutes(10);
+};
+
 struct Config {
   std::filesystem::path source;  // the file this came from
   Address listen{"0.0.0.0", 2222};
@@ -155,6 +163,8 @@ struct Config {
   Limits limits;
   Notify notify;              // `notify:` webhooks
   ApprovalSettings approvals;  // `approvals:` hooks
+  // audit trail (issue 13, section 3)
+  AuditSettings audit;  // `audit:` checkpoints
 
   const Target* find_target(std::string_view name) const;
   const User* find_user(std::string_view name) const;

@@ -29,5 +29,6 @@ std::vector<User> read_users(const Entry& e, std::vector<RoleRef>& refs);
 std::vector<Role> read_roles(const Entry& e, std::vector<RoleRef>& refs);
 Notify read_notify(const Entry& e);             // read_integrations.cpp
 ApprovalSettings read_approvals(const Entry& e);
+AuditSettings read_audit(const Entry& e);       // read_audit.cpp
 
 }  // namespace holdgate::config::detail

@@ -75,6 +75,14 @@ std::optional<std::string> Server::start() {
   if (auto* e = std::get_if<std::string>(&integrations)) return *e;
   integrations_ = std::move(std::get<Integrations>(integrations));
 
+  auto checkpoint_key = audit::SigningKey::load_or_generate(audit::signing_key_path(config_.state_dir));
+  if (auto* e = std::get_if<std::string>(&checkpoint_key)) return *e;
+  checkpointer_ = std::make_unique<AuditCheckpointer>(
+      io_, config_.audit, *store_, std::move(std::get<audit::SigningKey>(checkpoint_key)), log_,
+      [this](const audit::Checkpoint& checkpoint) {
+        if (integrations_.webhooks) integrations_.webhooks->notify_checkpoint(checkpoint);
+      });
+
   auto identity = load_or_generate_key(config_.upstream.identity);
   if (auto* e = std::get_if<KeyError>(&identity)) return e->message;
   upstream_identity_ = std::move(std::get<KeyHandle>(identity));
@@ -137,6 +145,7 @@ void Server::run() {
   auto rethrow = [](std::exception_ptr e) { if (e) std::rethrow_exception(e); };
   asio::co_spawn(io_, accept_loop(), rethrow);
   asio::co_spawn(io_, expiry_loop(), rethrow);
+  asio::co_spawn(io_, checkpointer_->run(), rethrow);
 }
 
 awaitable<void> Server::accept_loop() {
@@ -229,6 +238,8 @@ awaitable<void> Server::shutdown() {
     tick.expires_after(std::chrono::milliseconds(100));
     co_await tick.async_wait(use_awaitable);
   }
+  // Last, so the sessions' final events are covered by the checkpoint signed on the way out.
+  checkpointer_->stop();
 }
 
 void Server::stop_all() {
