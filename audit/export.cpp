@@ -41,7 +41,12 @@ std::variant<storage::TimePoint, std::string> parse_since(std::string_view text,
     return "--since '" + copy + "' is neither a duration (24h, 30m, 7d) nor a UTC time "
            "(2026-11-23 or 2026-11-23T03:58:00Z)";
   }
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  const std::time_t seconds = timegm(&tm);
+  // The clock counts nanoseconds in 64 bits: it ends in 2262.
+  const auto last = std::chrono::floor<std::chrono::seconds>(
+      storage::TimePoint::max().time_since_epoch()).count();
+  if (seconds > last) return "--since '" + copy + "' is past the year 2262";
+  return std::chrono::system_clock::from_time_t(seconds);
 }
 
 }  // namespace holdgate::audit

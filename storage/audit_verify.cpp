@@ -71,10 +71,8 @@ ChainReport verify_chain(const std::vector<AuditEvent>& events,
     previous = &event;
   }
   if (anchor && (!previous || previous->id < anchor->id)) {
-    ChainFailure failure;
+    ChainFailure failure;  // no kind or time: the event is gone
     failure.id = anchor->id;
-    failure.kind = previous ? previous->kind : "";
-    failure.at = previous ? previous->at : TimePoint{};
     failure.problem = "truncated: the checkpoint covers event " + std::to_string(anchor->id) +
                       " but the trail ends at " +
                       (previous ? "event " + std::to_string(previous->id) : std::string("nothing")) +

@@ -12,7 +12,7 @@ namespace holdgate::storage {
 
 struct ChainFailure {
   long id = 0;          // the first event that does not verify
-  std::string kind;
+  std::string kind;     // empty when the event is not in the trail at all (truncated)
   TimePoint at;
   std::string problem;  // one sentence: what is wrong with it
 };
