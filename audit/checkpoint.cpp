@@ -17,16 +17,19 @@ bool is_hex(std::string_view text, std::size_t size) {
   return true;
 }
 
-// Words split on spaces, with the quotes and backslashes of a log line's quoted value removed.
+// Words of letters, digits, '=', '.', '_' and '-': whatever surrounds the line (a log line's
+// quotes, a webhook body's JSON punctuation) falls away.
 std::vector<std::string> words(std::string_view line) {
   std::vector<std::string> out;
   std::string word;
   for (char c : line) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-      if (!word.empty()) out.push_back(std::move(word));
-      word.clear();
-    } else if (c != '"' && c != '\\') {
+    const bool part = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '=' || c == '.' || c == '_' || c == '-';
+    if (part) {
       word.push_back(c);
+    } else if (!word.empty()) {
+      out.push_back(std::move(word));
+      word.clear();
     }
   }
   if (!word.empty()) out.push_back(std::move(word));

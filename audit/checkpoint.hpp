@@ -31,8 +31,8 @@ std::string checkpoint_message(long id, std::string_view hash);
 // "audit.checkpoint id=... hash=... key=... signature=..."
 std::string checkpoint_line(const Checkpoint& checkpoint);
 
-// The checkpoint in `line`: its id=, hash=, key= and signature= words, wherever they stand (a
-// log line's quoting of values is undone). One sentence when something is missing or malformed.
+// The checkpoint in `line`: its id=, hash=, key= and signature= words, wherever they stand (in
+// the line itself, a whole log line, or a webhook's JSON body). One sentence when something is missing or malformed.
 std::variant<Checkpoint, std::string> parse_checkpoint_line(std::string_view line);
 
 // The webhook body: {"event":"audit.checkpoint","id":...,"hash":...,"key":...,"signature":...,
