@@ -147,3 +147,39 @@ def test_export_prints_json_lines_an_outside_tool_can_recheck(trail):
                    "2200-01-01").stdout == ""
     bad = run_cli("audit", "export", "--config", gate.config_path, "--since", "yesterday")
     assert bad.returncode == 2 and "is neither a duration" in bad.stderr, bad
+
+
+def append_session_ended(gate, recording: str, cast: bytes) -> int:
+    """Appends a session.ended event naming `recording` and its SHA-256, chained as holdgate
+    chains it (the README's definition), the way section 1's recorder will write it; and the
+    .cast file under state_dir/recordings."""
+    path = gate.dir / "state" / "recordings" / recording
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(cast)
+    newest_id, prev = sql(gate, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").strip() \
+        .split("|")
+    event_id, at_ms = int(newest_id) + 1, 1_796_000_000_000
+    details = json.dumps({"recording": recording, "sha256": hashlib.sha256(cast).hexdigest()})
+    fields = [str(event_id), str(at_ms), "session.ended", "alice", "127.0.0.1:1", "root@db-1",
+              details]
+    canonical = b"".join(struct.pack(">Q", len(v.encode())) + v.encode() for v in fields)
+    digest = hashlib.sha256(bytes.fromhex(prev) + canonical).hexdigest()
+    quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in fields[2:])
+    sql(gate, f"INSERT INTO audit (id, at, kind, actor, source, subject, details, prev_hash, hash)"
+              f" VALUES ({event_id}, {at_ms}, {quoted}, '{prev}', '{digest}')")
+    return event_id
+
+
+def test_one_byte_changed_in_a_recording_is_named(trail):
+    gate, rows = trail
+    cast = b'{"version": 2, "width": 80, "height": 24}\n[0.5, "o", "root@db-1:~# "]\n'
+    event_id = append_session_ended(gate, "2026-12-02/alice-root@db-1.cast", cast)
+    r = verify(gate)
+    assert (r.returncode, r.stdout) == (0, f"ok: {rows + 1} events, 1 recording\n"), r
+
+    path = gate.dir / "state" / "recordings" / "2026-12-02" / "alice-root@db-1.cast"
+    path.write_bytes(cast.replace(b"~#", b"~$"))
+    r = verify(gate)
+    assert r.returncode == 1, r
+    assert re.match(rf"holdgate: audit verify: event {event_id} \(session\.ended, \S+Z\) does "
+                    r"not verify: recording hash mismatch", r.stderr), r.stderr
