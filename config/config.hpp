@@ -185,6 +185,14 @@ struct RecordingSettings {
   std::vector<std::string> required_roles;
 };
 
+// `audit:` signed checkpoints of the audit hash chain (issue 13, section 3): holdgate signs the
+// newest event's id and hash after this many new events, or this long after the last one when
+// anything was added since. 0 turns that trigger off.
+struct AuditSettings {
+  int checkpoint_every = 1000;
+  Duration checkpoint_interval = std::chrono::minutes(10);
+};
+
 struct Config {
   std::filesystem::path source;  // the file this came from
   Address listen{"0.0.0.0", 2222};
@@ -198,6 +206,8 @@ struct Config {
   Notify notify;              // `notify:` webhooks
   ApprovalSettings approvals;  // `approvals:` hooks
   RecordingSettings recording;  // `recording:` (issue 13)
+  // audit trail (issue 13, section 3)
+  AuditSettings audit;  // `audit:` checkpoints
 
   const Target* find_target(std::string_view name) const;
   const User* find_user(std::string_view name) const;

@@ -25,6 +25,7 @@ struct WebhookEvents {
   bool created = true;
   bool reviewed = true;
   bool resolved = true;
+  bool checkpoint = true;  // audit.checkpoint: signed anchors of the audit hash chain
 };
 
 struct Webhook {

@@ -10,7 +10,7 @@ namespace holdgate::config::detail {
 namespace {
 
 WebhookEvents read_webhook_events(const Entry& e) {
-  WebhookEvents events{false, false, false};
+  WebhookEvents events{false, false, false, false};
   const auto list = read_list(e);  // reports a value that is not a list
   if (list.empty()) {
     // An empty list would silence the webhook; leaving the key out is how to mean "all".
@@ -25,12 +25,13 @@ WebhookEvents read_webhook_events(const Entry& e) {
     if (*name == "request.created") events.created = true;
     else if (*name == "request.reviewed") events.reviewed = true;
     else if (*name == "request.resolved") events.resolved = true;
+    else if (*name == "audit.checkpoint") events.checkpoint = true;
     else {
-      auto suggestion =
-          closest(*name, {"request.created", "request.reviewed", "request.resolved"});
+      auto suggestion = closest(*name, {"request.created", "request.reviewed", "request.resolved",
+                                        "audit.checkpoint"});
       item.error("unknown event '" + *name + "'" +
-                 (suggestion.empty() ? " (expected request.created, request.reviewed or "
-                                       "request.resolved)"
+                 (suggestion.empty() ? " (expected request.created, request.reviewed, "
+                                       "request.resolved or audit.checkpoint)"
                                      : " (did you mean '" + suggestion + "'?)"));
     }
   }

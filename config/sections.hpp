@@ -32,5 +32,6 @@ Notify read_notify(const Entry& e);             // read_integrations.cpp
 ApprovalSettings read_approvals(const Entry& e);
 RecordingSettings read_recording(const Entry& e);                 // read_recording.cpp
 std::optional<RecordingMode> read_recording_mode(const Entry& e);  // pty, all or none
+AuditSettings read_audit(const Entry& e);       // read_audit.cpp
 
 }  // namespace holdgate::config::detail

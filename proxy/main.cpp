@@ -3,12 +3,15 @@
 //   holdgate check-config --config FILE
 //   holdgate show-keys --config FILE [--host | --upstream]
 //   holdgate known-hosts --config FILE
+//   holdgate audit verify --config FILE [--checkpoint LINE]
+//   holdgate audit export --config FILE [--since 24h|ISO] [--format json]
 #include <csignal>
 #include <iostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "audit/audit_command.hpp"
 #include "config/load.hpp"
 #include "event_log.hpp"
 #include "keys.hpp"
@@ -30,6 +33,11 @@ commands:
                  --upstream (the line to add to targets' authorized_keys); both by default
   known-hosts    print the lines for users' ~/.ssh/known_hosts: holdgate itself and, for
                  ProxyJump mode, every target (holdgate answers them with its own host key)
+  audit verify   check the audit trail's hash chain and the recordings' hashes: prints
+                 "ok: N events, M recordings", or names the first event that does not verify
+                 (exit 1); --checkpoint LINE also checks it against a signed checkpoint line
+  audit export   print the audit trail, one JSON object per line (--since 24h|ISO time,
+                 --format json)
 
 options:
   --config FILE  the YAML configuration (required)
@@ -41,6 +49,7 @@ struct Arguments {
   std::string command;
   std::string config;
   bool host = false, upstream = false, help = false, version = false;
+  audit::AuditOptions audit;  // `audit verify|export`
 };
 
 // Returns an error sentence for bad usage (exit 2).
@@ -56,15 +65,25 @@ std::string parse_arguments(int argc, char** argv, Arguments& args) {
       if (i + 1 == words.size()) return "--config needs a FILE";
       args.config = words[++i];
     } else if (w.starts_with("--config=")) args.config = w.substr(9);
-    else if (w.starts_with("-")) return "unknown option '" + std::string(w) + "'";
+    else if (args.command == "audit" && (w == "--checkpoint" || w == "--since" || w == "--format")) {
+      if (i + 1 == words.size()) return std::string(w) + " needs a value";
+      std::string value(words[++i]);
+      if (w == "--checkpoint") args.audit.checkpoint = value;
+      else if (w == "--since") args.audit.since = value;
+      else args.audit.format = value;
+    } else if (w.starts_with("-")) return "unknown option '" + std::string(w) + "'";
     else if (args.command.empty()) args.command = w;
+    else if (args.command == "audit" && args.audit.action.empty()) args.audit.action = w;
     else return "unexpected argument '" + std::string(w) + "'";
   }
   if (args.help || args.version) return {};
   if (args.command.empty()) return "missing COMMAND";
   if (args.command != "serve" && args.command != "check-config" && args.command != "show-keys" &&
-      args.command != "known-hosts") {
+      args.command != "known-hosts" && args.command != "audit") {
     return "unknown command '" + args.command + "'";
+  }
+  if (args.command == "audit" && args.audit.action != "verify" && args.audit.action != "export") {
+    return "audit needs verify or export";
   }
   if (args.config.empty()) return "missing --config FILE";
   return {};
@@ -193,6 +212,7 @@ int main(int argc, char** argv) {
   }
   if (args.command == "show-keys") return show_keys(*config, args.host, args.upstream);
   if (args.command == "known-hosts") return known_hosts(*config);
+  if (args.command == "audit") return audit::run_audit(*config, args.audit, std::cout, std::cerr);
   try {
     return serve(*config);
   } catch (const std::exception& e) {

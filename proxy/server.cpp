@@ -84,6 +84,14 @@ std::optional<std::string> Server::start() {
   if (auto* e = std::get_if<std::string>(&integrations)) return *e;
   integrations_ = std::move(std::get<Integrations>(integrations));
 
+  auto checkpoint_key = audit::SigningKey::load_or_generate(audit::signing_key_path(config_.state_dir));
+  if (auto* e = std::get_if<std::string>(&checkpoint_key)) return *e;
+  checkpointer_ = std::make_unique<AuditCheckpointer>(
+      io_, config_.audit, *store_, std::move(std::get<audit::SigningKey>(checkpoint_key)), log_,
+      [this](const audit::Checkpoint& checkpoint) {
+        if (integrations_.webhooks) integrations_.webhooks->notify_checkpoint(checkpoint);
+      });
+
   auto identity = load_or_generate_key(config_.upstream.identity);
   if (auto* e = std::get_if<KeyError>(&identity)) return e->message;
   upstream_identity_ = std::move(std::get<KeyHandle>(identity));
@@ -152,6 +160,7 @@ void Server::run() {
   if (config_.recording.retention_days > 0 || config_.recording.retention_total_bytes > 0) {
     asio::co_spawn(io_, retention_loop(), rethrow);
   }
+  asio::co_spawn(io_, checkpointer_->run(), rethrow);
 }
 
 awaitable<void> Server::retention_loop() {
@@ -278,6 +287,8 @@ awaitable<void> Server::shutdown() {
     tick.expires_after(std::chrono::milliseconds(100));
     co_await tick.async_wait(use_awaitable);
   }
+  // Last, so the sessions' final events are covered by the checkpoint signed on the way out.
+  checkpointer_->stop();
 }
 
 void Server::stop_all() {

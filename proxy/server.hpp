@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "audit_checkpointer.hpp"
 #include "config/config.hpp"
 #include "integrations.hpp"
 #include "net.hpp"
@@ -60,6 +61,7 @@ class Server {
   std::unique_ptr<recording::RecordingWriter> recorder_;  // before context_, which points at it
   Integrations integrations_;  // webhooks and approval hooks; declared after requests_ so they
                                // unsubscribe before it goes
+  std::unique_ptr<AuditCheckpointer> checkpointer_;  // signed anchors of the audit chain
   KeyHandle upstream_identity_;
   BindHandle bind_;
   SessionContext context_;

@@ -170,6 +170,16 @@ WebhookNotifier::~WebhookNotifier() {
   }
 }
 
+void WebhookNotifier::notify_checkpoint(const audit::Checkpoint& checkpoint) {
+  for (const auto& endpoint : endpoints_) {
+    if (!endpoint->webhook.events.checkpoint) continue;
+    endpoint->enqueue({"holdgate", "audit.checkpoint", "",
+                       endpoint->webhook.format == config::Webhook::Format::slack
+                           ? audit::checkpoint_slack(checkpoint)
+                           : audit::checkpoint_json(checkpoint)});
+  }
+}
+
 void WebhookNotifier::on_change(const approvals::RequestChange& change) {
   for (const auto& endpoint : endpoints_) {
     if (!approvals::webhook_wants(endpoint->webhook.events, change.event)) continue;

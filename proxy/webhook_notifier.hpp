@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "approvals/service.hpp"
+#include "audit/checkpoint.hpp"
 #include "config/config.hpp"
 #include "event_log.hpp"
 #include "net.hpp"
@@ -35,6 +36,9 @@ class WebhookNotifier {
 
   // Deliveries still queued are dropped: they are best effort, and never delay a shutdown.
   ~WebhookNotifier();
+
+  // Queues a signed audit checkpoint for every webhook that wants audit.checkpoint.
+  void notify_checkpoint(const audit::Checkpoint& checkpoint);
 
   WebhookNotifier(const WebhookNotifier&) = delete;
   WebhookNotifier& operator=(const WebhookNotifier&) = delete;

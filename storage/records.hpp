@@ -118,6 +118,10 @@ struct AuditEvent {
   std::string subject;  // what it is about (request id, "root@db-1")
   std::string details;  // free text or JSON
   long id = 0;          // assigned by the store; increasing
+  // The hash chain (storage/audit_chain.hpp), computed by the store when it appends: the
+  // previous event's hash and this one's, 64 hex digits each. Ignored when appending.
+  std::string prev_hash{};
+  std::string hash{};
 };
 
 }  // namespace holdgate::storage

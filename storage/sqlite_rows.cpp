@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "storage/audit_chain.hpp"
+
 namespace holdgate::storage::sqlite {
 
 namespace {
@@ -189,17 +191,56 @@ void write_grants(sqlite3* db, const AccessRequest& request) {
 }
 
 void insert_audit(sqlite3* db, const AuditEvent& event) {
-  // The id is the store's to give (AUTOINCREMENT: never reused, so always increasing).
+  // The id is the store's to give: the next after the newest row (or after the highest ever
+  // given, which AUTOINCREMENT keeps in sqlite_sequence), and the hash covers it, so it must be
+  // known before the insert. Every caller holds the write lock (BEGIN IMMEDIATE), so the newest
+  // row read here is still the newest when the insert lands: the chain cannot fork, however
+  // many processes write the file.
+  AuditEvent chained = event;
+  chained.id = 1;
+  chained.prev_hash = genesis_hash();
+  {
+    Statement newest(db,
+                     "SELECT max(coalesce((SELECT max(id) FROM audit), 0),"
+                     " coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'audit'), 0)),"
+                     " coalesce((SELECT hash FROM audit ORDER BY id DESC LIMIT 1), '')");
+    if (newest.step()) {
+      chained.id = static_cast<long>(newest.integer(0)) + 1;
+      if (std::string hash = newest.text(1); !hash.empty()) chained.prev_hash = hash;
+    }
+  }
+  chained.at = from_millis(to_millis(event.at));  // hashed as stored: whole milliseconds
+  chained.hash = chain_hash(chained.prev_hash, chained);
   Statement insert(db,
-                   "INSERT INTO audit (at, kind, actor, source, subject, details) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-  insert.bind(1, to_millis(event.at));
-  insert.bind(2, event.kind);
-  insert.bind(3, event.actor);
-  insert.bind(4, event.source);
-  insert.bind(5, event.subject);
-  insert.bind(6, event.details);
+                   "INSERT INTO audit (id, at, kind, actor, source, subject, details, prev_hash, "
+                   "hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  insert.bind(1, static_cast<std::int64_t>(chained.id));
+  insert.bind(2, to_millis(chained.at));
+  insert.bind(3, chained.kind);
+  insert.bind(4, chained.actor);
+  insert.bind(5, chained.source);
+  insert.bind(6, chained.subject);
+  insert.bind(7, chained.details);
+  insert.bind(8, chained.prev_hash);
+  insert.bind(9, chained.hash);
   insert.run();
+}
+
+void chain_existing_audit(sqlite3* db) {
+  Statement select(db, std::string("SELECT ") + kAuditColumns + " FROM audit ORDER BY id");
+  Statement update(db, "UPDATE audit SET prev_hash = ?2, hash = ?3 WHERE id = ?1");
+  std::string prev = genesis_hash();
+  while (select.step()) {
+    AuditEvent event = read_audit(select);
+    event.prev_hash = prev;
+    event.hash = chain_hash(prev, event);
+    update.reset();
+    update.bind(1, static_cast<std::int64_t>(event.id));
+    update.bind(2, event.prev_hash);
+    update.bind(3, event.hash);
+    update.run();
+    prev = event.hash;
+  }
 }
 
 RequestReader::RequestReader(sqlite3* db)
@@ -264,7 +305,7 @@ AccessRequest RequestReader::read(const Statement& row) {
   return request;
 }
 
-const char* const kAuditColumns = "id, at, kind, actor, source, subject, details";
+const char* const kAuditColumns = "id, at, kind, actor, source, subject, details, prev_hash, hash";
 
 AuditEvent read_audit(const Statement& row) {
   AuditEvent event;
@@ -275,6 +316,8 @@ AuditEvent read_audit(const Statement& row) {
   event.source = row.text(4);
   event.subject = row.text(5);
   event.details = row.text(6);
+  event.prev_hash = row.text(7);
+  event.hash = row.text(8);
   return event;
 }
 

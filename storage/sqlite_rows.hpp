@@ -31,7 +31,12 @@ void append_reviews(sqlite3* db, std::string_view request_id, const std::vector<
 // request again updates its grants rather than doubling them.
 void write_grants(sqlite3* db, const AccessRequest& request);
 
+// Appends `event` to the hash chain (id, prev_hash and hash are the store's). The caller holds
+// the write lock (a write Transaction) from before this reads the newest row until it commits.
 void insert_audit(sqlite3* db, const AuditEvent& event);
+
+// Chains the rows already in the audit table, in id order (the migration that added the chain).
+void chain_existing_audit(sqlite3* db);
 
 // The columns read_request expects, in order, for "SELECT <kRequestColumns> FROM requests ...".
 extern const char* const kRequestColumns;

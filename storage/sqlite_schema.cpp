@@ -1,5 +1,6 @@
 #include "storage/sqlite_schema.hpp"
 
+#include "storage/sqlite_rows.hpp"
 #include "storage/sqlite_statement.hpp"
 #include "storage/sqlite_transaction.hpp"
 
@@ -147,6 +148,13 @@ ALTER TABLE requests ADD COLUMN grant_uses INTEGER;
 ALTER TABLE requests ADD COLUMN grant_uses_left INTEGER;
 )sql";
 
+// The audit hash chain (issue 13, section 3; storage/audit_chain.hpp). Rows already there are
+// chained in id order by chain_existing_audit, in this migration's transaction.
+constexpr const char* kAuditChain = R"sql(
+ALTER TABLE audit ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+)sql";
+
 struct Header {
   std::int64_t application_id = 0;
   std::int64_t user_version = 0;
@@ -214,6 +222,7 @@ const std::vector<Migration>& migrations() {
       {6, kHookAnswers},
       {7, kBreakGlass},
       {8, kGrantTerms},
+      {9, kAuditChain, chain_existing_audit},
   };
   return steps;
 }
@@ -239,6 +248,7 @@ std::optional<StoreError> migrate(sqlite3* db, const std::string& path) {
 
     const Migration& step = migrations()[static_cast<std::size_t>(header.user_version)];
     exec(db, step.sql);
+    if (step.after) step.after(db);
     // PRAGMA values cannot be bound; both are our own integers.
     exec(db, "PRAGMA application_id = " + std::to_string(kApplicationId));
     exec(db, "PRAGMA user_version = " + std::to_string(step.version));

@@ -17,6 +17,7 @@ inline constexpr std::int64_t kApplicationId = 0x48676174;
 struct Migration {
   int version;      // user_version after this step
   const char* sql;  // one or more statements
+  void (*after)(sqlite3*) = nullptr;  // work SQL cannot do (hashing), in the same transaction
 };
 
 // Every step, oldest first; step i brings a file from version i to i + 1. Append only: a step

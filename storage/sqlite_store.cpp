@@ -56,6 +56,7 @@ class SqliteStore final : public Store {
   std::vector<LockRecord> active_locks(TimePoint now) override;
   void append_audit(const AuditEvent& event) override;
   std::vector<AuditEvent> audit_since(TimePoint since) override;
+  std::optional<AuditEvent> latest_audit() override;
 
  private:
   // "<doing> in <file> failed: <SQLite's reason>".
@@ -312,8 +313,21 @@ std::vector<LockRecord> SqliteStore::active_locks(TimePoint now) {
 
 void SqliteStore::append_audit(const AuditEvent& event) {
   guarded("appending the audit event " + event.kind, [&](sqlite3* db) {
-    // One statement is its own transaction, durable when it returns.
+    // A write transaction: the newest hash read and the insert must not straddle another
+    // writer's append.
+    Transaction transaction(db, Kind::write);
     insert_audit(db, event);
+    transaction.commit();
+  });
+}
+
+std::optional<AuditEvent> SqliteStore::latest_audit() {
+  return guarded("reading the newest audit event", [&](sqlite3* db) {
+    Statement select(db, std::string("SELECT ") + kAuditColumns +
+                             " FROM audit ORDER BY id DESC LIMIT 1");
+    std::optional<AuditEvent> event;
+    if (select.step()) event = read_audit(select);
+    return event;
   });
 }
 

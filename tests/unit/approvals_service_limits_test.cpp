@@ -70,6 +70,7 @@ class CountingStore final : public st::Store {
   std::vector<st::AuditEvent> audit_since(st::TimePoint since) override {
     return inner_->audit_since(since);
   }
+  std::optional<st::AuditEvent> latest_audit() override { return inner_->latest_audit(); }
 
  private:
   std::unique_ptr<st::Store> inner_;

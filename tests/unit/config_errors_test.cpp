@@ -42,8 +42,13 @@ const std::vector<ErrorRow> error_rows = {
     {kHead + "lisen: 0.0.0.0:22\n", "unknown top-level key 'lisen' (did you mean 'listen'?)", 2, 1},
     {kHead + "frobnicate: 1\n",
      "unknown top-level key 'frobnicate' (expected one of: listen, state_dir, host_keys, upstream, "
-     "targets, users, roles, limits, notify, approvals, recording)",
+     "targets, users, roles, limits, notify, approvals, recording, audit)",
      2, 1},
+    // audit: checkpoints
+    {kHead + "audit:\n  checkpoint_evry: 10\n",
+     "unknown key 'checkpoint_evry' in audit (did you mean 'checkpoint_every'?)", 3, 3},
+    {kHead + "audit:\n  checkpoint_every: -1\n",
+     "audit.checkpoint_every: must be at least 0, not -1", 3, 21},
     {kBob + "    rolse: []\n", "unknown key 'rolse' in users[0] (did you mean 'roles'?)", 4, 5},
     {kDevRole + "    request: {roles: [dev], aprove: 2}\n",
      "unknown key 'aprove' in roles[0].request (did you mean 'approve'?)", 4, 29},

@@ -527,3 +527,16 @@ TEST_CASE("limits against request spam: defaults, values, and mistakes", "[confi
   CHECK(errors_of("state_dir: /s\nlimits: {max_hook_processes: 0}\n") ==
         V{"c.yaml:2:30: limits.max_hook_processes: must be at least 1, not 0"});
 }
+
+TEST_CASE("audit: checkpoint settings, with their defaults", "[config]") {
+  auto defaults = parse_ok("state_dir: /s\n");
+  CHECK(defaults.audit.checkpoint_every == 1000);
+  CHECK(defaults.audit.checkpoint_interval == std::chrono::minutes(10));
+  auto c = parse_ok("state_dir: /s\naudit:\n  checkpoint_every: 0\n  checkpoint_interval: 1h\n");
+  CHECK(c.audit.checkpoint_every == 0);
+  CHECK(c.audit.checkpoint_interval == std::chrono::hours(1));
+  auto hooks = parse_ok("state_dir: /s\nnotify:\n  webhooks:\n    - url: http://127.0.0.1:1/x\n"
+                        "      events: [audit.checkpoint]\n");
+  CHECK(hooks.notify.webhooks[0].events.checkpoint);
+  CHECK_FALSE(hooks.notify.webhooks[0].events.created);
+}

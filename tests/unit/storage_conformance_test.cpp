@@ -17,6 +17,8 @@
 #include <variant>
 #include <vector>
 
+#include "storage/audit_chain.hpp"
+#include "storage/audit_verify.hpp"
 #include "storage/store.hpp"
 #include "temp_dir.hpp"
 
@@ -611,6 +613,48 @@ TEST_CASE("audit events get increasing ids and audit_since filters by time", "[s
   CHECK(later[2].id < later[3].id);
   CHECK(later[3].id < later[4].id);
   CHECK(later[3].kind == "request.created");
+}
+
+TEST_CASE("every append extends one hash chain, however many Stores write at once",
+          "[storage][audit]") {
+  Fixture f(GENERATE(from_range(backends())));
+  INFO("backend: " << f.backend.name);
+  CHECK_FALSE(f.store->latest_audit());
+  f.store->append_audit(event("login.allowed", "root@db-1"));
+  create(*f.store, pending_request("req-1"));  // an event in the request's own transaction
+
+  constexpr int kThreads = 4;
+  constexpr int kEach = 10;
+  std::vector<std::unique_ptr<st::Store>> stores;
+  for (int t = 0; t < kThreads; ++t) stores.push_back(f.another());
+  std::latch start(kThreads);
+  std::vector<std::thread> threads;
+  std::vector<std::string> errors(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      start.arrive_and_wait();
+      try {
+        for (int i = 0; i < kEach; ++i) {
+          stores[t]->append_audit(event("login.allowed", "root@db-" + std::to_string(t)));
+        }
+      } catch (const std::exception& e) {
+        errors[t] = e.what();
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (const auto& e : errors) CHECK(e.empty());
+
+  auto all = all_audit(*f.store);
+  REQUIRE(all.size() == 2 + kThreads * kEach);
+  auto report = st::verify_chain(all);
+  CHECK_FALSE(report.failure);
+  CHECK(report.events == all.size());
+  CHECK(all[0].prev_hash == st::genesis_hash());
+  auto newest = f.store->latest_audit();
+  REQUIRE(newest);
+  CHECK(newest->id == all.back().id);
+  CHECK(newest->hash == all.back().hash);
 }
 
 TEST_CASE("of eight Stores racing to update the same version exactly one wins", "[storage]") {

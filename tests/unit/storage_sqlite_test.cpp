@@ -24,6 +24,7 @@
 #include <variant>
 #include <vector>
 
+#include "storage/audit_verify.hpp"
 #include "storage/sqlite_handles.hpp"
 #include "storage/sqlite_schema.hpp"
 #include "storage/sqlite_statement.hpp"
@@ -347,6 +348,31 @@ TEST_CASE("a version-3 database keeps its requests, reviews and grants through t
   CHECK(sq::query_integer(db.get(),
                           "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
                           "name LIKE 'requests_by_%'") == 3);
+}
+
+TEST_CASE("audit rows written before the hash chain are chained in id order by the migration",
+          "[storage][audit]") {
+  TempDir dir;
+  const std::string path = dir.file("holdgate.db");
+  const int before_chain = sq::latest_schema_version() - 1;  // the chain is the newest step
+  {
+    sq::Database db = raw_open(path);
+    for (int step = 0; step < before_chain; ++step) sq::exec(db.get(), sq::migrations()[step].sql);
+    sq::exec(db.get(), "PRAGMA application_id = " + std::to_string(sq::kApplicationId));
+    sq::exec(db.get(), "PRAGMA user_version = " + std::to_string(before_chain));
+    sq::exec(db.get(),
+             "INSERT INTO audit (at, kind, actor, source, subject, details) VALUES "
+             "(1000, 'login.allowed', 'alice', '', 'root@db-1', 'one'),"
+             "(900, 'login.denied', 'bob', '', 'root@db-1', 'two');");
+  }
+  auto store = open_ok(path);
+  store->append_audit({at(2000), "login.allowed", "alice", "", "root@db-1", "three"});
+  auto all = store->audit_since(at(0));
+  REQUIRE(all.size() == 3);
+  CHECK(all[1].details == "two");
+  CHECK(all[1].prev_hash == all[0].hash);
+  CHECK(all[2].prev_hash == all[1].hash);
+  CHECK_FALSE(st::verify_chain(all).failure);
 }
 
 TEST_CASE("a database from a newer holdgate is refused and left alone", "[storage]") {
