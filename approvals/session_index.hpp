@@ -2,6 +2,7 @@
 // events, with what retention deleted since, and found by the ID people type. Pure.
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,5 +36,16 @@ std::vector<EndedSession> ended_sessions(const std::vector<storage::AuditEvent>&
 // The session `id` names: its session id or its recording's file name (with or without
 // ".cast"). The newest when an id ended more than once; nullptr when none matches.
 const EndedSession* find_session(const std::vector<EndedSession>& sessions, std::string_view id);
+
+// `session play` / `session export` of a recording the caller may see, resolved and audited:
+// what the proxy is to stream. It checks the file's SHA-256 against `sha256` as it reads.
+struct SessionReplay {
+  enum class Kind { play, export_cast };
+  Kind kind = Kind::play;
+  std::string session;         // the session id, for what the proxy says
+  std::filesystem::path file;  // in the recordings dir
+  std::string sha256;          // what the audit trail says the file hashes to
+  double speed = 1;
+};
 
 }  // namespace holdgate::approvals

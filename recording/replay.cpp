@@ -1,7 +1,6 @@
 #include "recording/replay.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 
 #include "approvals/json_reader.hpp"
@@ -39,14 +38,6 @@ std::chrono::microseconds replay_delay(double previous, double time, double spee
                                        double idle_limit) {
   double gap = std::clamp(time - previous, 0.0, idle_limit);
   return std::chrono::microseconds(static_cast<long long>(gap / speed * 1e6));
-}
-
-std::optional<double> parse_speed(std::string_view text) {
-  double speed = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), speed);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  if (!(speed > 0) || speed > 1000) return std::nullopt;
-  return speed;
 }
 
 std::optional<std::string> LineSplitter::next_line() {

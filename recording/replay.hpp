@@ -35,9 +35,6 @@ inline constexpr double default_idle_limit = 2.0;
 std::chrono::microseconds replay_delay(double previous, double time, double speed,
                                        double idle_limit = default_idle_limit);
 
-// "--speed" as typed: a number above 0 and at most 1000 ("2", "0.5"); nullopt otherwise.
-std::optional<double> parse_speed(std::string_view text);
-
 // Whole lines out of bytes that arrive in pieces. A line longer than `max_line` is an error
 // (no recording holdgate writes has one: each event is one read's worth of bytes).
 class LineSplitter {
