@@ -62,4 +62,56 @@ std::optional<std::string> LineSplitter::last_line() {
   return line;
 }
 
+void CastPlayer::advance(Clock::time_point now) {
+  while (!next_ && !finished_) {
+    auto line = eof_ ? lines_.last_line() : lines_.next_line();
+    if (!line) {
+      if (lines_.too_long()) {
+        error_ = "line " + std::to_string(line_number_ + 1) + " of the recording is too long to play";
+        finished_ = true;
+      }
+      wants_bytes_ = !eof_ && !finished_;
+      finished_ = finished_ || eof_;
+      return;
+    }
+    ++line_number_;
+    if (!size_) {
+      size_ = parse_cast_header(*line);
+      if (!size_) {
+        error_ = "the recording is not an asciicast v2 file";
+        finished_ = true;
+      }
+      continue;
+    }
+    if (line->empty()) continue;
+    auto event = parse_cast_event(*line);
+    if (!event) {
+      error_ = "line " + std::to_string(line_number_) + " of the recording is not an asciicast event";
+      finished_ = true;
+      return;
+    }
+    if (event->code != "o") continue;
+    // The first output is timed from when playing began, the rest from the one before.
+    due_ = (started_ ? due_ : now) + replay_delay(last_time_, event->time, speed_, idle_limit_);
+    started_ = true;
+    last_time_ = event->time;
+    next_ = std::move(event);
+  }
+  wants_bytes_ = false;
+}
+
+std::string CastPlayer::due_output(Clock::time_point now, std::size_t max) {
+  std::string out;
+  for (advance(now); next_ && due_ <= now && out.size() < max; advance(now)) {
+    out += next_->data;
+    next_.reset();
+  }
+  return out;
+}
+
+std::optional<CastPlayer::Clock::time_point> CastPlayer::next_due() const {
+  if (!next_) return std::nullopt;
+  return due_;
+}
+
 }  // namespace holdgate::recording

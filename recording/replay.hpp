@@ -53,4 +53,42 @@ class LineSplitter {
   std::size_t start_ = 0;
 };
 
+// `session play`'s schedule: fed the file's bytes as they are read, asked at each wake-up what
+// output is due by `now`. Only "o" events are shown (input, resizes and markers are not for the
+// viewer's terminal); each is due replay_delay() after the one before it, counted from when
+// that one was due, so slow writing does not stretch the rest. Time is passed in: no clock.
+class CastPlayer {
+ public:
+  using Clock = std::chrono::steady_clock;
+  explicit CastPlayer(double speed, double idle_limit = default_idle_limit)
+      : speed_(speed), idle_limit_(idle_limit) {}
+
+  void feed(std::string_view bytes) { lines_.feed(bytes); }
+  void end_of_file() { eof_ = true; }
+
+  // Output due by `now`, at most about `max` bytes (the rest stays due for the next call).
+  std::string due_output(Clock::time_point now, std::size_t max = 64 * 1024);
+  // When the next output is due; nullopt while more bytes are needed, or once finished.
+  std::optional<Clock::time_point> next_due() const;
+  bool wants_bytes() const { return wants_bytes_; }
+  bool finished() const { return finished_; }
+  const std::optional<CastSize>& size() const { return size_; }
+  // Not an asciicast v2 file, or a line in it is not an event: one sentence; playing stops.
+  const std::string& error() const { return error_; }
+
+ private:
+  void advance(Clock::time_point now);  // parses lines until an output event waits
+
+  double speed_, idle_limit_;
+  LineSplitter lines_;
+  bool eof_ = false, wants_bytes_ = true, finished_ = false;
+  std::optional<CastSize> size_;
+  std::string error_;
+  std::optional<CastEvent> next_;
+  Clock::time_point due_{};
+  bool started_ = false;
+  double last_time_ = 0;
+  std::size_t line_number_ = 0;
+};
+
 }  // namespace holdgate::recording

@@ -65,3 +65,75 @@ TEST_CASE("lines come out whole however the bytes arrive", "[recording][replay]"
   lines.feed(std::string(17, 'x'));
   CHECK(lines.too_long());
 }
+
+namespace {
+using Clock = rec::CastPlayer::Clock;
+const char* const cast =
+    "{\"version\": 2, \"width\": 100, \"height\": 30}\n"
+    "[0.5, \"o\", \"one\"]\n"
+    "[0.6, \"i\", \"typed\"]\n"
+    "[0.75, \"r\", \"90x20\"]\n"
+    "[1.0, \"o\", \"two\"]\n"
+    "[601.0, \"o\", \"after an idle ten minutes\"]\n"
+    "[601.0, \"m\", \"revoked\"]\n";
+}  // namespace
+
+TEST_CASE("the player shows output events when they are due", "[recording][replay]") {
+  rec::CastPlayer player(2);  // twice as fast
+  const Clock::time_point t0{};
+  CHECK(player.wants_bytes());
+  CHECK(player.due_output(t0).empty());
+  player.feed(cast);
+  player.end_of_file();
+  // Schedule at 2x, idle capped at 2 s: one at +0.25 s, two at +0.5 s, the last at +1.5 s.
+  struct Row {
+    int at_ms;
+    const char* output;
+  };
+  const std::vector<Row> rows = {
+      {0, ""}, {249, ""}, {250, "one"}, {499, ""}, {500, "two"}, {1499, ""},
+      {1500, "after an idle ten minutes"}, {5000, ""},
+  };
+  std::string seen;
+  for (const auto& row : rows) {
+    INFO("at " << row.at_ms << " ms");
+    CHECK(player.due_output(t0 + std::chrono::milliseconds(row.at_ms)) == row.output);
+  }
+  REQUIRE(player.size());
+  CHECK(player.size()->width == 100);
+  CHECK(player.finished());
+  CHECK(player.error().empty());
+  CHECK_FALSE(player.next_due());
+}
+
+TEST_CASE("the player catches up on everything due at once, in bounded pieces", "[recording][replay]") {
+  rec::CastPlayer player(1);
+  player.feed("{\"version\": 2, \"width\": 80, \"height\": 24}\n[0.1, \"o\", \"aaaa\"]\n[0.2, \"o\", \"bbbb\"]\n"
+              "[0.3, \"o\", \"cccc\"]");  // the last line has no newline
+  const Clock::time_point t0{};
+  CHECK(player.due_output(t0).empty());
+  REQUIRE(player.next_due() == t0 + std::chrono::milliseconds(100));
+  CHECK(player.wants_bytes() == false);
+  CHECK(player.due_output(t0 + std::chrono::seconds(5), 6) == "aaaabbbb");
+  CHECK(player.due_output(t0 + std::chrono::seconds(5), 6).empty());  // needs the file's end
+  CHECK(player.wants_bytes());
+  player.end_of_file();
+  CHECK(player.due_output(t0 + std::chrono::seconds(5)) == "cccc");
+  CHECK(player.finished());
+}
+
+TEST_CASE("the player stops with one sentence on what is not a recording", "[recording][replay]") {
+  rec::CastPlayer not_cast(1);
+  not_cast.feed("hello\n");
+  CHECK(not_cast.due_output({}).empty());
+  CHECK(not_cast.finished());
+  CHECK(not_cast.error() == "the recording is not an asciicast v2 file");
+
+  rec::CastPlayer bad_line(1);
+  bad_line.feed("{\"version\": 2, \"width\": 80, \"height\": 24}\n[0.1, \"o\", \"ok\"]\n[garbage\n");
+  bad_line.end_of_file();
+  CHECK(bad_line.due_output(Clock::time_point{}).empty());  // playing begins
+  CHECK(bad_line.due_output(Clock::time_point{} + std::chrono::seconds(1)) == "ok");
+  CHECK(bad_line.finished());
+  CHECK(bad_line.error() == "line 3 of the recording is not an asciicast event");
+}
