@@ -41,6 +41,14 @@ CommandResult run_session_replay(RequestService& service, const Caller& caller,
     return refused("the recording of session " + session->session + " was deleted by retention on " +
                    table_time(*session->deleted));
   }
+  // The trail names a file inside the recordings dir; anything else is not read (as audit verify).
+  const std::filesystem::path relative(session->recording);
+  bool climbs = relative.is_absolute();
+  for (const auto& part : relative) climbs = climbs || part == "..";
+  if (climbs) {
+    return refused("the recording of session " + session->session +
+                   " is not inside the recordings directory; it is not read");
+  }
   const bool play = kind == SessionReplay::Kind::play;
   JsonWriter details;
   details.begin_object().key("session").value(session->session).key("recording")

@@ -38,6 +38,9 @@ class ApprovalsChannels {
   // `request create` once its hooks have answered or had their time: prints and finishes.
   void finish_create(Conversation& c);
   void handle_input(Conversation& c);
+  // `session play` / `session export`: opens the recording; step_replay moves the next piece.
+  void start_replay(Conversation& c, const approvals::SessionReplay& replay);
+  bool step_replay(Conversation& c);
   void refresh_menu(Conversation& c);
   void redraw(Conversation& c);  // now; elsewhere set c.redraw_wanted
   void apply(Conversation& c, const approvals::MenuAction& action);
