@@ -76,4 +76,15 @@ const EndedSession* find_session(const std::vector<EndedSession>& sessions, std:
   return it == sessions.end() ? nullptr : &*it;
 }
 
+std::vector<EndedSession> recorded_sessions_for(const config::Config& config,
+                                                const config::User& viewer,
+                                                std::vector<EndedSession> sessions,
+                                                std::size_t limit) {
+  std::erase_if(sessions, [&](const EndedSession& s) {
+    return s.recording.empty() || s.deleted || !may_see_session(config, viewer, s.owner());
+  });
+  if (sessions.size() > limit) sessions.resize(limit);
+  return sessions;
+}
+
 }  // namespace holdgate::approvals

@@ -37,6 +37,13 @@ std::vector<EndedSession> ended_sessions(const std::vector<storage::AuditEvent>&
 // ".cast"). The newest when an id ended more than once; nullptr when none matches.
 const EndedSession* find_session(const std::vector<EndedSession>& sessions, std::string_view id);
 
+// The sessions `viewer` may replay (may_see_session), with a recording retention has not
+// deleted, newest first, at most `limit` of them: the menu's sessions screen.
+std::vector<EndedSession> recorded_sessions_for(const config::Config& config,
+                                                const config::User& viewer,
+                                                std::vector<EndedSession> sessions,
+                                                std::size_t limit);
+
 // `session play` / `session export` of a recording the caller may see, resolved and audited:
 // what the proxy is to stream. It checks the file's SHA-256 against `sha256` as it reads.
 struct SessionReplay {

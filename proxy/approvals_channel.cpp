@@ -27,6 +27,9 @@ constexpr auto escape_wait = std::chrono::milliseconds(50);
 // enough to do on the loop (as the recording writer's open(2) is); no thread is needed.
 constexpr std::size_t recording_read_size = 64 * 1024;
 
+// The menu's sessions screen lists at most this many, newest first.
+constexpr std::size_t menu_sessions = 200;
+
 // Messages (window changes, requests, opens) handled per pass: a client that sends them as fast
 // as it can gets its turn, then the other connections get theirs.
 constexpr int messages_per_pass = 64;
@@ -180,7 +183,7 @@ void ApprovalsChannels::handle_input(Conversation& c) {
     if (!input || input->find_first_of("qQ\x03") != std::string::npos) {
       c.write("\x1b[0m\n[holdgate: replay of session " + policy::sanitize(c.replay->session) +
               " stopped]\n");
-      c.finish(approvals::exit_ok);
+      end_replay(c, approvals::exit_ok);
     }
     return;
   }
@@ -210,6 +213,25 @@ void ApprovalsChannels::apply(Conversation& c, const approvals::MenuAction& acti
   if (std::holds_alternative<approvals::MenuQuit>(action)) {
     c.write_raw("\x1b[H\x1b[2J");
     c.finish(0);
+    return;
+  }
+  if (std::holds_alternative<approvals::MenuShowSessions>(action)) {
+    auto sessions = approvals::ended_sessions(requests_.history(storage::TimePoint{}));
+    c.menu->show_sessions(approvals::recorded_sessions_for(requests_.config(), *caller_.user,
+                                                           std::move(sessions), menu_sessions),
+                          context_.invocation);
+    return;
+  }
+  if (auto* play = std::get_if<approvals::MenuPlay>(&action)) {
+    // The same checks and audit event as `session play ID`; the menu comes back afterwards.
+    auto result = approvals::run_session_replay(requests_, caller_, approvals::SessionReplay::Kind::play,
+                                                play->session, 1);
+    if (!result.replay) {
+      c.menu->show_message(result.err.substr(0, result.err.find('\n')));
+      return;
+    }
+    c.write_raw("\x1b[H\x1b[2J");
+    start_replay(c, *result.replay);
     return;
   }
   if (auto* review = std::get_if<approvals::MenuReview>(&action)) {
@@ -332,7 +354,7 @@ void ApprovalsChannels::start_replay(Conversation& c, const approvals::SessionRe
     c.write("holdgate: session " + policy::sanitize(replay.session) + " cannot be replayed: " +
                 policy::sanitize(*error) + "\n",
             true);
-    c.finish(approvals::exit_refused);
+    end_replay(c, approvals::exit_refused);
     return;
   }
   c.file.emplace(std::move(std::get<recording::RecordingFile>(opened)));
@@ -358,7 +380,7 @@ bool ApprovalsChannels::step_replay(Conversation& c) {
       c.write("\nholdgate: session " + policy::sanitize(c.replay->session) + " cannot be replayed: " +
                   policy::sanitize(c.file->error()) + "\n",
               true);
-      c.finish(approvals::exit_refused);
+      end_replay(c, approvals::exit_refused);
       return true;
     }
     if (!play) {
@@ -391,7 +413,7 @@ bool ApprovalsChannels::step_replay(Conversation& c) {
       c.write("\x1b[0m\nholdgate: session " + policy::sanitize(c.replay->session) + ": " +
                   policy::sanitize(c.player->error()) + "\n",
               true);
-      c.finish(approvals::exit_refused);
+      end_replay(c, approvals::exit_refused);
       return true;
     }
     // The player may finish before the file's last read says so: read to the end for the hash.
@@ -403,12 +425,28 @@ bool ApprovalsChannels::step_replay(Conversation& c) {
   const std::string actual = c.file->sha256();
   if (play) c.write("\x1b[0m\n[holdgate: end of session " + policy::sanitize(c.replay->session) + "]\n");
   if (actual != c.replay->sha256) {
-    c.write(approvals::tampered_sentence(*c.replay, actual), true);
-    c.finish(approvals::exit_refused);
+    std::string sentence = approvals::tampered_sentence(*c.replay, actual);
+    c.write(sentence, true);
+    sentence.pop_back();  // its "\n"
+    end_replay(c, approvals::exit_refused, sentence.substr(std::string_view("holdgate: ").size()));
   } else {
-    c.finish(approvals::exit_ok);
+    end_replay(c, approvals::exit_ok);
   }
   return true;
+}
+
+void ApprovalsChannels::end_replay(Conversation& c, int status, std::string note) {
+  c.replay.reset();
+  c.file.reset();
+  c.player.reset();
+  if (!c.menu) {
+    c.finish(status);
+    return;
+  }
+  // Played from the menu: back to its sessions screen (what was said stays until the redraw).
+  c.mode = Conversation::Mode::menu;
+  if (!note.empty()) c.menu->show_message(std::move(note));
+  c.redraw_wanted = true;
 }
 
 awaitable<void> ApprovalsChannels::run(const bool& stop) {

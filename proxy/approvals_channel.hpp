@@ -41,6 +41,9 @@ class ApprovalsChannels {
   // `session play` / `session export`: opens the recording; step_replay moves the next piece.
   void start_replay(Conversation& c, const approvals::SessionReplay& replay);
   bool step_replay(Conversation& c);
+  // The replay is over: the channel ends with `status`, or (played from the menu) the menu returns.
+  // `note` is shown in the menu's footer.
+  void end_replay(Conversation& c, int status, std::string note = {});
   void refresh_menu(Conversation& c);
   void redraw(Conversation& c);  // now; elsewhere set c.redraw_wanted
   void apply(Conversation& c, const approvals::MenuAction& action);

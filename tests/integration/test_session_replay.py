@@ -172,3 +172,28 @@ def test_a_changed_recording_is_reported(world, gate):
     finally:
         child.close()
     assert child.exitstatus == 1
+
+
+def test_the_menu_lists_sessions_and_plays_one(world, gate):
+    alice = gate_client(world, gate, "alice")
+    session, _ = recorded_session(alice, "echo hg-$((6*7))-in-menu")
+    argv = alice.ssh_argv("approvals", options=("-t", "-o", "BatchMode=no"))
+    child = pexpect.spawn(argv[0], argv[1:], dimensions=(24, 80), timeout=15,
+                          env=client_env(TERM="xterm-256color"), encoding="utf-8",
+                          codec_errors="replace")
+    try:
+        child.expect_exact("s: sessions")
+        child.send("s")
+        child.expect_exact(session)
+        child.expect_exact("Enter/p: play")
+        child.send("e")
+        child.expect_exact(f"session export {session} > {session}.cast")
+        child.send("p")
+        child.expect_exact("hg-42-in-menu")
+        child.expect_exact(f"[holdgate: end of session {session}]")
+        child.expect_exact("Enter/p: play")  # back on the sessions screen
+        child.send("q")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0

@@ -77,3 +77,17 @@ TEST_CASE("an id that ended twice finds the newest", "[approvals][session_index]
   REQUIRE(ap::find_session(sessions, "e1") != nullptr);
   CHECK(ap::find_session(sessions, "e1")->recording == "new.cast");
 }
+
+TEST_CASE("the menu's sessions: recorded, not deleted, visible, newest first, bounded",
+          "[approvals][session_index]") {
+  holdgate::config::Config config;
+  config.users = {{"alice", {}, {}, {}}, {"bob", {}, {}, {}}};
+  auto sessions = ap::ended_sessions(trail());
+  // alice sees her own: aaaa0001 (recorded) and cccc0003 (deleted); bob's exec is not hers.
+  const auto* alice = config.find_user("alice");
+  auto mine = ap::recorded_sessions_for(config, *alice, sessions, 10);
+  REQUIRE(mine.size() == 1);
+  CHECK(mine[0].session == "aaaa0001");
+  CHECK(ap::recorded_sessions_for(config, *alice, sessions, 0).empty());
+  CHECK(ap::recorded_sessions_for(config, *config.find_user("bob"), sessions, 10).empty());
+}
