@@ -16,8 +16,9 @@ namespace holdgate::approvals {
 CommandResult run_session_replay(RequestService& service, const Caller& caller,
                                  SessionReplay::Kind kind, std::string_view id, double speed);
 
-// One line per line of `session export`'s streaming verdict, for the proxy to print on stderr
-// when the file read does not hash to what the audit trail says.
+// What `session export` / `play` print on stderr (one line, ending "\n") when the file, read to
+// its end, does not hash to what session.ended says: the export has been streamed by then
+// (checking first would read a large file twice), so this and exit 1 are the verdict.
 std::string tampered_sentence(const SessionReplay& replay, std::string_view actual_sha256);
 
 }  // namespace holdgate::approvals

@@ -189,6 +189,8 @@ def test_the_menu_lists_sessions_and_plays_one(world, gate):
         child.send("e")
         child.expect_exact(f"session export {session} > {session}.cast")
         child.send("p")
+        # Recorded at 100x30 (shell_session), replayed in 80x24: said before it plays.
+        child.expect_exact("[holdgate: recorded at 100x30, your terminal is 80x24; enlarge it")
         child.expect_exact("hg-42-in-menu")
         child.expect_exact(f"[holdgate: end of session {session}]")
         child.expect_exact("Enter/p: play")  # back on the sessions screen
