@@ -49,6 +49,11 @@ CommandResult run_session_replay(RequestService& service, const Caller& caller,
     return refused("the recording of session " + session->session +
                    " is not inside the recordings directory; it is not read");
   }
+  if (session->sha256.empty()) {
+    // The writer could not read the file back when it closed it: nothing vouches for it.
+    return refused("the recording of session " + session->session +
+                   " has no SHA-256 in the audit trail, so it cannot be checked; see audit verify");
+  }
   const bool play = kind == SessionReplay::Kind::play;
   JsonWriter details;
   details.begin_object().key("session").value(session->session).key("recording")
