@@ -1,6 +1,7 @@
 #include "approvals/command_line.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <set>
 
@@ -53,6 +54,10 @@ const CommandSpec lock_list_spec{"lock list", {}, false};
 const CommandSpec lock_remove_spec{"lock remove", {}, true};
 const std::vector<std::pair<std::string_view, const CommandSpec*>> lock_subcommands = {
     {"create", &lock_create_spec}, {"list", &lock_list_spec}, {"remove", &lock_remove_spec}};
+const CommandSpec session_play_spec{"session play", {{"--speed", true}}, true};
+const CommandSpec session_export_spec{"session export", {}, true};
+const std::vector<std::pair<std::string_view, const CommandSpec*>> session_subcommands = {
+    {"play", &session_play_spec}, {"export", &session_export_spec}};
 const CommandSpec history_spec{"history", {{"--since", true}, {"--format", true}}, false};
 
 const std::vector<std::pair<std::string_view, const CommandSpec*>> request_subcommands = {
@@ -187,7 +192,9 @@ std::variant<Parsed, Failure> parse_for(const std::vector<std::string>& words, s
   if (parsed.positionals.size() > allowed) return stray_argument(words, parsed, allowed, invocation);
   if (parsed.positionals.size() < allowed && !spec.id_optional) {
     const bool lock = spec.name.rfind("lock", 0) == 0;
-    return Failure{std::string("missing the ") + (lock ? "lock" : "request") + " ID: " +
+    const bool session = spec.name.rfind("session", 0) == 0;
+    return Failure{std::string("missing the ") + (lock ? "lock" : session ? "session" : "request") +
+                   " ID: " +
                    std::string(spec.name) + " ID"};
   }
   return parsed;
@@ -355,6 +362,26 @@ std::variant<Command, Failure> build_history(const Parsed& parsed) {
   return history;
 }
 
+// "--speed" as typed: a number above 0 and at most 1000 ("2", "0.5").
+std::optional<double> speed_value(std::string_view text) {
+  double speed = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), speed);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  if (!(speed > 0) || speed > 1000) return std::nullopt;
+  return speed;
+}
+
+std::variant<Command, Failure> build_session_play(const std::vector<std::string>& words,
+                                                  const Parsed& parsed) {
+  cmd::SessionPlay play{id_of(words, parsed)};
+  if (auto it = parsed.values.find("--speed"); it != parsed.values.end()) {
+    auto speed = speed_value(it->second);
+    if (!speed) return Failure{"--speed takes a number above 0 and at most 1000, not " + shown(it->second)};
+    play.speed = *speed;
+  }
+  return play;
+}
+
 std::variant<Command, Failure> parse(const std::vector<std::string>& words,
                                      std::string_view invocation) {
   if (words.empty()) return Failure{"expected a command"};
@@ -371,6 +398,13 @@ std::variant<Command, Failure> parse(const std::vector<std::string>& words,
       if (words[1] == sub) spec = sub_spec;
     }
     if (!spec) return Failure{"unknown command " + shown("lock " + words[1])};
+    first = 2;
+  } else if (name == "session") {
+    if (words.size() == 1) return Failure{"expected a command after 'session': play or export"};
+    for (const auto& [sub, sub_spec] : session_subcommands) {
+      if (words[1] == sub) spec = sub_spec;
+    }
+    if (!spec) return Failure{"unknown command " + shown("session " + words[1])};
     first = 2;
   } else if (name == "request") {
     std::vector<std::string_view> names;
@@ -396,7 +430,7 @@ std::variant<Command, Failure> parse(const std::vector<std::string>& words,
       }
     }
     return Failure{"unknown command " + shown(name) +
-                   did_you_mean(name, {"request", "lock", "history", "help"})};
+                   did_you_mean(name, {"request", "lock", "session", "history", "help"})};
   }
 
   auto parsed_or = parse_for(words, first, *spec, invocation);
@@ -415,6 +449,8 @@ std::variant<Command, Failure> parse(const std::vector<std::string>& words,
   if (spec == &lock_create_spec) return build_lock_create(parsed);
   if (spec == &lock_list_spec) return cmd::LockList{};
   if (spec == &lock_remove_spec) return cmd::LockRemove{id_of(words, parsed)};
+  if (spec == &session_play_spec) return build_session_play(words, parsed);
+  if (spec == &session_export_spec) return cmd::SessionExport{id_of(words, parsed)};
   return build_history(parsed);
 }
 
@@ -475,6 +511,10 @@ std::string usage_text(std::string_view invocation) {
          "      incident locks: block the logins and approvals they cover (admins)\n"
          "  request watch\n"
          "      request changes as they happen, one JSON object per line\n"
+         "  session play ID [--speed 2]\n"
+         "      replay a recorded session in your terminal (q stops; idle gaps cut to 2s)\n"
+         "  session export ID\n"
+         "      the recording as an asciicast file: ... session export ID > s.cast\n"
          "  history [--since 24h] [--format json]\n"
          "      audit events and resolved requests (durations: 30s, 15m, 8h, 2d)\n"
          "  help\n"

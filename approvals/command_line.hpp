@@ -114,6 +114,22 @@ struct History {
   bool operator==(const History&) const = default;
 };
 
+// ---- Recorded sessions (issue 13, section 2)
+// session play ID [--speed 2]: replays the recording into the caller's terminal
+struct SessionPlay {
+  std::string id;  // session id ("1a2b3c4d", "1a2b3c4d-2") or the recording's file name
+  double speed = 1;
+
+  bool operator==(const SessionPlay&) const = default;
+};
+
+// session export ID: the raw .cast on stdout
+struct SessionExport {
+  std::string id;
+
+  bool operator==(const SessionExport&) const = default;
+};
+
 // help, or --help / -h anywhere
 struct Help {
   bool operator==(const Help&) const = default;
@@ -123,7 +139,8 @@ struct Help {
 
 using Command = std::variant<cmd::Create, cmd::List, cmd::Show, cmd::Review, cmd::Cancel,
                              cmd::Watch, cmd::History, cmd::Help, cmd::Drop, cmd::Revoke,
-                             cmd::LockCreate, cmd::LockList, cmd::LockRemove>;
+                             cmd::LockCreate, cmd::LockList, cmd::LockRemove,
+                             cmd::SessionPlay, cmd::SessionExport>;
 
 // Exit status 2: `message` is one sentence (user-typed words in it are sanitised), `usage` the
 // full usage text.

@@ -6,6 +6,7 @@
 
 #include "approvals/command_line.hpp"
 #include "approvals/hook_review.hpp"
+#include "approvals/session_commands.hpp"
 #include "approvals/visibility.hpp"
 #include "policy/sanitize.hpp"
 
@@ -135,6 +136,14 @@ class Runner {
   }
 
   CommandResult operator()(const cmd::Watch&) const { return {"", "", exit_ok, true}; }
+
+  // ---- Recorded sessions
+  CommandResult operator()(const cmd::SessionPlay& play) const {
+    return run_session_replay(service_, caller_, SessionReplay::Kind::play, play.id, play.speed);
+  }
+  CommandResult operator()(const cmd::SessionExport& exported) const {
+    return run_session_replay(service_, caller_, SessionReplay::Kind::export_cast, exported.id, 1);
+  }
 
   CommandResult operator()(const cmd::History& history) const {
     // A --since longer than the clock has run (since 1970) means everything; subtracting it

@@ -3,12 +3,14 @@
 // writes `out`/`err` to the channel and sends `exit_code`.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "approvals/render.hpp"
 #include "approvals/request_events.hpp"
 #include "approvals/service.hpp"
+#include "approvals/session_index.hpp"
 
 namespace holdgate::approvals {
 
@@ -36,6 +38,9 @@ struct CommandResult {
   // waits (without blocking) until hooks_settled() or hook_wait_limit() has passed, then prints
   // created_result() for the request as it is then, so a hook's verdict is seen at once.
   std::string await_hooks{};
+  // `session play` / `session export`: nothing is printed yet; the proxy streams the recording
+  // (session_commands.hpp).
+  std::optional<SessionReplay> replay{};
 };
 
 inline constexpr int exit_ok = 0;

@@ -254,8 +254,58 @@ MenuAction Menu::handle(const Decoded& key) {
     case Screen::list: return on_list_key(key);
     case Screen::detail: return on_detail_key(key);
     case Screen::reason: return on_reason_key(key);
+    case Screen::sessions: return on_sessions_key(key);
   }
   return MenuNone{};
+}
+
+void Menu::show_sessions(std::vector<EndedSession> sessions, std::string invocation) {
+  sessions_ = std::move(sessions);
+  session_index_ = 0;
+  invocation_ = std::move(invocation);
+  screen_ = Screen::sessions;
+}
+
+MenuAction Menu::on_sessions_key(const Decoded& key) {
+  const char c = key.key == Key::text && key.text.size() == 1 ? key.text[0] : '\0';
+  const std::size_t count = sessions_.size();
+  if ((key.key == Key::up || c == 'k') && session_index_ > 0) --session_index_;
+  else if ((key.key == Key::down || c == 'j') && session_index_ + 1 < count) ++session_index_;
+  else if ((key.key == Key::enter || c == 'p') && count > 0) {
+    return MenuPlay{sessions_[session_index_].session};
+  } else if (c == 'e' && count > 0) {
+    // A menu cannot hand over a file: the command that writes one is the answer.
+    const std::string& id = sessions_[session_index_].session;
+    message_ = "Export: " + invocation_ + " session export " + sanitize(id) + " > " + sanitize(id) + ".cast";
+  } else if (key.key == Key::escape || key.key == Key::backspace || c == 'b') {
+    screen_ = Screen::list;
+  } else if (c == 'q' || key.key == Key::interrupt || key.key == Key::end_of_file) {
+    return MenuQuit{};
+  }
+  return MenuNone{};
+}
+
+std::vector<std::string> Menu::session_lines(int rows) const {
+  std::vector<std::string> lines;
+  lines.push_back("Recorded sessions " + fit_width(sanitize(person_), 24) + " may see: " +
+                  (sessions_.empty() ? "none" : plural(static_cast<int>(sessions_.size()), "session")));
+  lines.emplace_back();
+  if (sessions_.empty()) {
+    lines.emplace_back("  No finished sessions with a recording are yours or a role's you review.");
+    return lines;
+  }
+  lines.push_back("    Session      Ended                Person        Login");
+  const int room = std::max(1, rows - 5);
+  const int total = static_cast<int>(sessions_.size());
+  const int first = std::max(0, static_cast<int>(session_index_) - room + 1);
+  for (int i = first; i < std::min(total, first + room); ++i) {
+    const EndedSession& s = sessions_[static_cast<std::size_t>(i)];
+    lines.push_back(std::string(static_cast<std::size_t>(i) == session_index_ ? "  > " : "    ") +
+                    pad_to(fit_width(sanitize(s.session), 11), 11) + "  " +
+                    pad_to(table_time(s.ended), 19) + "  " + pad_to(fit_width(sanitize(s.person), 12), 12) +
+                    "  " + sanitize(s.subject));
+  }
+  return lines;
 }
 
 void Menu::move(int delta) {
@@ -280,6 +330,8 @@ MenuAction Menu::on_list_key(const Decoded& key) {
       move(static_cast<int>(pick) - static_cast<int>(index_));
       screen_ = Screen::detail;
     }
+  } else if (c == 's') {
+    return MenuShowSessions{};
   } else if (c == 'q' || key.key == Key::interrupt || key.key == Key::end_of_file) {
     return MenuQuit{};
   }
@@ -445,10 +497,14 @@ std::string Menu::render(int cols, int rows) const {
   std::vector<std::string> body, footer;
   const MenuItem* item = selected();
 
-  if (screen_ == Screen::list || !item) {
+  if (screen_ == Screen::sessions) {
+    body = session_lines(rows);
+    footer = {message_, sessions_.empty() ? "b/Esc: back   q: quit"
+                                          : "j/k: move   Enter/p: play   e: export   b/Esc: back   q: quit"};
+  } else if (screen_ == Screen::list || !item) {
     body = list_lines(rows);
-    footer = {message_, items_.empty() ? "q: quit"
-                                        : "Up/Down or j/k: move   Enter or 1-9: open   q: quit"};
+    footer = {message_, items_.empty() ? "s: sessions   q: quit"
+                                        : "Up/Down or j/k: move   Enter or 1-9: open   s: sessions   q: quit"};
   } else {
     body = detail_lines(*item, cols);
     if (screen_ == Screen::detail) {

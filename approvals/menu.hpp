@@ -4,7 +4,8 @@
 //
 // Screens: the list of requests (arrows, j/k, 1-9, Enter opens; q quits), one request in
 // detail (a approves, d denies, b/Esc back, j/k step through), and the reason prompt
-// (type, Backspace, Ctrl-U clears, Enter sends, Esc cancels).
+// (type, Backspace, Ctrl-U clears, Enter sends, Esc cancels). `s` on the list opens the
+// recorded sessions the person may see (Enter or p plays one, e shows how to export it).
 #pragma once
 
 #include <optional>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "approvals/request_rules.hpp"
+#include "approvals/session_index.hpp"
 
 namespace holdgate::approvals {
 
@@ -32,11 +34,17 @@ struct MenuReview {
   Decision decision = Decision::approve;
   std::string reason;  // raw, as typed (valid UTF-8, no control characters)
 };
-using MenuAction = std::variant<MenuNone, MenuQuit, MenuReview>;
+// `s` on the list: the proxy reads the finished sessions and calls show_sessions().
+struct MenuShowSessions {};
+// Enter or `p` on a session: replay it here (`session play ID`).
+struct MenuPlay {
+  std::string session;
+};
+using MenuAction = std::variant<MenuNone, MenuQuit, MenuReview, MenuShowSessions, MenuPlay>;
 
 class Menu {
  public:
-  enum class Screen { list, detail, reason };
+  enum class Screen { list, detail, reason, sessions };
 
   explicit Menu(std::string person);
 
@@ -61,6 +69,10 @@ class Menu {
   // prompt the cursor ends at the end of the typed text. Its cost grows with `rows`: callers
   // pass sizes bounded by policy::clamp_terminal_size (4096 rows: ~4 ms for 200 requests).
   std::string render(int cols, int rows) const;
+
+  // Opens the sessions screen with these (newest first, as recorded_sessions_for gives them);
+  // `invocation` ("ssh -p 2222 approvals@bastion") is for the export hint.
+  void show_sessions(std::vector<EndedSession> sessions, std::string invocation);
 
   // A one-line note shown at the bottom until the next key, e.g. "Approved." or an error.
   void show_message(std::string message);
@@ -88,6 +100,8 @@ class Menu {
   MenuAction on_list_key(const Decoded& key);
   MenuAction on_detail_key(const Decoded& key);
   MenuAction on_reason_key(const Decoded& key);
+  MenuAction on_sessions_key(const Decoded& key);
+  std::vector<std::string> session_lines(int rows) const;
   void move(int delta);
   void start_review(Decision decision);
   const MenuItem* selected() const;
@@ -105,6 +119,9 @@ class Menu {
   std::string message_;
   std::string pending_;   // bytes not yet decoded
   bool after_cr_ = false; // the last byte was CR: a following LF is the same Enter
+  std::vector<EndedSession> sessions_;  // Screen::sessions
+  std::size_t session_index_ = 0;
+  std::string invocation_;
 };
 
 }  // namespace holdgate::approvals

@@ -4,8 +4,13 @@
 #include <array>
 
 #include "approvals/hook_review.hpp"
+#include "approvals/json.hpp"
+#include "approvals/session_commands.hpp"
 #include "announced_size.hpp"
 #include "connection_failure.hpp"
+#include "policy/sanitize.hpp"
+#include "recording/recording_file.hpp"
+#include "recording/replay.hpp"
 
 namespace holdgate::proxy {
 namespace {
@@ -15,6 +20,15 @@ constexpr std::size_t max_pending_output = 1 << 20;
 
 constexpr auto idle_wait = std::chrono::seconds(60);
 constexpr auto escape_wait = std::chrono::milliseconds(50);
+
+// `session export` / `play` read the recording this much at a time, and only once the last
+// piece has gone into the client's window: memory stays bounded however large the file, and a
+// client that reads slowly slows the reading. One read(2) of a local file per step is short
+// enough to do on the loop (as the recording writer's open(2) is); no thread is needed.
+constexpr std::size_t recording_read_size = 64 * 1024;
+
+// The menu's sessions screen lists at most this many, newest first.
+constexpr std::size_t menu_sessions = 200;
 
 // Messages (window changes, requests, opens) handled per pass: a client that sends them as fast
 // as it can gets its turn, then the other connections get theirs.
@@ -35,7 +49,7 @@ std::string with_crlf(std::string_view text) {
 // One session channel on the approvals connection.
 class ApprovalsChannels::Conversation {
  public:
-  enum class Mode { starting, menu, watch, awaiting_hooks, closing, finished };
+  enum class Mode { starting, menu, watch, awaiting_hooks, replaying, closing, finished };
 
   explicit Conversation(ChannelHandle channel) : channel_(std::move(channel)) {}
 
@@ -51,6 +65,10 @@ class ApprovalsChannels::Conversation {
   // Mode::awaiting_hooks: the request `request create` made, and how long its hooks may take.
   std::string awaited;
   SteadyClock::time_point await_until{};
+  // Mode::replaying: `session export` (no player) or `session play` of this recording.
+  std::optional<approvals::SessionReplay> replay;
+  std::optional<recording::RecordingFile> file;
+  std::optional<recording::CastPlayer> player;
 
   // The size a pty-req or window-change announced, bounded; 0 (not given) keeps the last one.
   void resize(ssh_message request) {
@@ -158,6 +176,17 @@ void ApprovalsChannels::redraw(Conversation& c) {
 
 void ApprovalsChannels::handle_input(Conversation& c) {
   auto input = c.read_input();
+  if (c.mode == Conversation::Mode::replaying) {
+    // `q` or Ctrl-C stops a replay (the terminal is raw: Ctrl-C arrives as a byte); so does the
+    // viewer's input ending. An export reads nothing: its client may well close stdin at once.
+    if (!c.player) return;
+    if (!input || input->find_first_of("qQ\x03") != std::string::npos) {
+      c.write("\x1b[0m\n[holdgate: replay of session " + policy::sanitize(c.replay->session) +
+              " stopped]\n");
+      end_replay(c, approvals::exit_ok);
+    }
+    return;
+  }
   if (c.mode == Conversation::Mode::watch) {
     // A bot's stdin closing is no reason to stop the stream; closing the channel is.
     return;
@@ -184,6 +213,25 @@ void ApprovalsChannels::apply(Conversation& c, const approvals::MenuAction& acti
   if (std::holds_alternative<approvals::MenuQuit>(action)) {
     c.write_raw("\x1b[H\x1b[2J");
     c.finish(0);
+    return;
+  }
+  if (std::holds_alternative<approvals::MenuShowSessions>(action)) {
+    auto sessions = approvals::ended_sessions(requests_.history(storage::TimePoint{}));
+    c.menu->show_sessions(approvals::recorded_sessions_for(requests_.config(), *caller_.user,
+                                                           std::move(sessions), menu_sessions),
+                          context_.invocation);
+    return;
+  }
+  if (auto* play = std::get_if<approvals::MenuPlay>(&action)) {
+    // The same checks and audit event as `session play ID`; the menu comes back afterwards.
+    auto result = approvals::run_session_replay(requests_, caller_, approvals::SessionReplay::Kind::play,
+                                                play->session, 1);
+    if (!result.replay) {
+      c.menu->show_message(result.err.substr(0, result.err.find('\n')));
+      return;
+    }
+    c.write_raw("\x1b[H\x1b[2J");
+    start_replay(c, *result.replay);
     return;
   }
   if (auto* review = std::get_if<approvals::MenuReview>(&action)) {
@@ -278,7 +326,9 @@ void ApprovalsChannels::run_command(Conversation& c, const char* command_line) {
   auto result = approvals::run_command(command_line ? command_line : "", requests_, caller_, context_);
   c.write(result.out);
   c.write(result.err, true);
-  if (result.start_watch) {
+  if (result.replay) {
+    start_replay(c, *result.replay);
+  } else if (result.start_watch) {
     c.mode = Conversation::Mode::watch;
   } else if (!result.await_hooks.empty()) {
     c.mode = Conversation::Mode::awaiting_hooks;
@@ -287,6 +337,116 @@ void ApprovalsChannels::run_command(Conversation& c, const char* command_line) {
   } else {
     c.finish(result.exit_code);
   }
+}
+
+void ApprovalsChannels::start_replay(Conversation& c, const approvals::SessionReplay& replay) {
+  const bool play = replay.kind == approvals::SessionReplay::Kind::play;
+  if (play && !c.pty) {
+    c.write("holdgate: session play needs a terminal (ssh -t); to save the recording instead: " +
+                context_.invocation + " session export " + policy::sanitize(replay.session) +
+                " > session.cast\n",
+            true);
+    c.finish(approvals::exit_refused);
+    return;
+  }
+  auto opened = recording::RecordingFile::open(replay.file);
+  if (auto* error = std::get_if<std::string>(&opened)) {
+    c.write("holdgate: session " + policy::sanitize(replay.session) + " cannot be replayed: " +
+                policy::sanitize(*error) + "\n",
+            true);
+    end_replay(c, approvals::exit_refused);
+    return;
+  }
+  c.file.emplace(std::move(std::get<recording::RecordingFile>(opened)));
+  c.replay = replay;
+  c.mode = Conversation::Mode::replaying;
+  if (play) {
+    c.player.emplace(replay.speed);
+    std::string speed = replay.speed == 1 ? "" : " at " + approvals::JsonWriter().value(replay.speed).str() + "x";
+    c.write("[holdgate: replaying session " + policy::sanitize(replay.session) + speed +
+            "; q stops]\n");
+  }
+}
+
+bool ApprovalsChannels::step_replay(Conversation& c) {
+  // Whatever went out before must be in the client's window first: that is the back-pressure.
+  if (!c.output_sent()) return false;
+  const bool play = c.player.has_value();
+  bool progress = false;
+  if (!play || c.player->wants_bytes()) {
+    std::string bytes = c.file->read(recording_read_size);
+    progress = true;
+    if (!c.file->error().empty()) {
+      c.write("\nholdgate: session " + policy::sanitize(c.replay->session) + " cannot be replayed: " +
+                  policy::sanitize(c.file->error()) + "\n",
+              true);
+      end_replay(c, approvals::exit_refused);
+      return true;
+    }
+    if (!play) {
+      if (!bytes.empty()) {
+        c.write_raw(bytes);  // byte for byte: no "\r\n" even on a terminal
+        return true;
+      }
+    } else {
+      c.player->feed(bytes);
+      if (c.file->at_end()) c.player->end_of_file();
+    }
+  }
+  if (play) {
+    const bool had_size = c.player->size().has_value();
+    std::string out = c.player->due_output(SteadyClock::now());
+    if (!had_size && c.player->size() &&
+        (c.player->size()->width > static_cast<unsigned>(c.cols) ||
+         c.player->size()->height > static_cast<unsigned>(c.rows))) {
+      c.write("[holdgate: recorded at " + std::to_string(c.player->size()->width) + "x" +
+              std::to_string(c.player->size()->height) + ", your terminal is " +
+              std::to_string(c.cols) + "x" + std::to_string(c.rows) +
+              "; enlarge it for a faithful replay]\n");
+    }
+    if (!out.empty()) {
+      c.write_raw(out);
+      progress = true;
+    }
+    if (!c.player->finished()) return progress;
+    if (!c.player->error().empty()) {
+      c.write("\x1b[0m\nholdgate: session " + policy::sanitize(c.replay->session) + ": " +
+                  policy::sanitize(c.player->error()) + "\n",
+              true);
+      end_replay(c, approvals::exit_refused);
+      return true;
+    }
+    // The player may finish before the file's last read says so: read to the end for the hash.
+    if (!c.file->at_end()) return progress;
+  } else if (!c.file->at_end()) {
+    return progress;
+  }
+  // All of it is read: does it hash to what session.ended said?
+  const std::string actual = c.file->sha256();
+  if (play) c.write("\x1b[0m\n[holdgate: end of session " + policy::sanitize(c.replay->session) + "]\n");
+  if (actual != c.replay->sha256) {
+    std::string sentence = approvals::tampered_sentence(*c.replay, actual);
+    c.write(sentence, true);
+    sentence.pop_back();  // its "\n"
+    end_replay(c, approvals::exit_refused, sentence.substr(std::string_view("holdgate: ").size()));
+  } else {
+    end_replay(c, approvals::exit_ok);
+  }
+  return true;
+}
+
+void ApprovalsChannels::end_replay(Conversation& c, int status, std::string note) {
+  c.replay.reset();
+  c.file.reset();
+  c.player.reset();
+  if (!c.menu) {
+    c.finish(status);
+    return;
+  }
+  // Played from the menu: back to its sessions screen (what was said stays until the redraw).
+  c.mode = Conversation::Mode::menu;
+  if (!note.empty()) c.menu->show_message(std::move(note));
+  c.redraw_wanted = true;
 }
 
 awaitable<void> ApprovalsChannels::run(const bool& stop) {
@@ -322,7 +482,11 @@ awaitable<void> ApprovalsChannels::run(const bool& stop) {
         refresh_menu(*c);  // once for all the changes of this pass
         c->redraw_wanted = true;
       }
-      if (c->mode == Conversation::Mode::menu || c->mode == Conversation::Mode::watch) handle_input(*c);
+      if (c->mode == Conversation::Mode::menu || c->mode == Conversation::Mode::watch ||
+          c->mode == Conversation::Mode::replaying) {
+        handle_input(*c);
+      }
+      if (c->mode == Conversation::Mode::replaying) progress |= step_replay(*c);
       if (c->mode == Conversation::Mode::menu && c->redraw_wanted && c->output_sent()) {
         redraw(*c);
         progress = true;
@@ -342,6 +506,10 @@ awaitable<void> ApprovalsChannels::run(const bool& stop) {
     auto wake = SteadyClock::now() + (escape_pending ? escape_wait : idle_wait);
     for (const auto& c : conversations_) {
       if (c->mode == Conversation::Mode::awaiting_hooks) wake = std::min(wake, c->await_until);
+      // A replay's next output is a timer on the loop, not a sleep.
+      if (c->mode == Conversation::Mode::replaying && c->player && c->player->next_due()) {
+        wake = std::min(wake, *c->player->next_due());
+      }
     }
     co_await waiter_.wait(wake);
   }

@@ -38,6 +38,12 @@ class ApprovalsChannels {
   // `request create` once its hooks have answered or had their time: prints and finishes.
   void finish_create(Conversation& c);
   void handle_input(Conversation& c);
+  // `session play` / `session export`: opens the recording; step_replay moves the next piece.
+  void start_replay(Conversation& c, const approvals::SessionReplay& replay);
+  bool step_replay(Conversation& c);
+  // The replay is over: the channel ends with `status`, or (played from the menu) the menu returns.
+  // `note` is shown in the menu's footer.
+  void end_replay(Conversation& c, int status, std::string note = {});
   void refresh_menu(Conversation& c);
   void redraw(Conversation& c);  // now; elsewhere set c.redraw_wanted
   void apply(Conversation& c, const approvals::MenuAction& action);

@@ -107,6 +107,10 @@ void RecordingTap::end() {
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   approvals::JsonWriter json;
   json.begin_object().key("session").value(channel_id_).key("kind").value(kind_name(*kind_));
+  json.key("roles").begin_array();
+  for (const auto& role : scope.roles) json.value(role);
+  json.end_array();
+  if (!scope.request_id.empty()) json.key("request").value(scope.request_id);
   if (*kind_ != Kind::shell) json.key("command").value(command_);
   if (exit_status_) json.key("exit_status").value(*exit_status_);
   if (exit_signal_) json.key("exit_signal").value(*exit_signal_);

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "approvals/service.hpp"
 #include "config/config.hpp"
@@ -35,6 +36,10 @@ struct RecordingScope {
   std::string person, source, login, target, session_id;
   config::RecordingMode mode = config::RecordingMode::pty;
   bool required = false;  // record_required on the role that allowed the login
+  // Who may see the session later (approvals/session_access.hpp): the role(s) that allowed the
+  // login and the request whose grant did (empty for a standing role). In session.ended.
+  std::vector<std::string> roles;
+  std::string request_id;
 };
 
 class RecordingTap {

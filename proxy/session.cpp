@@ -456,7 +456,9 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
       .target = target_name,
       .session_id = id_,
       .mode = recording::effective_mode(context_.config, permit.target(), permit.role()),
-      .required = recording::recording_required(context_.config, permit.role())};
+      .required = recording::recording_required(context_.config, permit.role()),
+      .roles = {permit.role()},
+      .request_id = permit.request_id()};
 
   std::vector<std::unique_ptr<ChannelBridge>> bridges;
   std::uint64_t received_from_user = 0, received_from_target = 0;

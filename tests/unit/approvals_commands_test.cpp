@@ -195,6 +195,21 @@ const std::vector<ParseRow> parse_rows = {
             R"("request create --roles dba --reason 'it'\\''s broken'")"),
     err("unquoted reason with shell specials", R"(request create --roles dba --reason '$x' y)",
         "unexpected argument 'y'" + hint + R"("request create --roles dba --reason '\$x y'")"),
+    // recorded sessions
+    ok("session play", "session play 1a2b3c4d", cmd::SessionPlay{"1a2b3c4d", 1}),
+    ok("session play faster", "session play 1a2b3c4d-2 --speed 2", cmd::SessionPlay{"1a2b3c4d-2", 2}),
+    ok("session play slower", "session play --speed=0.5 x.cast", cmd::SessionPlay{"x.cast", 0.5}),
+    ok("session export", "session export 1a2b3c4d", cmd::SessionExport{"1a2b3c4d"}),
+    err("session play without id", "session play", "missing the session ID: session play ID"),
+    err("session export without id", "session export", "missing the session ID: session export ID"),
+    err("speed zero", "session play x --speed 0", "--speed takes a number above 0 and at most 1000, not '0'"),
+    err("speed words", "session play x --speed fast",
+        "--speed takes a number above 0 and at most 1000, not 'fast'"),
+    err("speed too high", "session play x --speed 1e9",
+        "--speed takes a number above 0 and at most 1000, not '1e9'"),
+    err("session alone", "session", "expected a command after 'session': play or export"),
+    err("session unknown", "session frob", "unknown command 'session frob'"),
+    err("export takes no speed", "session export x --speed 2", "unknown flag '--speed' for 'session export'"),
     // shell syntax and hostile bytes
     err("unterminated quote", "request create --roles dba --reason 'ticket",
         "unterminated single quote in the command"),
@@ -229,7 +244,8 @@ TEST_CASE("usage lists every command and fits 80 columns", "[commands]") {
        {"request create", "--roles", "--reviewers", "--max-duration", "--reason", "request list",
         "--mine", "--reviewable", "--all", "--format json", "request show", "request review",
         "--approve", "--deny", "request cancel", "request watch", "history", "--since", "help",
-        "request drop", "request revoke", "lock create", "lock list", "lock remove"}) {
+        "request drop", "request revoke", "lock create", "lock list", "lock remove",
+        "session play", "--speed", "session export"}) {
     CAPTURE(command);
     CHECK(usage.find(command) != std::string::npos);
   }
@@ -693,4 +709,81 @@ TEST_CASE("run_command: drop and revoke end a grant at once", "[commands]") {
     CHECK(contains(history.out, "request.revoked"));
     CHECK(contains(history.out, "revoked by ivan: incident over"));
   }
+}
+
+TEST_CASE("run_command: session play and export find the recording the caller may see",
+          "[commands][session_replay]") {
+  Harness h;
+  h.config.recording.dir = "/rec";
+  auto ended = [&](const char* person, const std::string& details) {
+    h.service->record({h.now, "session.ended", person, "192.0.2.9:1", "root@db-1", details});
+  };
+  // bob's dba shell (recorded), bob's exec (not), erin's shell (deleted by retention later).
+  ended("bob", R"({"session":"b0b00001","kind":"shell","roles":["dba"],"request":"r1",)"
+               R"("recording":"bob.cast","sha256":"AB"})");
+  ended("bob", R"({"session":"b0b00002","kind":"exec","command":"id","roles":["dba"]})");
+  ended("erin", R"({"session":"e0000001","kind":"shell","roles":["dev"],"recording":"erin.cast","sha256":"cd"})");
+  h.now += 1h;
+  h.service->record({h.now, "recording.deleted", "holdgate", "", "erin.cast", "deleted by retention"});
+
+  struct Row {
+    const char* who;
+    const char* line;
+    int exit_code;
+    const char* err;  // the refusal, "" when allowed
+  };
+  const std::vector<Row> rows = {
+      {"bob", "session export b0b00001", 0, ""},
+      {"bob", "session play bob.cast --speed 4", 0, ""},
+      {"ivan", "session export b0b00001", 0, ""},   // reviews dba
+      {"audra", "session export bob", 0, ""},       // auditor; name without .cast
+      {"erin", "session export b0b00001", 1,
+       "holdgate: session b0b00001 is neither yours nor one of a role you review\n"},
+      {"bob", "session export nope", 1,
+       "holdgate: no finished session nope is in the audit trail; give its session id (as in "
+       "history) or its recording's file name\n"},
+      {"bob", "session play b0b00002", 1,
+       "holdgate: session b0b00002 has no recording (recording was off for it, or it was an exec "
+       "or subsystem under recording mode pty); its command line and exit status are in history\n"},
+      {"erin", "session export e0000001", 1,
+       "holdgate: the recording of session e0000001 was deleted by retention on "},  // a date
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.who, row.line);
+    auto result = h.run(row.who, row.line);
+    CHECK(result.exit_code == row.exit_code);
+    CHECK(result.out.empty());
+    if (row.exit_code == 0) {
+      REQUIRE(result.replay);
+      CHECK(result.replay->file == "/rec/bob.cast");
+      CHECK(result.replay->sha256 == "ab");
+      CHECK(result.replay->session == "b0b00001");
+    } else {
+      CHECK_FALSE(result.replay);
+      if (std::string(row.err).find("deleted") != std::string::npos) {
+        CHECK(result.err.rfind(row.err, 0) == 0);
+      } else {
+        CHECK(result.err == row.err);
+      }
+    }
+  }
+  auto play = h.run("bob", "session play b0b00001 --speed 4");
+  REQUIRE(play.replay);
+  CHECK(play.replay->kind == ap::SessionReplay::Kind::play);
+  CHECK(play.replay->speed == 4);
+
+  // Each allowed one is audited, by whom and of which session; refusals are not replays.
+  int exported = 0, played = 0;
+  for (const auto& event : h.service->history(ap::TimePoint{})) {
+    if (event.kind == "session.exported") {
+      ++exported;
+      CHECK(event.subject == "b0b00001");
+    }
+    if (event.kind == "session.played") {
+      ++played;
+      CHECK(event.actor == "bob");
+    }
+  }
+  CHECK(exported == 3);
+  CHECK(played == 2);
 }

@@ -171,7 +171,7 @@ TEST_CASE("the list shows who, what, why, progress and marks", "[menu]") {
   CHECK(lines[3] == "> 1   id-bob    bob    role dba  1/2    [waiting] ticket #123");
   CHECK(lines[4] == "  2   id-alice  alice  role dba  0/2    [yours] my own");
   CHECK(lines[5] == "  3   id-eve    eve    role dba  0/2    [view only] just looking");
-  CHECK(lines.back() == "Up/Down or j/k: move   Enter or 1-9: open   q: quit");
+  CHECK(lines.back() == "Up/Down or j/k: move   Enter or 1-9: open   s: sessions   q: quit");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -489,4 +489,49 @@ TEST_CASE("what people typed is shown harmless", "[menu]") {
   menu.on_input("a\\x");
   check_fits(menu.render(80, 24), 80, 24);
   CHECK(screen_lines(menu.render(80, 24)).back() == "Reason to approve: \\\\x");
+}
+
+// ---------------------------------------------------------------------------------------------
+// the sessions screen
+
+namespace {
+ap::EndedSession ended(std::string id, std::string person, int minute) {
+  ap::EndedSession s;
+  s.session = std::move(id);
+  s.person = std::move(person);
+  s.subject = "root@db-1";
+  s.ended = ap::TimePoint{} + std::chrono::hours(497'000) + std::chrono::minutes(minute);
+  s.recording = s.session + ".cast";
+  return s;
+}
+}  // namespace
+
+TEST_CASE("s opens the sessions screen; Enter or p plays, e shows the export command", "[menu]") {
+  Menu menu = alice_menu();
+  CHECK(std::holds_alternative<ap::MenuShowSessions>(menu.on_input("s")));
+  menu.show_sessions({ended("aaaa0001", "alice", 2), ended("bbbb0002-2", "bob\x1b[2J", 1)},
+                     "ssh -p 2222 approvals@bastion");
+  CHECK(menu.screen() == Screen::sessions);
+  CHECK(screen_has(menu, "aaaa0001"));
+  CHECK(screen_has(menu, "root@db-1"));
+  check_fits(menu.render(80, 24), 80, 24);
+  check_fits(menu.render(20, 5), 20, 5);
+
+  auto first = menu.on_input("\r");
+  REQUIRE(std::holds_alternative<ap::MenuPlay>(first));
+  CHECK(std::get<ap::MenuPlay>(first).session == "aaaa0001");
+  CHECK(is_none(menu.on_input("j")));
+  auto second = menu.on_input("p");
+  REQUIRE(std::holds_alternative<ap::MenuPlay>(second));
+  CHECK(std::get<ap::MenuPlay>(second).session == "bbbb0002-2");
+  CHECK(is_none(menu.on_input("e")));
+  CHECK(menu.message() ==
+        "Export: ssh -p 2222 approvals@bastion session export bbbb0002-2 > bbbb0002-2.cast");
+  CHECK(is_none(menu.on_input("b")));
+  CHECK(menu.screen() == Screen::list);
+  menu.on_input("s");
+  menu.show_sessions({}, "ssh ... approvals@bastion");
+  CHECK(screen_has(menu, "none"));
+  CHECK(is_none(menu.on_input("\r")));  // nothing to play
+  CHECK(std::holds_alternative<MenuQuit>(menu.on_input("q")));
 }
