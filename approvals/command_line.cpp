@@ -53,6 +53,18 @@ const CommandSpec lock_list_spec{"lock list", {}, false};
 const CommandSpec lock_remove_spec{"lock remove", {}, true};
 const std::vector<std::pair<std::string_view, const CommandSpec*>> lock_subcommands = {
     {"create", &lock_create_spec}, {"list", &lock_list_spec}, {"remove", &lock_remove_spec}};
+// Sessions (issue 13, section 2)
+const CommandSpec session_list_spec{"session list",
+                                    {{"--live", false},
+                                     {"--user", true},
+                                     {"--target", true},
+                                     {"--since", true},
+                                     {"--format", true}},
+                                    false};
+const CommandSpec session_watch_spec{"session watch", {}, true};
+const CommandSpec session_kill_spec{"session kill", {{"--reason", true}}, true};
+const std::vector<std::pair<std::string_view, const CommandSpec*>> session_subcommands = {
+    {"list", &session_list_spec}, {"watch", &session_watch_spec}, {"kill", &session_kill_spec}};
 const CommandSpec history_spec{"history", {{"--since", true}, {"--format", true}}, false};
 
 const std::vector<std::pair<std::string_view, const CommandSpec*>> request_subcommands = {
@@ -355,6 +367,31 @@ std::variant<Command, Failure> build_history(const Parsed& parsed) {
   return history;
 }
 
+std::variant<Command, Failure> build_session_list(const Parsed& parsed) {
+  cmd::SessionList list;
+  list.live_only = parsed.switches.count("--live") > 0;
+  if (auto it = parsed.values.find("--user"); it != parsed.values.end()) list.user = it->second;
+  if (auto it = parsed.values.find("--target"); it != parsed.values.end()) list.target = it->second;
+  if (auto it = parsed.values.find("--since"); it != parsed.values.end()) {
+    auto duration = duration_value(it->first, it->second);
+    if (auto* failure = std::get_if<Failure>(&duration)) return *failure;
+    list.since = std::get<std::chrono::seconds>(duration);
+  }
+  auto json = json_format(parsed);
+  if (auto* failure = std::get_if<Failure>(&json)) return *failure;
+  list.json = std::get<bool>(json);
+  return list;
+}
+
+std::variant<Command, Failure> build_session_kill(const std::vector<std::string>& words,
+                                                  const Parsed& parsed) {
+  auto reason = parsed.values.find("--reason");
+  if (reason == parsed.values.end()) {
+    return Failure{"missing --reason (say why the session is ended; its person is told)"};
+  }
+  return cmd::SessionKill{id_of(words, parsed), reason->second};
+}
+
 std::variant<Command, Failure> parse(const std::vector<std::string>& words,
                                      std::string_view invocation) {
   if (words.empty()) return Failure{"expected a command"};
@@ -371,6 +408,13 @@ std::variant<Command, Failure> parse(const std::vector<std::string>& words,
       if (words[1] == sub) spec = sub_spec;
     }
     if (!spec) return Failure{"unknown command " + shown("lock " + words[1])};
+    first = 2;
+  } else if (name == "session") {
+    if (words.size() == 1) return Failure{"expected a command after 'session': list, watch or kill"};
+    for (const auto& [sub, sub_spec] : session_subcommands) {
+      if (words[1] == sub) spec = sub_spec;
+    }
+    if (!spec) return Failure{"unknown command " + shown("session " + words[1])};
     first = 2;
   } else if (name == "request") {
     std::vector<std::string_view> names;
@@ -396,7 +440,7 @@ std::variant<Command, Failure> parse(const std::vector<std::string>& words,
       }
     }
     return Failure{"unknown command " + shown(name) +
-                   did_you_mean(name, {"request", "lock", "history", "help"})};
+                   did_you_mean(name, {"request", "lock", "session", "history", "help"})};
   }
 
   auto parsed_or = parse_for(words, first, *spec, invocation);
@@ -415,6 +459,9 @@ std::variant<Command, Failure> parse(const std::vector<std::string>& words,
   if (spec == &lock_create_spec) return build_lock_create(parsed);
   if (spec == &lock_list_spec) return cmd::LockList{};
   if (spec == &lock_remove_spec) return cmd::LockRemove{id_of(words, parsed)};
+  if (spec == &session_list_spec) return build_session_list(parsed);
+  if (spec == &session_watch_spec) return cmd::SessionWatch{id_of(words, parsed)};
+  if (spec == &session_kill_spec) return build_session_kill(words, parsed);
   return build_history(parsed);
 }
 
@@ -475,6 +522,14 @@ std::string usage_text(std::string_view invocation) {
          "      incident locks: block the logins and approvals they cover (admins)\n"
          "  request watch\n"
          "      request changes as they happen, one JSON object per line\n"
+         "  session list [--live] [--user NAME] [--target NAME] [--since 24h]\n"
+         "               [--format json]\n"
+         "      relayed sessions, finished and LIVE (yours, those you review, or all\n"
+         "      for audit roles)\n"
+         "  session watch ID\n"
+         "      watch a live terminal session, read-only (q or Ctrl-C to stop)\n"
+         "  session kill ID --reason \"TEXT\"\n"
+         "      end someone's live session (reviewers of its roles, admins)\n"
          "  history [--since 24h] [--format json]\n"
          "      audit events and resolved requests (durations: 30s, 15m, 8h, 2d)\n"
          "  help\n"

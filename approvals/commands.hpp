@@ -3,12 +3,15 @@
 // writes `out`/`err` to the channel and sends `exit_code`.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "approvals/render.hpp"
 #include "approvals/request_events.hpp"
 #include "approvals/service.hpp"
+#include "approvals/session_list.hpp"
 
 namespace holdgate::approvals {
 
@@ -17,6 +20,12 @@ struct CommandContext {
   std::string invocation = "ssh -p 2222 approvals@bastion";
   // Whether someone is waiting live on a request (marks it "(waiting)"); may be empty.
   WaitingFn waiting;
+  // ---- Sessions (issue 13, section 2), wired by the proxy; either may be empty (no live
+  // sessions then). The session channels running now:
+  std::function<std::vector<SessionRow>()> live_sessions;
+  // Ends live session `id` with `message` in its person's terminal; false when it is no longer
+  // live.
+  std::function<bool(const std::string& id, const std::string& message)> kill_session;
 };
 
 // Exit status:
@@ -36,6 +45,9 @@ struct CommandResult {
   // waits (without blocking) until hooks_settled() or hook_wait_limit() has passed, then prints
   // created_result() for the request as it is then, so a hook's verdict is seen at once.
   std::string await_hooks{};
+  // `session watch ID` of a live session the caller may see: the proxy joins the caller to it
+  // (after printing `out`) until they press q or Ctrl-C, or the session ends.
+  std::string watch_session{};
 };
 
 inline constexpr int exit_ok = 0;

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "approvals/hook_review.hpp"
+#include "approvals/json.hpp"
 #include "announced_size.hpp"
 #include "connection_failure.hpp"
 
@@ -14,6 +15,10 @@ namespace {
 constexpr std::size_t max_pending_output = 1 << 20;
 
 constexpr auto idle_wait = std::chrono::seconds(60);
+
+// What a `session watch` watcher may fall behind by before it is dropped: the watched session
+// never waits for a watcher (a few screens of a busy terminal; `cat` of a big file drops it).
+constexpr std::size_t max_watcher_backlog = 256 * 1024;
 constexpr auto escape_wait = std::chrono::milliseconds(50);
 
 // Messages (window changes, requests, opens) handled per pass: a client that sends them as fast
@@ -35,7 +40,7 @@ std::string with_crlf(std::string_view text) {
 // One session channel on the approvals connection.
 class ApprovalsChannels::Conversation {
  public:
-  enum class Mode { starting, menu, watch, awaiting_hooks, closing, finished };
+  enum class Mode { starting, menu, watch, watch_session, awaiting_hooks, closing, finished };
 
   explicit Conversation(ChannelHandle channel) : channel_(std::move(channel)) {}
 
@@ -51,6 +56,20 @@ class ApprovalsChannels::Conversation {
   // Mode::awaiting_hooks: the request `request create` made, and how long its hooks may take.
   std::string awaited;
   SteadyClock::time_point await_until{};
+  // Mode::watch_session: the live session watched, and this watcher's view of it. Leaving (the
+  // conversation ends) tells the watched person.
+  struct Watching {
+    std::shared_ptr<LiveSession> session;
+    std::shared_ptr<LiveWatcher> watcher;
+    Watching(std::shared_ptr<LiveSession> s, std::shared_ptr<LiveWatcher> w)
+        : session(std::move(s)), watcher(std::move(w)) {}
+    Watching(const Watching&) = delete;
+    Watching& operator=(const Watching&) = delete;
+    ~Watching() {
+      if (!watcher->ended()) session->leave(*watcher);
+    }
+  };
+  std::unique_ptr<Watching> watching;
 
   // The size a pty-req or window-change announced, bounded; 0 (not given) keeps the last one.
   void resize(ssh_message request) {
@@ -127,13 +146,15 @@ class ApprovalsChannels::Conversation {
 
 ApprovalsChannels::ApprovalsChannels(ssh_session user, SshWaiter& waiter,
                                      approvals::RequestService& requests, approvals::Caller caller,
-                                     approvals::CommandContext context, int max_sessions)
+                                     approvals::CommandContext context, int max_sessions,
+                                     LiveSessions* live)
     : user_(user),
       waiter_(waiter),
       requests_(requests),
       caller_(std::move(caller)),
       context_(std::move(context)),
-      max_sessions_(max_sessions) {}
+      max_sessions_(max_sessions),
+      live_(live) {}
 
 ApprovalsChannels::~ApprovalsChannels() = default;
 
@@ -278,7 +299,9 @@ void ApprovalsChannels::run_command(Conversation& c, const char* command_line) {
   auto result = approvals::run_command(command_line ? command_line : "", requests_, caller_, context_);
   c.write(result.out);
   c.write(result.err, true);
-  if (result.start_watch) {
+  if (!result.watch_session.empty()) {
+    start_watching(c, result.watch_session);
+  } else if (result.start_watch) {
     c.mode = Conversation::Mode::watch;
   } else if (!result.await_hooks.empty()) {
     c.mode = Conversation::Mode::awaiting_hooks;
@@ -287,6 +310,56 @@ void ApprovalsChannels::run_command(Conversation& c, const char* command_line) {
   } else {
     c.finish(result.exit_code);
   }
+}
+
+void ApprovalsChannels::start_watching(Conversation& c, const std::string& id) {
+  auto session = live_ ? live_->find(id) : nullptr;
+  if (!session) {
+    c.write("holdgate: session " + id + " has just ended\n", true);
+    c.finish(approvals::exit_refused);
+    return;
+  }
+  auto watcher = std::make_shared<LiveWatcher>(caller_.user->name, max_watcher_backlog, waiter_.notifier());
+  session->join(watcher);
+  c.watching = std::make_unique<Conversation::Watching>(session, std::move(watcher));
+  c.mode = Conversation::Mode::watch_session;
+  auto row = session->row();
+  approvals::JsonWriter details;
+  details.begin_object().key("session").value(row.id).key("person").value(row.owner.person).end_object();
+  requests_.record({requests_.now(), "session.watched", caller_.user->name, caller_.source,
+                    row.login + "@" + row.target, details.str()});
+}
+
+bool ApprovalsChannels::step_watching(Conversation& c) {
+  LiveWatcher& watcher = *c.watching->watcher;
+  // Typing is never passed on: q or Ctrl-C leaves, the rest is dropped.
+  auto input = c.read_input();
+  if (!input || input->find_first_of("qQ\x03") != std::string::npos) {
+    c.write_raw(watcher.take());
+    c.write("\nholdgate: stopped watching\n", true);
+    c.watching.reset();
+    c.finish(0);
+    return true;
+  }
+  if (watcher.dropped()) {
+    c.write("\nholdgate: you were dropped from watching: your connection could not keep up\n", true);
+    c.watching.reset();
+    c.finish(1);
+    return true;
+  }
+  if (watcher.ended()) {
+    c.write_raw(watcher.take());
+    c.write("\nholdgate: the session ended\n", true);
+    c.watching.reset();
+    c.finish(0);
+    return true;
+  }
+  // Only what the channel can take now moves on; the rest stays in the bounded backlog.
+  if (!c.output_sent()) return false;
+  std::string data = watcher.take();
+  if (data.empty()) return false;
+  c.write_raw(data);
+  return true;
 }
 
 awaitable<void> ApprovalsChannels::run(const bool& stop) {
@@ -323,6 +396,7 @@ awaitable<void> ApprovalsChannels::run(const bool& stop) {
         c->redraw_wanted = true;
       }
       if (c->mode == Conversation::Mode::menu || c->mode == Conversation::Mode::watch) handle_input(*c);
+      if (c->mode == Conversation::Mode::watch_session) progress |= step_watching(*c);
       if (c->mode == Conversation::Mode::menu && c->redraw_wanted && c->output_sent()) {
         redraw(*c);
         progress = true;
