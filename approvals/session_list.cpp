@@ -99,9 +99,9 @@ std::string render_session_table(const std::vector<SessionRow>& rows) {
     columns[2].cells.push_back(sanitize(row.login + "@" + row.target));
     columns[3].cells.push_back(table_time(row.started));
     columns[4].cells.push_back(session_duration(row.duration));
-    std::string kind = row.kind + (row.pty && row.kind != "shell" ? " (pty)" : "");
+    std::string kind = sanitize(row.kind) + (row.pty && row.kind != "shell" ? " (pty)" : "");
     if (!row.command.empty()) kind += ": " + fit_width(sanitize(row.command), 40);
-    columns[5].cells.push_back(sanitize(kind));
+    columns[5].cells.push_back(std::move(kind));
     columns[6].cells.push_back(status_of(row));
   }
   return render_columns(columns, true);
