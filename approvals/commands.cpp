@@ -174,9 +174,9 @@ class Runner {
       return refused("session " + row.id + " has no terminal to watch (it runs " +
                      (row.command.empty() ? row.kind : row.command) + ")");
     }
-    CommandResult result = ok("watching " + row.owner.person + "'s session " + row.login + "@" +
-                              row.target + " (read-only; q or Ctrl-C to stop)\n");
-    result.out = policy::sanitize(result.out.substr(0, result.out.size() - 1)) + "\n";
+    CommandResult result = ok("watching " + policy::sanitize(row.owner.person) + "'s session " +
+                              policy::sanitize(row.login + "@" + row.target) +
+                              " (read-only; q or Ctrl-C to stop)\n");
     result.watch_session = row.id;
     return result;
   }

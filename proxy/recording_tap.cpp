@@ -1,7 +1,5 @@
 #include "recording_tap.hpp"
 
-#include <filesystem>
-
 #include "approvals/json.hpp"
 #include "recording/file_name.hpp"
 
@@ -96,7 +94,7 @@ std::optional<std::string> RecordingTap::start(Kind kind, std::string_view comma
   }
   recording_ = std::get<std::shared_ptr<recording::Recording>>(opened);
   record_input_ = scope.settings->input;
-  go_live((std::filesystem::path(scope.settings->dir) / name).string());
+  go_live(name);
   return std::nullopt;
 }
 

@@ -8,7 +8,9 @@ sees everyone's, but may end none. Real ssh under real ptys, real sshd behind ho
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 import time
 
 import pexpect
@@ -171,3 +173,37 @@ def test_a_reviewer_ends_a_live_session_with_the_reason_in_its_terminal(people):
     details = json.loads(ended[0]["details"])
     assert details["session"] == session_id and details["roles"] == ["dba"], details
     assert "request" not in details  # a standing role let her in, no grant
+
+
+def test_a_watcher_who_reads_nothing_is_dropped_and_never_slows_the_session(people):
+    alice, ivan = people["alice"], people["ivan"]
+    # alice's terminal prints ~24 MB once ivan is watching; ivan reads none of it.
+    go = f"/tmp/hg-watch-go-{os.getpid()}"
+    argv = alice.ssh_argv("root@db-1", "-tt",
+                          f"while [ ! -e {go} ]; do sleep 0.1; done; rm -f {go}; "
+                          "head -c 24000000 /dev/zero | tr '\\0' x; echo; echo hg-done")
+    busy = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env=client_env())
+    watcher = None
+    try:
+        rows = until(lambda: sessions(alice, "--live"))
+        [row] = rows
+        assert row["kind"] == "exec" and row["pty"] is True, row
+        argv = ivan.ssh_argv("approvals", "-t", f"session watch {row['id']}")
+        watcher = pexpect.spawn(argv[0], argv[1:], dimensions=(24, 80), timeout=20,
+                                env=client_env(TERM="xterm"), encoding="utf-8",
+                                codec_errors="replace", maxread=65536)
+        watcher.expect_exact("(read-only; q or Ctrl-C to stop)")
+        assert alice.ssh("root@db-1", f"touch {go}").returncode == 0
+        # The watched session runs to its end while its watcher reads nothing at all.
+        assert busy.wait(timeout=60) == 0
+        watcher.expect_exact("holdgate: you were dropped from watching: your connection could "
+                             "not keep up", searchwindowsize=200)
+        watcher.expect(pexpect.EOF)
+        watcher.close()
+        assert watcher.exitstatus == 1
+    finally:
+        busy.kill()
+        busy.wait()
+        if watcher is not None:
+            watcher.close(force=True)
