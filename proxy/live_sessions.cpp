@@ -52,7 +52,12 @@ std::shared_ptr<LiveSession> LiveSessions::add(approvals::SessionRow row, std::f
   return session;
 }
 
-void LiveSessions::remove(const std::string& id) { sessions_.erase(id); }
+void LiveSessions::remove(const std::string& id, const LiveSession* session) {
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return;
+  auto held = it->second.lock();
+  if (!held || held.get() == session) sessions_.erase(it);
+}
 
 std::shared_ptr<LiveSession> LiveSessions::find(const std::string& id) const {
   auto it = sessions_.find(id);

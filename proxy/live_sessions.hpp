@@ -104,7 +104,8 @@ class LiveSessions {
  public:
   // `row.id` is the channel's session id (unique among live ones).
   std::shared_ptr<LiveSession> add(approvals::SessionRow row, std::function<void()> wake);
-  void remove(const std::string& id);
+  // Removes `session`'s entry (not one that took its id meanwhile).
+  void remove(const std::string& id, const LiveSession* session);
   std::shared_ptr<LiveSession> find(const std::string& id) const;
   std::vector<approvals::SessionRow> rows() const;
 

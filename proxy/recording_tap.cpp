@@ -139,7 +139,7 @@ void RecordingTap::end() {
   const RecordingScope& scope = *scope_;
   if (live_) {
     live_->end();
-    scope.live->remove(channel_id_);
+    scope.live->remove(channel_id_, live_.get());
     live_.reset();
   }
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
