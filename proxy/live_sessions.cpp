@@ -13,8 +13,26 @@ approvals::SessionRow LiveSession::row() const {
   return row;
 }
 
+namespace {
+
+// About a screenful of recent output is kept for a watcher who joins; trimmed once it doubles,
+// so the hot path copies each byte at most once more.
+constexpr std::size_t recent_kept = 4096;
+
+}  // namespace
+
+void LiveSession::remember(const char* data, std::size_t n) {
+  recent_.append(data, n);
+  if (recent_.size() > 2 * recent_kept) recent_.erase(0, recent_.size() - recent_kept);
+}
+
 void LiveSession::join(const std::shared_ptr<LiveWatcher>& watcher) {
   std::erase_if(watchers_, [](const auto& w) { return w.expired(); });
+  // From the start of a line: never half an escape sequence or a character.
+  auto line = recent_.find('\n');
+  if (line != std::string::npos && line + 1 < recent_.size()) {
+    watcher->push(recent_.data() + line + 1, recent_.size() - line - 1);
+  }
   watchers_.push_back(watcher);
   notice("holdgate: " + policy::sanitize(watcher->name()) + " is watching this session");
 }

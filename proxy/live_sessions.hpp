@@ -69,13 +69,15 @@ class LiveSession {
   approvals::SessionRow row() const;
 
   void to_user(const char* data, std::size_t n) {
+    if (row_.pty) remember(data, n);
     if (watchers_.empty()) return;
     for (auto& watcher : watchers_) {
       if (auto w = watcher.lock()) w->push(data, n);
     }
   }
 
-  // A reviewer joins and leaves; the watched person is told both.
+  // A reviewer joins (first shown the last lines of the screen) and leaves; the watched person
+  // is told both.
   void join(const std::shared_ptr<LiveWatcher>& watcher);
   void leave(const LiveWatcher& watcher);
 
@@ -91,6 +93,8 @@ class LiveSession {
 
  private:
   void notice(std::string line);
+  // The tail of a terminal's output, so a watcher who joins sees where things are.
+  void remember(const char* data, std::size_t n);
 
   approvals::SessionRow row_;
   std::chrono::steady_clock::time_point since_;
@@ -98,6 +102,7 @@ class LiveSession {
   std::vector<std::weak_ptr<LiveWatcher>> watchers_;
   std::deque<std::string> notices_;
   std::optional<std::string> kill_message_;
+  std::string recent_;
 };
 
 class LiveSessions {

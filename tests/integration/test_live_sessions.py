@@ -106,11 +106,15 @@ def test_a_reviewer_watches_a_live_session_read_only_and_its_person_is_told(peop
     watcher = None
     try:
         session_id = live_id(alice)
+        child.sendline("echo hg-$((2*3))-before")
+        child.expect_exact("hg-6-before")
         argv = ivan.ssh_argv("approvals", "-t", f"session watch {session_id}")
         watcher = pexpect.spawn(argv[0], argv[1:], dimensions=(24, 80), timeout=10,
                                 env=client_env(TERM="xterm"), encoding="utf-8",
                                 codec_errors="replace")
         watcher.expect_exact("watching alice's session root@db-1 (read-only; q or Ctrl-C to stop)")
+        # The last lines of the screen first, so the watcher sees where things are.
+        watcher.expect_exact("hg-6-before")
         child.expect_exact("holdgate: ivan is watching this session")
         # What alice types from now on, and what it prints, reaches ivan as she sees it.
         child.sendline("echo hg-$((6*7))-watched")
