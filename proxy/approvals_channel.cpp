@@ -332,9 +332,10 @@ void ApprovalsChannels::start_watching(Conversation& c, const std::string& id) {
 
 bool ApprovalsChannels::step_watching(Conversation& c) {
   LiveWatcher& watcher = *c.watching->watcher;
-  // Typing is never passed on: q or Ctrl-C leaves, the rest is dropped.
+  // Typing is never passed on: q or Ctrl-C leaves, the rest is dropped. (As with `request
+  // watch`, stdin closing is no reason to stop; closing the channel is.)
   auto input = c.read_input();
-  if (!input || input->find_first_of("qQ\x03") != std::string::npos) {
+  if (input && input->find_first_of("qQ\x03") != std::string::npos) {
     c.write_raw(watcher.take());
     c.write("\nholdgate: stopped watching\n", true);
     c.watching.reset();
