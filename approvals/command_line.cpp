@@ -54,9 +54,20 @@ const CommandSpec lock_list_spec{"lock list", {}, false};
 const CommandSpec lock_remove_spec{"lock remove", {}, true};
 const std::vector<std::pair<std::string_view, const CommandSpec*>> lock_subcommands = {
     {"create", &lock_create_spec}, {"list", &lock_list_spec}, {"remove", &lock_remove_spec}};
+// Sessions (issue 13, section 2)
+const CommandSpec session_list_spec{"session list",
+                                    {{"--live", false},
+                                     {"--user", true},
+                                     {"--target", true},
+                                     {"--since", true},
+                                     {"--format", true}},
+                                    false};
+const CommandSpec session_watch_spec{"session watch", {}, true};
+const CommandSpec session_kill_spec{"session kill", {{"--reason", true}}, true};
 const CommandSpec session_play_spec{"session play", {{"--speed", true}}, true};
 const CommandSpec session_export_spec{"session export", {}, true};
 const std::vector<std::pair<std::string_view, const CommandSpec*>> session_subcommands = {
+    {"list", &session_list_spec}, {"watch", &session_watch_spec}, {"kill", &session_kill_spec},
     {"play", &session_play_spec}, {"export", &session_export_spec}};
 const CommandSpec history_spec{"history", {{"--since", true}, {"--format", true}}, false};
 
@@ -362,6 +373,31 @@ std::variant<Command, Failure> build_history(const Parsed& parsed) {
   return history;
 }
 
+std::variant<Command, Failure> build_session_list(const Parsed& parsed) {
+  cmd::SessionList list;
+  list.live_only = parsed.switches.count("--live") > 0;
+  if (auto it = parsed.values.find("--user"); it != parsed.values.end()) list.user = it->second;
+  if (auto it = parsed.values.find("--target"); it != parsed.values.end()) list.target = it->second;
+  if (auto it = parsed.values.find("--since"); it != parsed.values.end()) {
+    auto duration = duration_value(it->first, it->second);
+    if (auto* failure = std::get_if<Failure>(&duration)) return *failure;
+    list.since = std::get<std::chrono::seconds>(duration);
+  }
+  auto json = json_format(parsed);
+  if (auto* failure = std::get_if<Failure>(&json)) return *failure;
+  list.json = std::get<bool>(json);
+  return list;
+}
+
+std::variant<Command, Failure> build_session_kill(const std::vector<std::string>& words,
+                                                  const Parsed& parsed) {
+  auto reason = parsed.values.find("--reason");
+  if (reason == parsed.values.end()) {
+    return Failure{"missing --reason (say why the session is ended; its person is told)"};
+  }
+  return cmd::SessionKill{id_of(words, parsed), reason->second};
+}
+
 // "--speed" as typed: a number above 0 and at most 1000 ("2", "0.5").
 std::optional<double> speed_value(std::string_view text) {
   double speed = 0;
@@ -400,7 +436,9 @@ std::variant<Command, Failure> parse(const std::vector<std::string>& words,
     if (!spec) return Failure{"unknown command " + shown("lock " + words[1])};
     first = 2;
   } else if (name == "session") {
-    if (words.size() == 1) return Failure{"expected a command after 'session': play or export"};
+    if (words.size() == 1) {
+      return Failure{"expected a command after 'session': list, watch, kill, play or export"};
+    }
     for (const auto& [sub, sub_spec] : session_subcommands) {
       if (words[1] == sub) spec = sub_spec;
     }
@@ -449,6 +487,9 @@ std::variant<Command, Failure> parse(const std::vector<std::string>& words,
   if (spec == &lock_create_spec) return build_lock_create(parsed);
   if (spec == &lock_list_spec) return cmd::LockList{};
   if (spec == &lock_remove_spec) return cmd::LockRemove{id_of(words, parsed)};
+  if (spec == &session_list_spec) return build_session_list(parsed);
+  if (spec == &session_watch_spec) return cmd::SessionWatch{id_of(words, parsed)};
+  if (spec == &session_kill_spec) return build_session_kill(words, parsed);
   if (spec == &session_play_spec) return build_session_play(words, parsed);
   if (spec == &session_export_spec) return cmd::SessionExport{id_of(words, parsed)};
   return build_history(parsed);
@@ -511,6 +552,14 @@ std::string usage_text(std::string_view invocation) {
          "      incident locks: block the logins and approvals they cover (admins)\n"
          "  request watch\n"
          "      request changes as they happen, one JSON object per line\n"
+         "  session list [--live] [--user NAME] [--target NAME] [--since 24h]\n"
+         "               [--format json]\n"
+         "      relayed sessions, finished and LIVE (yours, those you review, or all\n"
+         "      for audit roles)\n"
+         "  session watch ID\n"
+         "      watch a live terminal session, read-only (q or Ctrl-C to stop)\n"
+         "  session kill ID --reason \"TEXT\"\n"
+         "      end someone's live session (reviewers of its roles, admins)\n"
          "  session play ID [--speed 2]\n"
          "      replay a recorded session in your terminal (q stops; idle gaps cut to 2s)\n"
          "  session export ID\n"

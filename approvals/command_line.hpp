@@ -114,6 +114,32 @@ struct History {
   bool operator==(const History&) const = default;
 };
 
+// ---- Sessions (issue 13, section 2): relayed sessions, finished and live ----
+// session list [--live] [--user NAME] [--target NAME] [--since 24h] [--format json]
+struct SessionList {
+  bool live_only = false;
+  std::string user, target;  // empty: any
+  std::chrono::seconds since = std::chrono::hours(24);
+  bool json = false;
+
+  bool operator==(const SessionList&) const = default;
+};
+
+// session watch ID
+struct SessionWatch {
+  std::string id;
+
+  bool operator==(const SessionWatch&) const = default;
+};
+
+// session kill ID --reason TEXT
+struct SessionKill {
+  std::string id;
+  std::string reason;
+
+  bool operator==(const SessionKill&) const = default;
+};
+
 // ---- Recorded sessions (issue 13, section 2)
 // session play ID [--speed 2]: replays the recording into the caller's terminal
 struct SessionPlay {
@@ -140,6 +166,7 @@ struct Help {
 using Command = std::variant<cmd::Create, cmd::List, cmd::Show, cmd::Review, cmd::Cancel,
                              cmd::Watch, cmd::History, cmd::Help, cmd::Drop, cmd::Revoke,
                              cmd::LockCreate, cmd::LockList, cmd::LockRemove,
+                             cmd::SessionList, cmd::SessionWatch, cmd::SessionKill,
                              cmd::SessionPlay, cmd::SessionExport>;
 
 // Exit status 2: `message` is one sentence (user-typed words in it are sanitised), `usage` the

@@ -7,6 +7,8 @@
 #include "approvals/command_line.hpp"
 #include "approvals/hook_review.hpp"
 #include "approvals/session_commands.hpp"
+#include "approvals/json.hpp"
+#include "approvals/session_access.hpp"
 #include "approvals/visibility.hpp"
 #include "policy/sanitize.hpp"
 
@@ -137,6 +139,76 @@ class Runner {
 
   CommandResult operator()(const cmd::Watch&) const { return {"", "", exit_ok, true}; }
 
+  // ---- Sessions (issue 13, section 2)
+  CommandResult operator()(const cmd::SessionList& list) const {
+    const config::Config& config = service_.config();
+    const config::User& caller = *caller_.user;
+    if (!list.user.empty() && list.user != caller.name && !is_auditor(config, caller) &&
+        !reviews_anything(caller)) {
+      return refused("you may see only your own sessions; " + list.user +
+                     "'s are for reviewers of their roles and audit roles");
+    }
+    const TimePoint now = service_.now();
+    std::vector<SessionRow> rows;
+    if (context_.live_sessions) rows = context_.live_sessions();
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.started > b.started; });
+    if (!list.live_only) {
+      const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch());
+      const TimePoint since = list.since >= elapsed ? TimePoint{} : now - list.since;
+      auto events = service_.history(since);
+      for (auto it = events.rbegin(); it != events.rend(); ++it) {  // newest first
+        if (auto row = session_from_event(*it)) rows.push_back(std::move(*row));
+      }
+    }
+    std::erase_if(rows, [&](const SessionRow& row) {
+      return !session_matches(list, row, now) || !may_see_session(config, caller, row.owner);
+    });
+    if (list.json) return ok(sessions_json(rows) + "\n");
+    return ok(render_session_table(rows));
+  }
+
+  CommandResult operator()(const cmd::SessionWatch& watch) const {
+    auto live = live_session(watch.id);
+    if (auto* refusal = std::get_if<CommandResult>(&live)) return *refusal;
+    const auto& row = std::get<SessionRow>(live);
+    if (!row.pty) {
+      return refused("session " + row.id + " has no terminal to watch (it runs " +
+                     (row.command.empty() ? row.kind : row.command) + ")");
+    }
+    CommandResult result = ok("watching " + policy::sanitize(row.owner.person) + "'s session " +
+                              policy::sanitize(row.login + "@" + row.target) +
+                              " (read-only; q or Ctrl-C to stop)\n");
+    result.watch_session = row.id;
+    return result;
+  }
+
+  CommandResult operator()(const cmd::SessionKill& kill) const {
+    auto live = live_session(kill.id);
+    if (auto* refusal = std::get_if<CommandResult>(&live)) return *refusal;
+    const auto& row = std::get<SessionRow>(live);
+    const config::User& caller = *caller_.user;
+    if (row.owner.person == caller.name) {
+      return refused("session " + row.id + " is your own: exit it to end it");
+    }
+    if (!may_kill_session(service_.config(), caller, row.owner)) {
+      return refused("only reviewers of its roles and admins may end " + row.owner.person +
+                     "'s session " + row.id);
+    }
+    const std::string message = "holdgate: your session was ended by " + caller.name + ": " +
+                                policy::sanitize(kill.reason);
+    if (!context_.kill_session || !context_.kill_session(row.id, message)) {
+      return refused("session " + row.id + " has already ended");
+    }
+    JsonWriter details;
+    details.begin_object().key("session").value(row.id).key("person").value(row.owner.person)
+        .key("reason").value(kill.reason).end_object();
+    service_.record({service_.now(), "session.killed", caller.name, caller_.source,
+                     row.login + "@" + row.target, details.str()});
+    return ok("Session " + policy::sanitize(row.id) + " of " + policy::sanitize(row.owner.person) +
+              " (" + policy::sanitize(row.login + "@" + row.target) + ") ended: " +
+              policy::sanitize(kill.reason) + "\n");
+  }
+
   // ---- Recorded sessions
   CommandResult operator()(const cmd::SessionPlay& play) const {
     return run_session_replay(service_, caller_, SessionReplay::Kind::play, play.id, play.speed);
@@ -180,6 +252,37 @@ class Runner {
   }
 
  private:
+  // Whether any of the caller's roles reviews anything: only then may they ask for another
+  // person's sessions by name (and see those of the roles they review).
+  bool reviews_anything(const config::User& user) const {
+    return std::any_of(user.roles.begin(), user.roles.end(), [&](const std::string& name) {
+      const config::Role* role = service_.config().find_role(name);
+      return role != nullptr && role->review && !role->review->roles.empty();
+    });
+  }
+
+  // The live session `id` the caller may see, or the one sentence why not: no such session
+  // (or one that has ended), or not theirs to see.
+  std::variant<SessionRow, CommandResult> live_session(const std::string& id) const {
+    std::vector<SessionRow> rows;
+    if (context_.live_sessions) rows = context_.live_sessions();
+    auto it = std::find_if(rows.begin(), rows.end(), [&](const auto& row) { return row.id == id; });
+    if (it != rows.end()) {
+      if (!may_see_session(service_.config(), *caller_.user, it->owner)) {
+        return refused("session " + id + " is neither yours nor one you may review");
+      }
+      return std::move(*it);
+    }
+    for (const auto& event : service_.history(TimePoint{})) {
+      auto row = session_from_event(event);
+      if (row && row->id == id && may_see_session(service_.config(), *caller_.user, row->owner)) {
+        return refused("session " + id + " is not live: it ended at " +
+                       table_time(event.at));
+      }
+    }
+    return refused("no live session " + id + " (session list --live shows them)");
+  }
+
   // The one refusal for a request the caller may not see, whatever they asked of it.
   std::optional<CommandResult> hidden_from_caller(const AccessRequest& request) const {
     if (may_see_request(service_.config(), *caller_.user, request)) return std::nullopt;

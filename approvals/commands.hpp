@@ -4,13 +4,16 @@
 #pragma once
 
 #include <optional>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "approvals/render.hpp"
 #include "approvals/request_events.hpp"
 #include "approvals/service.hpp"
 #include "approvals/session_index.hpp"
+#include "approvals/session_list.hpp"
 
 namespace holdgate::approvals {
 
@@ -19,6 +22,12 @@ struct CommandContext {
   std::string invocation = "ssh -p 2222 approvals@bastion";
   // Whether someone is waiting live on a request (marks it "(waiting)"); may be empty.
   WaitingFn waiting;
+  // ---- Sessions (issue 13, section 2), wired by the proxy; either may be empty (no live
+  // sessions then). The session channels running now:
+  std::function<std::vector<SessionRow>()> live_sessions;
+  // Ends live session `id` with `message` in its person's terminal; false when it is no longer
+  // live.
+  std::function<bool(const std::string& id, const std::string& message)> kill_session;
 };
 
 // Exit status:
@@ -41,6 +50,9 @@ struct CommandResult {
   // `session play` / `session export`: nothing is printed yet; the proxy streams the recording
   // (session_commands.hpp).
   std::optional<SessionReplay> replay{};
+  // `session watch ID` of a live session the caller may see: the proxy joins the caller to it
+  // (after printing `out`) until they press q or Ctrl-C, or the session ends.
+  std::string watch_session{};
 };
 
 inline constexpr int exit_ok = 0;

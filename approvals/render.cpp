@@ -84,12 +84,10 @@ int code_point_width(std::uint32_t cp) {
   return 1;
 }
 
-struct Column {
-  std::string header;
-  std::vector<std::string> cells;
-};
+using Column = TableColumn;
 
-// Columns as wide as their widest cell, two spaces apart, no trailing spaces.
+}  // namespace
+
 std::string render_columns(const std::vector<Column>& columns, bool with_header) {
   std::vector<std::size_t> widths;
   for (const auto& column : columns) {
@@ -114,6 +112,8 @@ std::string render_columns(const std::vector<Column>& columns, bool with_header)
   }
   return out;
 }
+
+namespace {
 
 std::string request_table(const std::vector<AccessRequest>& requests, std::string time_header,
                           TimePoint (*time_of)(const AccessRequest&), const ProgressFn& progress,

@@ -44,6 +44,14 @@ std::string pad_to(std::string_view text, std::size_t width);
 
 // ---- text output
 
+// A table's column: its header and one cell per row (already sanitised).
+struct TableColumn {
+  std::string header;
+  std::vector<std::string> cells;
+};
+// Columns as wide as their widest cell, two spaces apart, no trailing spaces.
+std::string render_columns(const std::vector<TableColumn>& columns, bool with_header);
+
 // The request table, columns as wide as their content, two spaces apart:
 //   ID                                    User  Access                Created (UTC)        Status
 //   9c721e54-b049-4ef8-a7f6-c777aa066764  bob   root@db-1 (via dba)   23 Nov 26 03:58 UTC  PENDING (waiting)

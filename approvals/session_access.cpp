@@ -2,32 +2,36 @@
 
 #include <algorithm>
 
+#include "approvals/request_rules.hpp"
 #include "approvals/visibility.hpp"
 
 namespace holdgate::approvals {
 namespace {
 
-// One of `viewer`'s roles lists `role` under review.roles (as a request's reviewers are found),
-// judged on the viewer as given: a hook is never a viewer.
-bool reviews_role(const config::Config& config, const config::User& viewer, const std::string& role) {
-  return std::any_of(viewer.roles.begin(), viewer.roles.end(), [&](const std::string& held_name) {
-    const config::Role* held = config.find_role(held_name);
-    return held != nullptr && held->review &&
-           std::find(held->review->roles.begin(), held->review->roles.end(), role) !=
-               held->review->roles.end();
+// One of `viewer`'s configured roles reviews one of `roles`.
+bool reviews_one_of(const config::Config& config, const config::User& viewer,
+                    const std::vector<std::string>& roles) {
+  return std::any_of(viewer.roles.begin(), viewer.roles.end(), [&](const std::string& name) {
+    const config::Role* role = config.find_role(name);
+    if (role == nullptr || !role->review) return false;
+    const auto& covered = role->review->roles;
+    return std::any_of(roles.begin(), roles.end(), [&](const std::string& session_role) {
+      return std::find(covered.begin(), covered.end(), session_role) != covered.end();
+    });
   });
 }
 
 }  // namespace
 
-bool may_see_session(const config::Config& config, const config::User& viewer,
-                     const SessionOwner& owner) {
-  if (!owner.person.empty() && viewer.name == owner.person) return true;
-  if (is_auditor(config, viewer)) return true;
-  // The reviewers of the role that allowed it, whether a grant or a standing role did: they
-  // answer for that access, so they may see what was done with it.
-  return std::any_of(owner.roles.begin(), owner.roles.end(),
-                     [&](const std::string& role) { return reviews_role(config, viewer, role); });
+bool may_see_session(const config::Config& config, const config::User& viewer, const SessionOwner& owner) {
+  // A hook is never a viewer (it is no configured user), so an empty person matches nobody.
+  return (!owner.person.empty() && viewer.name == owner.person) || reviews_one_of(config, viewer, owner.roles) ||
+         is_auditor(config, viewer);
+}
+
+bool may_kill_session(const config::Config& config, const config::User& viewer, const SessionOwner& owner) {
+  if (viewer.name == owner.person || !may_see_session(config, viewer, owner)) return false;
+  return is_admin(config, viewer.name) || reviews_one_of(config, viewer, owner.roles);
 }
 
 }  // namespace holdgate::approvals

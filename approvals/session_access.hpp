@@ -1,5 +1,6 @@
-// Who may see a recorded or live session (issue 13, section 2): `session play`, `export`,
-// `watch`, `kill` and `list` all ask this one rule. Pure.
+// Who may see and end a relayed session (issue 13, section 2): pure rules over the session's
+// owner (its person and the roles that allowed the login), used by `session list`, `play`,
+// `export`, `watch` and `kill` alike.
 #pragma once
 
 #include <string>
@@ -19,7 +20,11 @@ struct SessionOwner {
 
 // The person for their own sessions; reviewers of one of `roles` (config review.roles covers
 // it); holders of an audit: true role for all. Never anyone else.
-bool may_see_session(const config::Config& config, const config::User& viewer,
-                     const SessionOwner& owner);
+bool may_see_session(const config::Config& config, const config::User& viewer, const SessionOwner& owner);
+
+// Ending someone's live session is for those who may see it and either are admins or review one
+// of its roles; never its own person (they can just exit, and a reviewer who is also the person
+// must not look like a second pair of eyes).
+bool may_kill_session(const config::Config& config, const config::User& viewer, const SessionOwner& owner);
 
 }  // namespace holdgate::approvals

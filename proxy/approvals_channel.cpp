@@ -19,6 +19,10 @@ namespace {
 constexpr std::size_t max_pending_output = 1 << 20;
 
 constexpr auto idle_wait = std::chrono::seconds(60);
+
+// What a `session watch` watcher may fall behind by before it is dropped: the watched session
+// never waits for a watcher (a few screens of a busy terminal; `cat` of a big file drops it).
+constexpr std::size_t max_watcher_backlog = 256 * 1024;
 constexpr auto escape_wait = std::chrono::milliseconds(50);
 
 // `session export` / `play` read the recording this much at a time, and only once the last
@@ -49,7 +53,8 @@ std::string with_crlf(std::string_view text) {
 // One session channel on the approvals connection.
 class ApprovalsChannels::Conversation {
  public:
-  enum class Mode { starting, menu, watch, awaiting_hooks, replaying, closing, finished };
+  enum class Mode { starting, menu, watch, watch_session, awaiting_hooks, replaying, closing,
+                    finished };
 
   explicit Conversation(ChannelHandle channel) : channel_(std::move(channel)) {}
 
@@ -69,6 +74,20 @@ class ApprovalsChannels::Conversation {
   std::optional<approvals::SessionReplay> replay;
   std::optional<recording::RecordingFile> file;
   std::optional<recording::CastPlayer> player;
+  // Mode::watch_session: the live session watched, and this watcher's view of it. Leaving (the
+  // conversation ends) tells the watched person.
+  struct Watching {
+    std::shared_ptr<LiveSession> session;
+    std::shared_ptr<LiveWatcher> watcher;
+    Watching(std::shared_ptr<LiveSession> s, std::shared_ptr<LiveWatcher> w)
+        : session(std::move(s)), watcher(std::move(w)) {}
+    Watching(const Watching&) = delete;
+    Watching& operator=(const Watching&) = delete;
+    ~Watching() {
+      if (!watcher->ended()) session->leave(*watcher);
+    }
+  };
+  std::unique_ptr<Watching> watching;
 
   // The size a pty-req or window-change announced, bounded; 0 (not given) keeps the last one.
   void resize(ssh_message request) {
@@ -145,13 +164,15 @@ class ApprovalsChannels::Conversation {
 
 ApprovalsChannels::ApprovalsChannels(ssh_session user, SshWaiter& waiter,
                                      approvals::RequestService& requests, approvals::Caller caller,
-                                     approvals::CommandContext context, int max_sessions)
+                                     approvals::CommandContext context, int max_sessions,
+                                     LiveSessions* live)
     : user_(user),
       waiter_(waiter),
       requests_(requests),
       caller_(std::move(caller)),
       context_(std::move(context)),
-      max_sessions_(max_sessions) {}
+      max_sessions_(max_sessions),
+      live_(live) {}
 
 ApprovalsChannels::~ApprovalsChannels() = default;
 
@@ -328,6 +349,8 @@ void ApprovalsChannels::run_command(Conversation& c, const char* command_line) {
   c.write(result.err, true);
   if (result.replay) {
     start_replay(c, *result.replay);
+  } else if (!result.watch_session.empty()) {
+    start_watching(c, result.watch_session);
   } else if (result.start_watch) {
     c.mode = Conversation::Mode::watch;
   } else if (!result.await_hooks.empty()) {
@@ -449,6 +472,57 @@ void ApprovalsChannels::end_replay(Conversation& c, int status, std::string note
   c.redraw_wanted = true;
 }
 
+void ApprovalsChannels::start_watching(Conversation& c, const std::string& id) {
+  auto session = live_ ? live_->find(id) : nullptr;
+  if (!session) {
+    c.write("holdgate: session " + id + " has just ended\n", true);
+    c.finish(approvals::exit_refused);
+    return;
+  }
+  auto watcher = std::make_shared<LiveWatcher>(caller_.user->name, max_watcher_backlog, waiter_.notifier());
+  session->join(watcher);
+  c.watching = std::make_unique<Conversation::Watching>(session, std::move(watcher));
+  c.mode = Conversation::Mode::watch_session;
+  auto row = session->row();
+  approvals::JsonWriter details;
+  details.begin_object().key("session").value(row.id).key("person").value(row.owner.person).end_object();
+  requests_.record({requests_.now(), "session.watched", caller_.user->name, caller_.source,
+                    row.login + "@" + row.target, details.str()});
+}
+
+bool ApprovalsChannels::step_watching(Conversation& c) {
+  LiveWatcher& watcher = *c.watching->watcher;
+  // Typing is never passed on: q or Ctrl-C leaves, the rest is dropped. (As with `request
+  // watch`, stdin closing is no reason to stop; closing the channel is.)
+  auto input = c.read_input();
+  if (input && input->find_first_of("qQ\x03") != std::string::npos) {
+    c.write_raw(watcher.take());
+    c.write("\nholdgate: stopped watching\n", true);
+    c.watching.reset();
+    c.finish(0);
+    return true;
+  }
+  if (watcher.dropped()) {
+    c.write("\nholdgate: you were dropped from watching: your connection could not keep up\n", true);
+    c.watching.reset();
+    c.finish(1);
+    return true;
+  }
+  if (watcher.ended()) {
+    c.write_raw(watcher.take());
+    c.write("\nholdgate: the session ended\n", true);
+    c.watching.reset();
+    c.finish(0);
+    return true;
+  }
+  // Only what the channel can take now moves on; the rest stays in the bounded backlog.
+  if (!c.output_sent()) return false;
+  std::string data = watcher.take();
+  if (data.empty()) return false;
+  c.write_raw(data);
+  return true;
+}
+
 awaitable<void> ApprovalsChannels::run(const bool& stop) {
   auto subscription = requests_.events().subscribe([this](const approvals::RequestChange& change) {
     changes_.push_back(change);
@@ -487,6 +561,7 @@ awaitable<void> ApprovalsChannels::run(const bool& stop) {
         handle_input(*c);
       }
       if (c->mode == Conversation::Mode::replaying) progress |= step_replay(*c);
+      if (c->mode == Conversation::Mode::watch_session) progress |= step_watching(*c);
       if (c->mode == Conversation::Mode::menu && c->redraw_wanted && c->output_sent()) {
         redraw(*c);
         progress = true;

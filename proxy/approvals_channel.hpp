@@ -12,6 +12,7 @@
 #include "approvals/commands.hpp"
 #include "approvals/menu.hpp"
 #include "approvals/service.hpp"
+#include "live_sessions.hpp"
 #include "net.hpp"
 #include "ssh_handles.hpp"
 #include "ssh_waiter.hpp"
@@ -21,10 +22,11 @@ namespace holdgate::proxy {
 class ApprovalsChannels {
  public:
   // At most `max_sessions` session channels are open at once (limits.max_sessions); more are
-  // refused at the SSH level, as sshd refuses beyond MaxSessions.
+  // refused at the SSH level, as sshd refuses beyond MaxSessions. `live`: the sessions
+  // `session watch` may join (none when null).
   ApprovalsChannels(ssh_session user, SshWaiter& waiter, approvals::RequestService& requests,
                     approvals::Caller caller, approvals::CommandContext context,
-                    int max_sessions);
+                    int max_sessions, LiveSessions* live = nullptr);
   ~ApprovalsChannels();
 
   // Serves the connection's channels until the client hangs up or `stop` becomes true.
@@ -47,6 +49,9 @@ class ApprovalsChannels {
   void refresh_menu(Conversation& c);
   void redraw(Conversation& c);  // now; elsewhere set c.redraw_wanted
   void apply(Conversation& c, const approvals::MenuAction& action);
+  // `session watch`: joins the caller to live session `id`, then relays what it shows.
+  void start_watching(Conversation& c, const std::string& id);
+  bool step_watching(Conversation& c);
 
   ssh_session user_;
   SshWaiter& waiter_;
@@ -54,6 +59,7 @@ class ApprovalsChannels {
   approvals::Caller caller_;
   approvals::CommandContext context_;
   int max_sessions_;
+  LiveSessions* live_;
   std::vector<std::unique_ptr<Conversation>> conversations_;
   std::deque<approvals::RequestChange> changes_;  // seen since the last pass
 };

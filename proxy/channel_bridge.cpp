@@ -82,6 +82,7 @@ bool ChannelBridge::step(Arrivals arrivals, SteadyClock::time_point now) {
         abort(*sentence);
         return true;
       }
+      if (tap_.live() != nullptr && step_live()) return true;
       bool progress = step_requests();
       progress |= pump(up_, arrivals.from_user, now);
       progress |= pump(down_, arrivals.from_target, now);
@@ -373,6 +374,25 @@ void ChannelBridge::refuse_start(ssh_message request, const std::string& sentenc
   ssh_channel_close(user_.get());
   ssh_channel_close(upstream_.get());
   state_ = State::finished;
+}
+
+bool ChannelBridge::step_live() {
+  LiveSession& live = *tap_.live();
+  if (const auto& message = live.kill_message()) {
+    // Ended by a reviewer (session kill): the reason in the terminal, and the target's side
+    // closed too, so the person's client sees the channel end at once.
+    std::string line = *message;
+    abort(line);
+    ssh_channel_close(upstream_.get());
+    return true;
+  }
+  bool progress = false;
+  for (const auto& notice : live.take_notices()) {
+    // Only a terminal is told (never piped data); there it reads as its own line.
+    if (has_pty_) write_user_stderr("\r\n" + notice);
+    progress = true;
+  }
+  return progress;
 }
 
 bool ChannelBridge::warn(const std::string& message) {

@@ -91,6 +91,9 @@ class ChannelBridge {
   bool forward_head_request();
   bool pump(Flow& flow, bool source_active, std::chrono::steady_clock::time_point now);
   bool step_close();
+  // What reviewers asked of this channel while it is live (notices, an end); true when it did
+  // anything.
+  bool step_live();
   bool broken() const { return up_.failed || down_.failed || down_stderr_.failed; }
   void write_user_stderr(const std::string& text);
   // The shell, exec or subsystem cannot start (a required recording): one sentence, exit 1.

@@ -21,6 +21,15 @@ void audit(const RecordingScope& scope, const std::string& kind, const std::stri
                    scope.login + "@" + scope.target, details});
 }
 
+// Who may see the session, for those who read the trail later: "roles" and (when a grant
+// allowed it) "request".
+void owner_json(approvals::JsonWriter& json, const RecordingScope& scope) {
+  json.key("roles").begin_array();
+  for (const auto& role : scope.roles) json.value(role);
+  json.end_array();
+  if (!scope.request_id.empty()) json.key("request").value(scope.request_id);
+}
+
 }  // namespace
 
 RecordingTap::RecordingTap(const RecordingScope* scope, std::string channel_id)
@@ -43,12 +52,17 @@ std::optional<std::string> RecordingTap::start(Kind kind, std::string_view comma
   const RecordingScope& scope = *scope_;
   if (kind != Kind::shell) {
     approvals::JsonWriter json;
-    json.begin_object().key("session").value(channel_id_).key(kind_name(kind)).value(command_).end_object();
+    json.begin_object().key("session").value(channel_id_).key(kind_name(kind)).value(command_);
+    owner_json(json, scope);
+    json.end_object();
     audit(scope, "session.exec", json.str());
   }
   using config::RecordingMode;
   bool wanted = scope.mode == RecordingMode::all || (scope.mode == RecordingMode::pty && has_pty_);
-  if (!wanted || scope.writer == nullptr) return std::nullopt;
+  if (!wanted || scope.writer == nullptr) {
+    go_live({});
+    return std::nullopt;
+  }
   auto started = std::chrono::system_clock::now();
   recording::CastHeader header{columns_, rows_, std::chrono::system_clock::to_time_t(started), term_,
                                scope.person + " " + scope.login + "@" + scope.target +
@@ -80,7 +94,26 @@ std::optional<std::string> RecordingTap::start(Kind kind, std::string_view comma
   }
   recording_ = std::get<std::shared_ptr<recording::Recording>>(opened);
   record_input_ = scope.settings->input;
+  go_live(name);
   return std::nullopt;
+}
+
+void RecordingTap::go_live(std::string recording_path) {
+  const RecordingScope& scope = *scope_;
+  if (scope.live == nullptr) return;
+  approvals::SessionRow row;
+  row.id = channel_id_;
+  row.owner = {scope.person, scope.roles, scope.request_id};
+  row.login = scope.login;
+  row.target = scope.target;
+  row.source = scope.source;
+  row.started = scope.requests->now();
+  row.kind = kind_name(*kind_);
+  row.command = command_;
+  row.live = true;
+  row.pty = has_pty_;
+  row.recording = std::move(recording_path);
+  live_ = scope.live->add(std::move(row), scope.wake);
 }
 
 void RecordingTap::resize(unsigned columns, unsigned rows) {
@@ -104,14 +137,16 @@ void RecordingTap::end() {
   if (ended_ || !kind_ || scope_ == nullptr) return;
   ended_ = true;
   const RecordingScope& scope = *scope_;
+  if (live_) {
+    live_->end();
+    scope.live->remove(channel_id_, live_.get());
+    live_.reset();
+  }
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   approvals::JsonWriter json;
   json.begin_object().key("session").value(channel_id_).key("kind").value(kind_name(*kind_));
-  json.key("roles").begin_array();
-  for (const auto& role : scope.roles) json.value(role);
-  json.end_array();
-  if (!scope.request_id.empty()) json.key("request").value(scope.request_id);
   if (*kind_ != Kind::shell) json.key("command").value(command_);
+  owner_json(json, scope);
   if (exit_status_) json.key("exit_status").value(*exit_status_);
   if (exit_signal_) json.key("exit_signal").value(*exit_signal_);
   json.key("bytes_in").value(static_cast<unsigned long long>(bytes_in_))

@@ -17,6 +17,7 @@
 #include "approvals/service.hpp"
 #include "config/config.hpp"
 #include "event_log.hpp"
+#include "live_sessions.hpp"
 #include "net.hpp"
 #include "recording/recording.hpp"
 #include "recording/writer.hpp"
@@ -36,10 +37,11 @@ struct RecordingScope {
   std::string person, source, login, target, session_id;
   config::RecordingMode mode = config::RecordingMode::pty;
   bool required = false;  // record_required on the role that allowed the login
-  // Who may see the session later (approvals/session_access.hpp): the role(s) that allowed the
-  // login and the request whose grant did (empty for a standing role). In session.ended.
+  // Who may see the session (issue 13, section 2): the roles that allowed the login and the
+  // request whose grant did, if one did; and the registry its channels join while they run.
   std::vector<std::string> roles;
   std::string request_id;
+  LiveSessions* live = nullptr;
 };
 
 class RecordingTap {
@@ -62,6 +64,7 @@ class RecordingTap {
   // words) and bytes written to the target.
   void to_user(const char* data, std::size_t n, bool is_stderr) {
     bytes_out_ += n;
+    if (live_) live_->to_user(data, n);
     if (recording_) recording_->data(is_stderr ? recording::Stream::error_output : recording::Stream::output,
                                      {data, n}, recording::SteadyClock::now());
   }
@@ -78,11 +81,15 @@ class RecordingTap {
   // ends the channel.
   std::optional<std::string> failure_sentence() const;
 
+  // While the channel runs (after start()): its entry among the live sessions, if any.
+  LiveSession* live() const { return live_.get(); }
+
   // The channel is over: closes the recording and audits `session.ended` (later, with the
   // recording's hash, once the writer has closed the file).
   void end();
 
  private:
+  void go_live(std::string recording_path);
   const RecordingScope* scope_;
   std::string channel_id_;
   std::optional<Kind> kind_;
@@ -94,6 +101,7 @@ class RecordingTap {
   bool record_input_ = false;
   bool ended_ = false;
   std::shared_ptr<recording::Recording> recording_;
+  std::shared_ptr<LiveSession> live_;
   std::chrono::steady_clock::time_point started_;
   std::uint64_t bytes_in_ = 0, bytes_out_ = 0;
   std::optional<int> exit_status_;

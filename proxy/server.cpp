@@ -66,6 +66,7 @@ std::optional<std::string> Server::start() {
   context_.requests = requests_.get();
   recorder_ = std::make_unique<recording::RecordingWriter>();
   context_.recorder = recorder_.get();
+  context_.live = &live_sessions_;
   // A directory that cannot be made is not fatal: each session then says so in the log and
   // the audit trail (and one that must be recorded is refused).
   if (auto error = recording::prepare_recordings_dir(config_.recording.dir)) {

@@ -59,6 +59,7 @@ class Server {
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<approvals::RequestService> requests_;
   std::unique_ptr<recording::RecordingWriter> recorder_;  // before context_, which points at it
+  LiveSessions live_sessions_;  // the session channels running now; context_ points at it
   Integrations integrations_;  // webhooks and approval hooks; declared after requests_ so they
                                // unsubscribe before it goes
   std::unique_ptr<AuditCheckpointer> checkpointer_;  // signed anchors of the audit chain

@@ -143,8 +143,18 @@ awaitable<void> Session::run() {
     approvals::CommandContext commands;
     commands.invocation = context_.approvals_command;
     commands.waiting = [this](const std::string& id) { return context_.waiting.contains(id); };
+    if (LiveSessions* live = context_.live) {
+      commands.live_sessions = [live] { return live->rows(); };
+      commands.kill_session = [live](const std::string& id, const std::string& message) {
+        auto session = live->find(id);
+        if (!session) return false;
+        session->kill(message);
+        return true;
+      };
+    }
     ApprovalsChannels channels(user_.get(), waiter_, *context_.requests, caller,
-                               std::move(commands), context_.config.limits.max_sessions);
+                               std::move(commands), context_.config.limits.max_sessions,
+                               context_.live);
     co_await channels.run(stop_requested_);
     log("approvals-end");
     co_return;
@@ -458,7 +468,8 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
       .mode = recording::effective_mode(context_.config, permit.target(), permit.role()),
       .required = recording::recording_required(context_.config, permit.role()),
       .roles = {permit.role()},
-      .request_id = permit.request_id()};
+      .request_id = permit.request_id(),
+      .live = context_.live};
 
   std::vector<std::unique_ptr<ChannelBridge>> bridges;
   std::uint64_t received_from_user = 0, received_from_target = 0;

@@ -9,6 +9,7 @@
 #include "escalation.hpp"
 #include "event_log.hpp"
 #include "limits/admission.hpp"
+#include "live_sessions.hpp"
 #include "recording/writer.hpp"
 #include "startup_slot.hpp"
 #include "upstream.hpp"
@@ -33,6 +34,9 @@ struct SessionContext {
   // wait for their recording's hash (shutdown waits for them).
   recording::RecordingWriter* recorder = nullptr;
   std::shared_ptr<std::size_t> unfinished_recordings = std::make_shared<std::size_t>(0);
+  // The session channels running now, for `session list`, `watch` and `kill` (issue 13,
+  // section 2); the Server owns it.
+  LiveSessions* live = nullptr;
 };
 
 }  // namespace holdgate::proxy

@@ -207,7 +207,7 @@ const std::vector<ParseRow> parse_rows = {
         "--speed takes a number above 0 and at most 1000, not 'fast'"),
     err("speed too high", "session play x --speed 1e9",
         "--speed takes a number above 0 and at most 1000, not '1e9'"),
-    err("session alone", "session", "expected a command after 'session': play or export"),
+    err("session alone", "session", "expected a command after 'session': list, watch, kill, play or export"),
     err("session unknown", "session frob", "unknown command 'session frob'"),
     err("export takes no speed", "session export x --speed 2", "unknown flag '--speed' for 'session export'"),
     // shell syntax and hostile bytes
