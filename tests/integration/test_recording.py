@@ -176,12 +176,20 @@ def small_disk(tmp_path):
         subprocess.run(["umount", "-l", str(mount_point)])
 
 
-def fill_disk_from_shell(client) -> tuple[str, int]:
-    """A pty shell that prints 300 KB; what the terminal showed last and the exit status."""
+FILL_300KB = "head -c 300000 /dev/zero | tr '\\0' x; echo; echo still-''here"
+# Prints on and on (about 1 MB/s, for 30 s at most): the recording's disk fills while the
+# session is still printing, however late the writer thread notices.
+FILL_UNTIL_ENDED = ("for i in $(seq 300); do head -c 10000 /dev/zero | tr '\\0' x; sleep 0.01; "
+                    "done; echo; echo still-''here")
+
+
+def fill_disk_from_shell(client, command: str = FILL_300KB) -> tuple[str, int]:
+    """A pty shell that runs `command` (it prints a lot); what the terminal showed last and the
+    exit status."""
     child = pexpect.spawn(*[client.ssh_argv("root@db-1", options=("-t",))[0]],
-                          client.ssh_argv("root@db-1", options=("-t",))[1:], timeout=15,
+                          client.ssh_argv("root@db-1", options=("-t",))[1:], timeout=40,
                           encoding="utf-8", codec_errors="replace", maxread=65536)
-    child.sendline("head -c 300000 /dev/zero | tr '\\0' x; echo; echo still-''here")
+    child.sendline(command)
     try:
         child.expect(["still-here", "can no longer be written"])
         seen = child.after
@@ -209,6 +217,6 @@ def test_disk_full_ends_a_session_that_must_be_recorded(world, make_gate, small_
                 role["record_required"] = True
     gate = make_gate(edit=edit)
     alice = gate_client(world, gate, "alice")
-    seen, status = fill_disk_from_shell(alice)
+    seen, status = fill_disk_from_shell(alice, FILL_UNTIL_ENDED)
     assert seen == "can no longer be written"
     assert status == 255
