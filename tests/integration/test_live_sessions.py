@@ -258,8 +258,8 @@ def test_the_menu_watches_a_live_session_and_ends_it(people):
         watcher.expect_exact("hg-42-watched")
         # q leaves the watch, not the menu: back on the sessions screen, hers still live.
         watcher.send("q")
-        watcher.expect_exact("Stopped watching.")
         watcher.expect(rf"> {session_id}\s+LIVE for ")
+        watcher.expect_exact("Stopped watching.")
         watcher.expect_exact("k: end it")
         child.expect_exact("holdgate: ivan stopped watching this session")
         watcher.send("k")
