@@ -338,7 +338,7 @@ std::vector<std::string> Menu::session_lines(int rows) const {
     lines.emplace_back("  No live sessions, and no finished ones with a recording, are yours or a role's you review.");
     return lines;
   }
-  lines.push_back("    Session      Ended                Person        Login");
+  lines.push_back("    Session      Ended or live        Person        Login");
   auto row = [](bool selected, const std::string& id, const std::string& when, const std::string& person,
                 const std::string& login) {
     return std::string(selected ? "  > " : "    ") + pad_to(fit_width(sanitize(id), 11), 11) + "  " +
