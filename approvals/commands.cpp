@@ -149,9 +149,7 @@ class Runner {
                      "'s are for reviewers of their roles and audit roles");
     }
     const TimePoint now = service_.now();
-    std::vector<SessionRow> rows;
-    if (context_.live_sessions) rows = context_.live_sessions();
-    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.started > b.started; });
+    std::vector<SessionRow> rows = live_sessions_for(config, caller, live_rows(context_));
     if (!list.live_only) {
       const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch());
       const TimePoint since = list.since >= elapsed ? TimePoint{} : now - list.since;
@@ -264,8 +262,7 @@ class Runner {
   // The live session `id` the caller may see, or the one sentence why not: no such session
   // (or one that has ended), or not theirs to see.
   std::variant<SessionRow, CommandResult> live_session(const std::string& id) const {
-    std::vector<SessionRow> rows;
-    if (context_.live_sessions) rows = context_.live_sessions();
+    std::vector<SessionRow> rows = live_rows(context_);
     auto it = std::find_if(rows.begin(), rows.end(), [&](const auto& row) { return row.id == id; });
     if (it != rows.end()) {
       if (!may_see_session(service_.config(), *caller_.user, it->owner)) {
@@ -329,11 +326,19 @@ CommandResult run_command(std::string_view command_line, RequestService& service
                           const Caller& caller, const CommandContext& context) {
   auto parsed = parse_command_line(command_line, context.invocation);
   if (auto* error = std::get_if<UsageError>(&parsed)) return usage_error(*error);
-  const auto& command = std::get<Command>(parsed);
+  return run_parsed_command(std::get<Command>(parsed), service, caller, context);
+}
+
+CommandResult run_parsed_command(const Command& command, RequestService& service,
+                                 const Caller& caller, const CommandContext& context) {
   if (!std::holds_alternative<cmd::Help>(command) && caller.user == nullptr) {
     return refused("you are not a configured user");
   }
   return std::visit(Runner(service, caller, context), command);
+}
+
+std::vector<SessionRow> live_rows(const CommandContext& context) {
+  return context.live_sessions ? context.live_sessions() : std::vector<SessionRow>{};
 }
 
 std::string watch_line(const config::Config& config, const RequestChange& change) {

@@ -68,6 +68,14 @@ inline constexpr int exit_usage = 2;
 CommandResult run_command(std::string_view command_line, RequestService& service,
                           const Caller& caller, const CommandContext& context);
 
+// The same, for a command already made (the menu's sessions screen runs `session watch` and
+// `session kill` this way, so it answers exactly as the commands do).
+CommandResult run_parsed_command(const Command& command, RequestService& service,
+                                 const Caller& caller, const CommandContext& context);
+
+// The session channels running now, as context.live_sessions gives them (none without it).
+std::vector<SessionRow> live_rows(const CommandContext& context);
+
 // What `request create` prints for `request` once its hooks have answered or the wait is
 // over: still PENDING, the usual "Request ... created" lines; DENIED by a hook, exit 1 and
 // "holdgate: request ID was denied by hook:jira: provide an active JIRA ticket"; APPROVED,

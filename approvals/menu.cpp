@@ -132,7 +132,9 @@ void Menu::set_requests(std::vector<MenuItem> items) {
     }
   }
   if (!kept) index_ = items_.empty() ? 0 : std::min(index_, items_.size() - 1);
-  if (!kept && screen_ != Screen::list) {
+  // Only a screen about a request leaves when it goes; the sessions screens stay.
+  const bool about_request = screen_ == Screen::detail || (screen_ == Screen::reason && !reason_ends_session_);
+  if (!kept && about_request) {
     if (screen_ == Screen::reason) {
       message_ = "That request was resolved or withdrawn; your review was not sent.";
     } else if (message_.empty()) {
@@ -259,24 +261,64 @@ MenuAction Menu::handle(const Decoded& key) {
   return MenuNone{};
 }
 
-void Menu::show_sessions(std::vector<EndedSession> sessions, std::string invocation) {
-  sessions_ = std::move(sessions);
-  session_index_ = 0;
+std::string Menu::session_at(std::size_t index) const {
+  if (index < live_.size()) return live_[index].id;
+  index -= live_.size();
+  return index < sessions_.size() ? sessions_[index].session : std::string();
+}
+
+void Menu::show_sessions(std::vector<SessionRow> live, std::vector<EndedSession> recorded,
+                         std::string invocation) {
+  const std::string kept = screen_ == Screen::sessions ? session_at(session_index_) : std::string();
+  live_ = std::move(live);
+  sessions_ = std::move(recorded);
   invocation_ = std::move(invocation);
+  session_index_ = 0;
+  for (std::size_t i = 0; !kept.empty() && i < live_.size() + sessions_.size(); ++i) {
+    if (session_at(i) == kept) session_index_ = i;
+  }
   screen_ = Screen::sessions;
+  reason_ends_session_ = false;
+}
+
+void Menu::session_killed(const std::string& session, std::string message) {
+  std::erase_if(live_, [&](const SessionRow& row) { return row.id == session; });
+  const std::size_t count = live_.size() + sessions_.size();
+  session_index_ = count == 0 ? 0 : std::min(session_index_, count - 1);
+  message_ = std::move(message);
+}
+
+const SessionRow* Menu::selected_live() const {
+  const bool on_sessions = screen_ == Screen::sessions || (screen_ == Screen::reason && reason_ends_session_);
+  return on_sessions && session_index_ < live_.size() ? &live_[session_index_] : nullptr;
+}
+
+void Menu::start_kill() {
+  screen_ = Screen::reason;
+  reason_ends_session_ = true;
+  reason_.clear();
 }
 
 MenuAction Menu::on_sessions_key(const Decoded& key) {
   const char c = key.key == Key::text && key.text.size() == 1 ? key.text[0] : '\0';
-  const std::size_t count = sessions_.size();
-  if ((key.key == Key::up || c == 'k') && session_index_ > 0) --session_index_;
+  const std::size_t count = live_.size() + sessions_.size();
+  const SessionRow* live = selected_live();
+  const bool recorded = live == nullptr && session_index_ < count;
+  const std::string id = sanitize(session_at(session_index_));
+  // `k` ends a session here, so it does not move: the arrows (and j) do.
+  if (key.key == Key::up && session_index_ > 0) --session_index_;
   else if ((key.key == Key::down || c == 'j') && session_index_ + 1 < count) ++session_index_;
-  else if ((key.key == Key::enter || c == 'p') && count > 0) {
-    return MenuPlay{sessions_[session_index_].session};
-  } else if (c == 'e' && count > 0) {
+  else if ((key.key == Key::enter || c == 'w') && live) return MenuWatch{live->id};
+  else if ((key.key == Key::enter || c == 'p') && recorded) return MenuPlay{session_at(session_index_)};
+  else if (c == 'w' && recorded) message_ = "Session " + id + " has ended: Enter or p plays its recording.";
+  else if (c == 'p' && live) message_ = "Session " + id + " is live: Enter or w watches it.";
+  else if (c == 'k' && live) start_kill();
+  else if (c == 'k' && recorded) message_ = "Session " + id + " has ended already.";
+  else if (c == 'e' && recorded) {
     // A menu cannot hand over a file: the command that writes one is the answer.
-    const std::string& id = sessions_[session_index_].session;
-    message_ = "Export: " + invocation_ + " session export " + sanitize(id) + " > " + sanitize(id) + ".cast";
+    message_ = "Export: " + invocation_ + " session export " + id + " > " + id + ".cast";
+  } else if (c == 'e' && live) {
+    message_ = "Session " + id + " is live: its recording can be exported once it ends.";
   } else if (key.key == Key::escape || key.key == Key::backspace || c == 'b') {
     screen_ = Screen::list;
   } else if (c == 'q' || key.key == Key::interrupt || key.key == Key::end_of_file) {
@@ -287,23 +329,34 @@ MenuAction Menu::on_sessions_key(const Decoded& key) {
 
 std::vector<std::string> Menu::session_lines(int rows) const {
   std::vector<std::string> lines;
-  lines.push_back("Recorded sessions " + fit_width(sanitize(person_), 24) + " may see: " +
-                  (sessions_.empty() ? "none" : plural(static_cast<int>(sessions_.size()), "session")));
+  std::string count;
+  if (!live_.empty()) count = std::to_string(live_.size()) + " live";
+  if (!sessions_.empty()) count += (count.empty() ? "" : ", ") + std::to_string(sessions_.size()) + " recorded";
+  lines.push_back("Sessions " + fit_width(sanitize(person_), 24) + " may see: " + (count.empty() ? "none" : count));
   lines.emplace_back();
-  if (sessions_.empty()) {
-    lines.emplace_back("  No finished sessions with a recording are yours or a role's you review.");
+  if (count.empty()) {
+    lines.emplace_back("  No live sessions, and no finished ones with a recording, are yours or a role's you review.");
     return lines;
   }
-  lines.push_back("    Session      Ended                Person        Login");
+  lines.push_back("    Session      Ended or live        Person        Login");
+  auto row = [](bool selected, const std::string& id, const std::string& when, const std::string& person,
+                const std::string& login) {
+    return std::string(selected ? "  > " : "    ") + pad_to(fit_width(sanitize(id), 11), 11) + "  " +
+           pad_to(when, 19) + "  " + pad_to(fit_width(sanitize(person), 12), 12) + "  " + sanitize(login);
+  };
   const int room = std::max(1, rows - 5);
-  const int total = static_cast<int>(sessions_.size());
+  const int total = static_cast<int>(live_.size() + sessions_.size());
   const int first = std::max(0, static_cast<int>(session_index_) - room + 1);
   for (int i = first; i < std::min(total, first + room); ++i) {
-    const EndedSession& s = sessions_[static_cast<std::size_t>(i)];
-    lines.push_back(std::string(static_cast<std::size_t>(i) == session_index_ ? "  > " : "    ") +
-                    pad_to(fit_width(sanitize(s.session), 11), 11) + "  " +
-                    pad_to(table_time(s.ended), 19) + "  " + pad_to(fit_width(sanitize(s.person), 12), 12) +
-                    "  " + sanitize(s.subject));
+    const auto k = static_cast<std::size_t>(i);
+    if (k < live_.size()) {
+      const SessionRow& s = live_[k];
+      lines.push_back(row(k == session_index_, s.id, "LIVE for " + session_duration(s.duration),
+                          s.owner.person, s.login + "@" + s.target + (s.pty ? "" : "  (" + s.kind + ")")));
+    } else {
+      const EndedSession& s = sessions_[k - live_.size()];
+      lines.push_back(row(k == session_index_, s.session, table_time(s.ended), s.person, s.subject));
+    }
   }
   return lines;
 }
@@ -384,6 +437,22 @@ MenuAction Menu::on_reason_key(const Decoded& key) {
       break;
     case Key::clear_line: reason_.clear(); break;
     case Key::enter: {
+      if (reason_ends_session_) {
+        const SessionRow* live = selected_live();
+        if (live == nullptr) {
+          screen_ = Screen::sessions;  // cannot happen: the prompt opens on a live one
+          break;
+        }
+        if (reason_.empty()) {
+          message_ = "Type a reason first: " + sanitize(live->owner.person) + " is shown it.";
+          break;
+        }
+        MenuKill kill{live->id, std::move(reason_)};
+        reason_.clear();
+        reason_ends_session_ = false;
+        screen_ = Screen::sessions;
+        return kill;
+      }
       MenuReview review{selected_id_, decision_, std::move(reason_)};
       reason_.clear();
       screen_ = Screen::detail;
@@ -392,6 +461,12 @@ MenuAction Menu::on_reason_key(const Decoded& key) {
     case Key::escape:
     case Key::interrupt:
       reason_.clear();
+      if (reason_ends_session_) {
+        reason_ends_session_ = false;
+        screen_ = Screen::sessions;
+        message_ = "Nothing was ended.";
+        break;
+      }
       screen_ = Screen::detail;
       message_ = "Review cancelled; nothing was sent.";
       break;
@@ -497,10 +572,24 @@ std::string Menu::render(int cols, int rows) const {
   std::vector<std::string> body, footer;
   const MenuItem* item = selected();
 
-  if (screen_ == Screen::sessions) {
+  auto prompt = [&](const std::string& label) {
+    const std::size_t room = static_cast<std::size_t>(cols) > display_width(label)
+                                 ? static_cast<std::size_t>(cols) - display_width(label)
+                                 : 0;
+    return label + fit_tail(sanitize(reason_), room);
+  };
+  if (screen_ == Screen::reason && reason_ends_session_) {
+    const SessionRow* live = selected_live();
     body = session_lines(rows);
-    footer = {message_, sessions_.empty() ? "b/Esc: back   q: quit"
-                                          : "j/k: move   Enter/p: play   e: export   b/Esc: back   q: quit"};
+    footer = {message_, "Enter: end the session   Backspace/Ctrl-U: edit   Esc: cancel",
+              prompt("Reason to end " + fit_width(sanitize(live ? live->owner.person : ""), 16) +
+                     "'s session: ")};
+  } else if (screen_ == Screen::sessions) {
+    body = session_lines(rows);
+    const char* keys = selected_live() ? "Up/Down: move   Enter/w: watch   k: end it   b/Esc: back   q: quit"
+                       : live_.empty() && sessions_.empty() ? "b/Esc: back   q: quit"
+                       : "Up/Down: move   Enter/p: play   e: export   b/Esc: back   q: quit";
+    footer = {message_, keys};
   } else if (screen_ == Screen::list || !item) {
     body = list_lines(rows);
     footer = {message_, items_.empty() ? "s: sessions   q: quit"
@@ -514,13 +603,8 @@ std::string Menu::render(int cols, int rows) const {
                               "b/Esc: back   j/k: next/previous" +
                               (item->own ? "   (your own request)" : "")};
     } else {
-      const std::string label =
-          decision_ == Decision::approve ? "Reason to approve: " : "Reason to deny: ";
-      const std::size_t room = static_cast<std::size_t>(cols) > display_width(label)
-                                   ? static_cast<std::size_t>(cols) - display_width(label)
-                                   : 0;
       footer = {message_, "Enter: send   Backspace/Ctrl-U: edit   Esc: cancel",
-                label + fit_tail(sanitize(reason_), room)};
+                prompt(decision_ == Decision::approve ? "Reason to approve: " : "Reason to deny: ")};
     }
   }
 

@@ -16,6 +16,7 @@
 
 #include "approvals/request_rules.hpp"
 #include "approvals/session_index.hpp"
+#include "approvals/session_list.hpp"
 
 namespace holdgate::approvals {
 
@@ -40,7 +41,17 @@ struct MenuShowSessions {};
 struct MenuPlay {
   std::string session;
 };
-using MenuAction = std::variant<MenuNone, MenuQuit, MenuReview, MenuShowSessions, MenuPlay>;
+// Enter or `w` on a live session: watch it here (`session watch ID`).
+struct MenuWatch {
+  std::string session;
+};
+// `k` on a live session, then a reason: end it (`session kill ID --reason REASON`).
+struct MenuKill {
+  std::string session;
+  std::string reason;  // raw, as typed (valid UTF-8, no control characters), never empty
+};
+using MenuAction =
+    std::variant<MenuNone, MenuQuit, MenuReview, MenuShowSessions, MenuPlay, MenuWatch, MenuKill>;
 
 class Menu {
  public:
@@ -70,9 +81,16 @@ class Menu {
   // pass sizes bounded by policy::clamp_terminal_size (4096 rows: ~4 ms for 200 requests).
   std::string render(int cols, int rows) const;
 
-  // Opens the sessions screen with these (newest first, as recorded_sessions_for gives them);
-  // `invocation` ("ssh -p 2222 approvals@bastion") is for the export hint.
-  void show_sessions(std::vector<EndedSession> sessions, std::string invocation);
+  // Opens (or refreshes) the sessions screen: `live` ones first (newest first, as
+  // live_sessions_for gives them), then `recorded` (as recorded_sessions_for gives them);
+  // `invocation` ("ssh -p 2222 approvals@bastion") is for the export hint. On a refresh the
+  // selection stays on the same session when it is still there.
+  void show_sessions(std::vector<SessionRow> live, std::vector<EndedSession> recorded,
+                     std::string invocation);
+
+  // The MenuKill for `session` succeeded: it is no longer listed as live (its channel closes a
+  // moment later) and `message` says so.
+  void session_killed(const std::string& session, std::string message);
 
   // A one-line note shown at the bottom until the next key, e.g. "Approved." or an error.
   void show_message(std::string message);
@@ -104,6 +122,9 @@ class Menu {
   std::vector<std::string> session_lines(int rows) const;
   void move(int delta);
   void start_review(Decision decision);
+  void start_kill();
+  const SessionRow* selected_live() const;  // on the sessions screen, a live one selected
+  std::string session_at(std::size_t index) const;  // live ones first; "" past the end
   const MenuItem* selected() const;
 
   std::vector<std::string> list_lines(int rows) const;
@@ -119,8 +140,12 @@ class Menu {
   std::string message_;
   std::string pending_;   // bytes not yet decoded
   bool after_cr_ = false; // the last byte was CR: a following LF is the same Enter
-  std::vector<EndedSession> sessions_;  // Screen::sessions
-  std::size_t session_index_ = 0;
+  // Screen::reason: for a review of the selected request, or to end the selected live session
+  // (then Enter and Esc return to the sessions screen).
+  bool reason_ends_session_ = false;
+  std::vector<SessionRow> live_;        // Screen::sessions: listed first
+  std::vector<EndedSession> sessions_;  // Screen::sessions: after the live ones
+  std::size_t session_index_ = 0;       // into live_, then sessions_
   std::string invocation_;
 };
 

@@ -1,5 +1,6 @@
 #include "approvals/session_list.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -142,6 +143,13 @@ std::string sessions_json(const std::vector<SessionRow>& rows) {
     json.end_object();
   }
   return json.end_array().str();
+}
+
+std::vector<SessionRow> live_sessions_for(const config::Config& config, const config::User& viewer,
+                                          std::vector<SessionRow> live) {
+  std::erase_if(live, [&](const SessionRow& row) { return !may_see_session(config, viewer, row.owner); });
+  std::sort(live.begin(), live.end(), [](const auto& a, const auto& b) { return a.started > b.started; });
+  return live;
 }
 
 }  // namespace holdgate::approvals

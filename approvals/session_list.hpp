@@ -36,6 +36,11 @@ std::optional<SessionRow> session_from_event(const storage::AuditEvent& event);
 // passes --since: it is running now).
 bool session_matches(const cmd::SessionList& filter, const SessionRow& row, TimePoint now);
 
+// The live sessions `viewer` may see (may_see_session), newest first: what `session list`
+// shows first, and the menu's sessions screen too.
+std::vector<SessionRow> live_sessions_for(const config::Config& config, const config::User& viewer,
+                                          std::vector<SessionRow> live);
+
 // ID  Person  Access  Started (UTC)  Duration  Kind  Status; live ones first ("LIVE"). No rows:
 // "No sessions.\n". Everything from users and targets sanitised.
 std::string render_session_table(const std::vector<SessionRow>& rows);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 
 #include "approvals/hook_review.hpp"
 #include "approvals/json.hpp"
@@ -37,6 +38,8 @@ constexpr std::size_t menu_sessions = 200;
 // Messages (window changes, requests, opens) handled per pass: a client that sends them as fast
 // as it can gets its turn, then the other connections get theirs.
 constexpr int messages_per_pass = 64;
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 std::string with_crlf(std::string_view text) {
   std::string out;
@@ -190,6 +193,14 @@ void ApprovalsChannels::refresh_menu(Conversation& c) {
   c.menu->set_requests(std::move(items));
 }
 
+void ApprovalsChannels::show_sessions(Conversation& c) {
+  auto recorded = approvals::ended_sessions(requests_.history(storage::TimePoint{}));
+  c.menu->show_sessions(
+      approvals::live_sessions_for(requests_.config(), *caller_.user, approvals::live_rows(context_)),
+      approvals::recorded_sessions_for(requests_.config(), *caller_.user, std::move(recorded), menu_sessions),
+      context_.invocation);
+}
+
 void ApprovalsChannels::redraw(Conversation& c) {
   c.redraw_wanted = false;
   c.write_raw(c.menu->render(c.cols, c.rows));
@@ -237,10 +248,31 @@ void ApprovalsChannels::apply(Conversation& c, const approvals::MenuAction& acti
     return;
   }
   if (std::holds_alternative<approvals::MenuShowSessions>(action)) {
-    auto sessions = approvals::ended_sessions(requests_.history(storage::TimePoint{}));
-    c.menu->show_sessions(approvals::recorded_sessions_for(requests_.config(), *caller_.user,
-                                                           std::move(sessions), menu_sessions),
-                          context_.invocation);
+    show_sessions(c);
+    return;
+  }
+  if (auto* watch = std::get_if<approvals::MenuWatch>(&action)) {
+    // `session watch ID` itself: the same checks, sentences and audit event; q comes back here.
+    auto result = approvals::run_parsed_command(approvals::cmd::SessionWatch{watch->session},
+                                                requests_, caller_, context_);
+    if (result.watch_session.empty()) {
+      c.menu->show_message(first_line(result.err));
+      return;
+    }
+    c.write_raw("\x1b[H\x1b[2J");
+    c.write(result.out);
+    start_watching(c, result.watch_session);
+    return;
+  }
+  if (auto* kill = std::get_if<approvals::MenuKill>(&action)) {
+    // `session kill ID --reason REASON` itself: refusals are its one-line sentences.
+    auto result = approvals::run_parsed_command(approvals::cmd::SessionKill{kill->session, kill->reason},
+                                                requests_, caller_, context_);
+    if (result.exit_code != approvals::exit_ok) {
+      c.menu->show_message(first_line(result.err));
+    } else {
+      c.menu->session_killed(kill->session, first_line(result.out));
+    }
     return;
   }
   if (auto* play = std::get_if<approvals::MenuPlay>(&action)) {
@@ -248,7 +280,7 @@ void ApprovalsChannels::apply(Conversation& c, const approvals::MenuAction& acti
     auto result = approvals::run_session_replay(requests_, caller_, approvals::SessionReplay::Kind::play,
                                                 play->session, 1);
     if (!result.replay) {
-      c.menu->show_message(result.err.substr(0, result.err.find('\n')));
+      c.menu->show_message(first_line(result.err));
       return;
     }
     c.write_raw("\x1b[H\x1b[2J");
@@ -475,8 +507,7 @@ void ApprovalsChannels::end_replay(Conversation& c, int status, std::string note
 void ApprovalsChannels::start_watching(Conversation& c, const std::string& id) {
   auto session = live_ ? live_->find(id) : nullptr;
   if (!session) {
-    c.write("holdgate: session " + id + " has just ended\n", true);
-    c.finish(approvals::exit_refused);
+    stop_watching(c, approvals::exit_refused, "session " + id + " has just ended");
     return;
   }
   auto watcher = std::make_shared<LiveWatcher>(caller_.user->name, max_watcher_backlog, waiter_.notifier());
@@ -497,22 +528,16 @@ bool ApprovalsChannels::step_watching(Conversation& c) {
   auto input = c.read_input();
   if (input && input->find_first_of("qQ\x03") != std::string::npos) {
     c.write_raw(watcher.take());
-    c.write("\nholdgate: stopped watching\n", true);
-    c.watching.reset();
-    c.finish(0);
+    stop_watching(c, approvals::exit_ok, "stopped watching");
     return true;
   }
   if (watcher.dropped()) {
-    c.write("\nholdgate: you were dropped from watching: your connection could not keep up\n", true);
-    c.watching.reset();
-    c.finish(1);
+    stop_watching(c, approvals::exit_refused, "you were dropped from watching: your connection could not keep up");
     return true;
   }
   if (watcher.ended()) {
     c.write_raw(watcher.take());
-    c.write("\nholdgate: the session ended\n", true);
-    c.watching.reset();
-    c.finish(0);
+    stop_watching(c, approvals::exit_ok, "the session ended");
     return true;
   }
   // Only what the channel can take now moves on; the rest stays in the bounded backlog.
@@ -521,6 +546,25 @@ bool ApprovalsChannels::step_watching(Conversation& c) {
   if (data.empty()) return false;
   c.write_raw(data);
   return true;
+}
+
+void ApprovalsChannels::stop_watching(Conversation& c, int status, const std::string& sentence) {
+  c.watching.reset();
+  if (!c.menu) {
+    c.write("\nholdgate: " + sentence + "\n", true);
+    c.finish(status);
+    return;
+  }
+  // Watched from the menu: back to its sessions screen, listed afresh (the session may be over),
+  // with what happened in the footer. The watched terminal's colours are not the menu's.
+  c.write_raw("\x1b[0m");
+  c.mode = Conversation::Mode::menu;
+  refresh_menu(c);
+  show_sessions(c);
+  std::string note = sentence;
+  note[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(note[0])));
+  c.menu->show_message(note + ".");
+  c.redraw_wanted = true;
 }
 
 awaitable<void> ApprovalsChannels::run(const bool& stop) {

@@ -52,6 +52,11 @@ class ApprovalsChannels {
   // `session watch`: joins the caller to live session `id`, then relays what it shows.
   void start_watching(Conversation& c, const std::string& id);
   bool step_watching(Conversation& c);
+  // The watch is over (`sentence` says why): the channel ends with `status`, or (watched from
+  // the menu) the menu's sessions screen returns.
+  void stop_watching(Conversation& c, int status, const std::string& sentence);
+  // The menu's sessions screen, read afresh: live ones the caller may see, then recorded ones.
+  void show_sessions(Conversation& c);
 
   ssh_session user_;
   SshWaiter& waiter_;

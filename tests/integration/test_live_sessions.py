@@ -211,3 +211,71 @@ def test_a_watcher_who_reads_nothing_is_dropped_and_never_slows_the_session(peop
         busy.wait()
         if watcher is not None:
             watcher.close(force=True)
+
+
+def menu(client) -> pexpect.spawn:
+    """`ssh -t approvals@holdgate` with no command: the interactive menu, on its list."""
+    argv = client.ssh_argv("approvals", options=("-t", "-o", "BatchMode=no"))
+    child = pexpect.spawn(argv[0], argv[1:], dimensions=(24, 120), timeout=10,
+                          env=client_env(TERM="xterm"), encoding="utf-8", codec_errors="replace")
+    child.expect_exact("s: sessions")
+    return child
+
+
+def test_the_menu_watches_a_live_session_and_ends_it(people):
+    alice, ivan, mallory = people["alice"], people["ivan"], people["mallory"]
+    child = live_shell(alice)
+    menus = []
+    try:
+        session_id = live_id(alice)
+        # Those who may not end it get session kill's own sentence, on one line.
+        for who, sentence in (
+                (alice, f"session {session_id} is your own: exit it to end it"),
+                (mallory, f"only reviewers of its roles and admins may end alice's session {session_id}")):
+            m = menu(who)
+            menus.append(m)
+            m.send("s")
+            m.expect(rf"> {session_id}\s+LIVE for \S+\s+alice\s+root@db-1")
+            m.expect_exact("k: end it")
+            m.send("k")
+            m.expect_exact("Reason to end alice's session:")
+            m.send("nope\r")
+            m.expect_exact(f"holdgate: {sentence}")
+            m.send("q")
+            m.expect(pexpect.EOF)
+
+        watcher = menu(ivan)
+        menus.append(watcher)
+        watcher.send("s")
+        watcher.expect(rf"> {session_id}\s+LIVE for \S+\s+alice\s+root@db-1")
+        watcher.expect_exact("Enter/w: watch")
+        watcher.send("w")
+        watcher.expect_exact("watching alice's session root@db-1 (read-only; q or Ctrl-C to stop)")
+        child.expect_exact("holdgate: ivan is watching this session")
+        # What alice types after he joined reaches him as she sees it.
+        child.sendline("echo hg-$((6*7))-watched")
+        child.expect_exact("hg-42-watched")
+        watcher.expect_exact("hg-42-watched")
+        # q leaves the watch, not the menu: back on the sessions screen, hers still live.
+        watcher.send("q")
+        watcher.expect(rf"> {session_id}\s+LIVE for ")
+        watcher.expect_exact("Stopped watching.")
+        watcher.expect_exact("k: end it")
+        child.expect_exact("holdgate: ivan stopped watching this session")
+        watcher.send("k")
+        watcher.expect_exact("Reason to end alice's session:")
+        watcher.send("incident 9\r")
+        child.expect_exact("holdgate: your session was ended by ivan: incident 9")
+        child.expect(pexpect.EOF)
+        watcher.expect_exact(f"Session {session_id} of alice (root@db-1) ended: incident 9")
+        watcher.send("q")
+        watcher.expect(pexpect.EOF)
+        watcher.close()
+        assert watcher.exitstatus == 0
+    finally:
+        child.close(force=True)
+        for m in menus:
+            m.close(force=True)
+    events = json.loads(mallory.ssh("approvals", "history --format json").stdout)
+    assert [(e["kind"], e["actor"]) for e in events if e["kind"] in ("session.watched", "session.killed")] \
+        == [("session.watched", "ivan"), ("session.killed", "ivan")], events

@@ -495,6 +495,21 @@ TEST_CASE("what people typed is shown harmless", "[menu]") {
 // the sessions screen
 
 namespace {
+ap::SessionRow live(std::string id, std::string person, bool pty = true) {
+  ap::SessionRow row;
+  row.id = std::move(id);
+  row.owner.person = std::move(person);
+  row.login = "root";
+  row.target = "db-1";
+  row.kind = pty ? "shell" : "exec";
+  row.live = true;
+  row.pty = pty;
+  row.duration = std::chrono::seconds(65);
+  return row;
+}
+
+std::string footer(const Menu& menu) { return screen_lines(menu.render(80, 24)).back(); }
+
 ap::EndedSession ended(std::string id, std::string person, int minute) {
   ap::EndedSession s;
   s.session = std::move(id);
@@ -509,7 +524,7 @@ ap::EndedSession ended(std::string id, std::string person, int minute) {
 TEST_CASE("s opens the sessions screen; Enter or p plays, e shows the export command", "[menu]") {
   Menu menu = alice_menu();
   CHECK(std::holds_alternative<ap::MenuShowSessions>(menu.on_input("s")));
-  menu.show_sessions({ended("aaaa0001", "alice", 2), ended("bbbb0002-2", "bob\x1b[2J", 1)},
+  menu.show_sessions({}, {ended("aaaa0001", "alice", 2), ended("bbbb0002-2", "bob\x1b[2J", 1)},
                      "ssh -p 2222 approvals@bastion");
   CHECK(menu.screen() == Screen::sessions);
   CHECK(screen_has(menu, "aaaa0001"));
@@ -530,8 +545,111 @@ TEST_CASE("s opens the sessions screen; Enter or p plays, e shows the export com
   CHECK(is_none(menu.on_input("b")));
   CHECK(menu.screen() == Screen::list);
   menu.on_input("s");
-  menu.show_sessions({}, "ssh ... approvals@bastion");
+  menu.show_sessions({}, {}, "ssh ... approvals@bastion");
   CHECK(screen_has(menu, "none"));
   CHECK(is_none(menu.on_input("\r")));  // nothing to play
   CHECK(std::holds_alternative<MenuQuit>(menu.on_input("q")));
+}
+
+TEST_CASE("live sessions come first, marked LIVE; Enter or w watches one", "[menu]") {
+  Menu menu = alice_menu();
+  menu.on_input("s");
+  menu.show_sessions({live("cccc0003", "carol\x1b]0;x\x07"), live("dddd0004", "dave", false)},
+                     {ended("aaaa0001", "alice", 2)}, "ssh approvals@bastion");
+  CHECK(screen_has(menu, "Sessions alice may see: 2 live, 1 recorded"));
+  const auto lines = screen_lines(menu.render(80, 24));
+  REQUIRE(lines.size() == 24);
+  CHECK(lines[3].rfind("  > cccc0003     LIVE for 1m05s       carol\\x1b", 0) == 0);  // made visible
+  CHECK(lines[3].find("  root@db-1") != std::string::npos);
+  CHECK(lines[4] == "    dddd0004     LIVE for 1m05s       dave          root@db-1  (exec)");
+  CHECK(lines[5].rfind("    aaaa0001     ", 0) == 0);
+  check_fits(menu.render(80, 24), 80, 24);
+  check_fits(menu.render(20, 5), 20, 5);
+  CHECK(footer(menu) == "Up/Down: move   Enter/w: watch   k: end it   b/Esc: back   q: quit");
+
+  auto watch = menu.on_input("\r");
+  REQUIRE(std::holds_alternative<ap::MenuWatch>(watch));
+  CHECK(std::get<ap::MenuWatch>(watch).session == "cccc0003");
+  CHECK(menu.screen() == Screen::sessions);  // the proxy takes over until q, then redraws this
+  CHECK(is_none(menu.on_input("p")));
+  CHECK(menu.message() == "Session cccc0003 is live: Enter or w watches it.");
+  CHECK(is_none(menu.on_input("e")));
+  CHECK(menu.message() == "Session cccc0003 is live: its recording can be exported once it ends.");
+
+  CHECK(is_none(menu.on_input("\x1b[B")));  // down
+  watch = menu.on_input("w");
+  REQUIRE(std::holds_alternative<ap::MenuWatch>(watch));
+  CHECK(std::get<ap::MenuWatch>(watch).session == "dddd0004");
+
+  // Down to the recorded one: its own keys, and live-only ones say why not.
+  CHECK(is_none(menu.on_input("j")));
+  CHECK(footer(menu) == "Up/Down: move   Enter/p: play   e: export   b/Esc: back   q: quit");
+  CHECK(is_none(menu.on_input("w")));
+  CHECK(menu.message() == "Session aaaa0001 has ended: Enter or p plays its recording.");
+  CHECK(is_none(menu.on_input("k")));
+  CHECK(menu.message() == "Session aaaa0001 has ended already.");
+  CHECK(menu.screen() == Screen::sessions);
+  CHECK(std::holds_alternative<ap::MenuPlay>(menu.on_input("\r")));
+  CHECK(is_none(menu.on_input("\x1b[A")));  // up, back on a live one
+  CHECK(footer(menu) == "Up/Down: move   Enter/w: watch   k: end it   b/Esc: back   q: quit");
+
+  // A refresh keeps the selection on the same session.
+  menu.show_sessions({live("eeee0005", "erin"), live("dddd0004", "dave", false)}, {},
+                     "ssh approvals@bastion");
+  CHECK(std::get<ap::MenuWatch>(menu.on_input("w")).session == "dddd0004");
+}
+
+TEST_CASE("k on a live session asks for a reason in the review prompt, then ends it", "[menu]") {
+  Menu menu = alice_menu();
+  menu.on_input("s");
+  menu.show_sessions({live("cccc0003", "carol"), live("dddd0004", "dave")}, {}, "ssh approvals@bastion");
+
+  // Esc cancels, nothing is sent.
+  CHECK(is_none(menu.on_input("k")));
+  CHECK(menu.screen() == Screen::reason);
+  CHECK(footer(menu) == "Reason to end carol's session: ");
+  CHECK(is_none(menu.on_input("oops")));
+  CHECK(is_none(menu.on_input("\x1b")));
+  CHECK(is_none(menu.on_escape_timeout()));
+  CHECK(menu.screen() == Screen::sessions);
+  CHECK(menu.message() == "Nothing was ended.");
+
+  // A reason is needed: the person is shown it.
+  menu.on_input("k");
+  CHECK(is_none(menu.on_input("\r")));
+  CHECK(menu.screen() == Screen::reason);
+  CHECK(menu.message() == "Type a reason first: carol is shown it.");
+  CHECK(is_none(menu.on_input("incident 8\x7f" "7 雪")));
+  CHECK(footer(menu) == "Reason to end carol's session: incident 7 雪");
+  CHECK(screen_has(menu, "Enter: end the session   Backspace/Ctrl-U: edit   Esc: cancel"));
+  check_fits(menu.render(80, 24), 80, 24);
+  check_fits(menu.render(20, 5), 20, 5);
+  auto kill = menu.on_input("\r");
+  REQUIRE(std::holds_alternative<ap::MenuKill>(kill));
+  CHECK(std::get<ap::MenuKill>(kill).session == "cccc0003");
+  CHECK(std::get<ap::MenuKill>(kill).reason == "incident 7 雪");
+  CHECK(menu.screen() == Screen::sessions);
+
+  // It worked: no longer listed as live, and the footer says so.
+  menu.session_killed("cccc0003", "Session cccc0003 of carol (root@db-1) ended: incident 7");
+  CHECK(menu.message() == "Session cccc0003 of carol (root@db-1) ended: incident 7");
+  CHECK_FALSE(screen_has(menu, "carol   "));
+  CHECK(screen_has(menu, "  > dddd0004"));
+  CHECK(std::get<ap::MenuWatch>(menu.on_input("\r")).session == "dddd0004");
+}
+
+TEST_CASE("a request changing does not leave the sessions screen or its reason prompt", "[menu]") {
+  Menu menu = alice_menu();
+  menu.on_input("\r");  // id-bob in detail
+  menu.on_input("b");
+  menu.on_input("s");
+  menu.show_sessions({live("cccc0003", "carol")}, {}, "ssh approvals@bastion");
+  menu.set_requests({});
+  CHECK(menu.screen() == Screen::sessions);
+  CHECK(menu.message().empty());
+  menu.on_input("k");
+  menu.set_requests({item("id-carol", "carol", "incident 7")});
+  CHECK(menu.screen() == Screen::reason);
+  menu.on_input("x\r");
+  CHECK(menu.screen() == Screen::sessions);
 }
