@@ -4,7 +4,6 @@
 #include <charconv>
 #include <cstdint>
 #include <cmath>
-#include <cstdio>
 
 #include "policy/sanitize.hpp"
 
@@ -13,23 +12,35 @@ namespace {
 
 // \uXXXX, or a surrogate pair for code points past the Basic Multilingual Plane.
 void append_u(std::string& out, char32_t code_point) {
-  char buf[16];
   if (code_point > 0xffff) {
     code_point -= 0x10000;
     append_u(out, 0xd800 + (code_point >> 10));
     append_u(out, 0xdc00 + (code_point & 0x3ff));
     return;
   }
-  std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(code_point));
-  out += buf;
+  // By hand, not snprintf: a recording of binary output escapes every other byte this way.
+  static constexpr char hex[] = "0123456789abcdef";
+  const char escaped[6] = {'\\', 'u', hex[(code_point >> 12) & 0xf], hex[(code_point >> 8) & 0xf],
+                           hex[(code_point >> 4) & 0xf], hex[code_point & 0xf]};
+  out.append(escaped, sizeof escaped);
 }
+
+// Printable ASCII but the quote and the backslash: copied as it is, a run at a time.
+bool plain_ascii(unsigned char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
 
 }  // namespace
 
 std::string json_quote(std::string_view text) {
   std::string out = "\"";
-  out.reserve(text.size() + 2);
+  out.reserve(text.size() + text.size() / 8 + 2);
   for (std::size_t i = 0; i < text.size();) {
+    if (plain_ascii(static_cast<unsigned char>(text[i]))) {
+      std::size_t end = i + 1;
+      while (end < text.size() && plain_ascii(static_cast<unsigned char>(text[end]))) ++end;
+      out.append(text.substr(i, end - i));
+      i = end;
+      continue;
+    }
     char32_t cp = 0;
     const std::size_t length = policy::decode_utf8(text, i, cp);
     if (length == 0) {

@@ -122,6 +122,9 @@ const std::vector<QuoteRow> quote_rows = {
     {"truncated sequence", "\xe2\x82", R"("\ufffd\ufffd")"},
     {"surrogate", "\xed\xa0\x80", R"("\ufffd\ufffd\ufffd")"},
     {"beyond U+10FFFF", "\xf4\x90\x80\x80", R"("\ufffd\ufffd\ufffd\ufffd")"},
+    // Runs of plain ASCII are copied whole: each kind of byte that ends one, between runs.
+    {"runs broken by every kind", std::string("ab\0cd\"ef\\gh\x7fij\xc3\xa9kl\xffmn\x1b", 22),
+     R"("ab\u0000cd\"ef\\gh\u007fijékl\ufffdmn\u001b")"},
 };
 }  // namespace
 
