@@ -59,6 +59,9 @@ Try (in another terminal, from {os.getcwd()}):
                                                     # ... and bob's waiting shell opens on db-1
   {ssh} root@db-1@holdgate-as-bob whoami            # later logins reuse the grant until it ends
   {ssh} approvals@holdgate-as-bob history           # the audit trail
+  {ssh} approvals@holdgate-as-ivan session list     # bob's sessions (recorded by default)
+  {ssh} -t approvals@holdgate-as-ivan session watch ID   # bob's live shell, read-only
+  {ssh} -t approvals@holdgate-as-ivan session play ID    # or replay a finished one
   {ssh} root@db-9@holdgate-as-alice true            # no such target
   {ssh} root@dead-1@holdgate-as-alice true          # target unreachable
   {ssh} root@unknown-key-1@holdgate-as-alice true   # target host key not in known_hosts
