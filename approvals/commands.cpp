@@ -153,7 +153,7 @@ class Runner {
     if (!list.live_only) {
       const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch());
       const TimePoint since = list.since >= elapsed ? TimePoint{} : now - list.since;
-      auto events = service_.history(since);
+      auto events = service_.history_of({"session.ended"}, since);
       for (auto it = events.rbegin(); it != events.rend(); ++it) {  // newest first
         if (auto row = session_from_event(*it)) rows.push_back(std::move(*row));
       }
@@ -270,7 +270,7 @@ class Runner {
       }
       return std::move(*it);
     }
-    for (const auto& event : service_.history(TimePoint{})) {
+    for (const auto& event : service_.history_of({"session.ended"}, TimePoint{})) {
       auto row = session_from_event(event);
       if (row && row->id == id && may_see_session(service_.config(), *caller_.user, row->owner)) {
         return refused("session " + id + " is not live: it ended at " +

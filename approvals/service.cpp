@@ -251,6 +251,11 @@ std::vector<storage::AuditEvent> RequestService::history(TimePoint since) {
   return store_.audit_since(since);
 }
 
+std::vector<storage::AuditEvent> RequestService::history_of(const std::vector<std::string>& kinds,
+                                                           TimePoint since) {
+  return store_.audit_of_kinds(kinds, since);
+}
+
 std::vector<storage::GrantRecord> RequestService::active_grants(std::string_view user) {
   return store_.active_grants(user, now_());
 }

@@ -69,6 +69,9 @@ class RequestService {
   // due: what the menu shows. Reads only pending requests, however long the history.
   std::vector<AccessRequest> pending_for(const Caller& caller);
   std::vector<storage::AuditEvent> history(TimePoint since);
+  // history() of these kinds only (sessions: session.ended, recording.deleted).
+  std::vector<storage::AuditEvent> history_of(const std::vector<std::string>& kinds,
+                                              TimePoint since);
 
   // Roles `user` holds through grants at this moment.
   std::vector<storage::GrantRecord> active_grants(std::string_view user);

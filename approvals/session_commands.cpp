@@ -21,7 +21,7 @@ CommandResult run_session_replay(RequestService& service, const Caller& caller,
                                  SessionReplay::Kind kind, std::string_view id, double speed) {
   const config::Config& config = service.config();
   // Every session.ended since the trail began: recordings outlive any --since window.
-  const auto sessions = ended_sessions(service.history(TimePoint{}));
+  const auto sessions = ended_sessions(service.history_of(session_event_kinds(), TimePoint{}));
   const EndedSession* session = find_session(sessions, id);
   const std::string shown(id);
   if (session == nullptr) {

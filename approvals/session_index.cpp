@@ -23,6 +23,11 @@ std::string lowercase(std::string text) {
 
 }  // namespace
 
+const std::vector<std::string>& session_event_kinds() {
+  static const std::vector<std::string> kinds{"session.ended", "recording.deleted"};
+  return kinds;
+}
+
 std::vector<EndedSession> ended_sessions(const std::vector<storage::AuditEvent>& events) {
   std::vector<EndedSession> sessions;
   // The exact subject and outcome Server::apply_retention records (as audit/recordings.cpp).

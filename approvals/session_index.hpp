@@ -33,6 +33,10 @@ struct EndedSession {
 // Every session.ended event with readable details, newest first; deletions by retention noted.
 std::vector<EndedSession> ended_sessions(const std::vector<storage::AuditEvent>& events);
 
+// The kinds of audit event ended_sessions() reads (session.ended, recording.deleted): what to
+// ask the store for, rather than the whole trail.
+const std::vector<std::string>& session_event_kinds();
+
 // The session `id` names: its session id or its recording's file name (with or without
 // ".cast"). The newest when an id ended more than once; nullptr when none matches.
 const EndedSession* find_session(const std::vector<EndedSession>& sessions, std::string_view id);

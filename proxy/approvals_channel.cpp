@@ -194,7 +194,8 @@ void ApprovalsChannels::refresh_menu(Conversation& c) {
 }
 
 void ApprovalsChannels::show_sessions(Conversation& c) {
-  auto recorded = approvals::ended_sessions(requests_.history(storage::TimePoint{}));
+  auto recorded = approvals::ended_sessions(
+      requests_.history_of(approvals::session_event_kinds(), storage::TimePoint{}));
   c.menu->show_sessions(
       approvals::live_sessions_for(requests_.config(), *caller_.user, approvals::live_rows(context_)),
       approvals::recorded_sessions_for(requests_.config(), *caller_.user, std::move(recorded), menu_sessions),

@@ -155,6 +155,11 @@ ALTER TABLE audit ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit ADD COLUMN hash TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Finding sessions (session.ended) without reading the whole audit trail.
+constexpr const char* kAuditByKind = R"sql(
+CREATE INDEX audit_by_kind ON audit (kind, at);
+)sql";
+
 struct Header {
   std::int64_t application_id = 0;
   std::int64_t user_version = 0;
@@ -223,6 +228,7 @@ const std::vector<Migration>& migrations() {
       {7, kBreakGlass},
       {8, kGrantTerms},
       {9, kAuditChain, chain_existing_audit},
+      {10, kAuditByKind},
   };
   return steps;
 }

@@ -56,6 +56,8 @@ class SqliteStore final : public Store {
   std::vector<LockRecord> active_locks(TimePoint now) override;
   void append_audit(const AuditEvent& event) override;
   std::vector<AuditEvent> audit_since(TimePoint since) override;
+  std::vector<AuditEvent> audit_of_kinds(const std::vector<std::string>& kinds,
+                                         TimePoint since) override;
   std::optional<AuditEvent> latest_audit() override;
 
  private:
@@ -336,6 +338,24 @@ std::vector<AuditEvent> SqliteStore::audit_since(TimePoint since) {
     Statement select(db, std::string("SELECT ") + kAuditColumns +
                              " FROM audit WHERE at >= ?1 ORDER BY id");
     select.bind(1, millis_from(since));
+    std::vector<AuditEvent> events;
+    while (select.step()) events.push_back(read_audit(select));
+    return events;
+  });
+}
+
+std::vector<AuditEvent> SqliteStore::audit_of_kinds(const std::vector<std::string>& kinds,
+                                                    TimePoint since) {
+  if (kinds.empty()) return {};
+  return guarded("reading the audit trail", [&](sqlite3* db) {
+    std::string in;
+    for (std::size_t i = 0; i < kinds.size(); ++i) {
+      in += (i ? ", ?" : "?") + std::to_string(i + 2);
+    }
+    Statement select(db, std::string("SELECT ") + kAuditColumns +
+                             " FROM audit WHERE at >= ?1 AND kind IN (" + in + ") ORDER BY id");
+    select.bind(1, millis_from(since));
+    for (std::size_t i = 0; i < kinds.size(); ++i) select.bind(static_cast<int>(i + 2), kinds[i]);
     std::vector<AuditEvent> events;
     while (select.step()) events.push_back(read_audit(select));
     return events;

@@ -109,6 +109,10 @@ class Store {
 
   // Events at or after `since`, oldest first (in the order they were appended), hashes included.
   virtual std::vector<AuditEvent> audit_since(TimePoint since) = 0;
+  // The same, only events of these kinds (e.g. session.ended): finding a session must not read
+  // the whole trail, which grows without bound.
+  virtual std::vector<AuditEvent> audit_of_kinds(const std::vector<std::string>& kinds,
+                                                 TimePoint since) = 0;
 
   // The newest event (what a checkpoint signs); nullopt when the trail is empty.
   virtual std::optional<AuditEvent> latest_audit() = 0;

@@ -67,6 +67,10 @@ class CountingStore final : public st::Store {
     return inner_->active_locks(now);
   }
   void append_audit(const st::AuditEvent& event) override { inner_->append_audit(event); }
+  std::vector<st::AuditEvent> audit_of_kinds(const std::vector<std::string>& kinds,
+                                             st::TimePoint since) override {
+    return inner_->audit_of_kinds(kinds, since);
+  }
   std::vector<st::AuditEvent> audit_since(st::TimePoint since) override {
     return inner_->audit_since(since);
   }

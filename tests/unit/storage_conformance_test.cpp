@@ -605,6 +605,16 @@ TEST_CASE("audit events get increasing ids and audit_since filters by time", "[s
   CHECK(f.store->audit_since(at(kT0 + 2000) + 1ns).size() == 1);
   CHECK(f.store->audit_since(at(kT0 + 5001)).empty());
 
+  // By kind: only those kinds, in the order appended, from `since` on.
+  auto allowed = f.store->audit_of_kinds({"login.allowed"}, at(kT0));
+  REQUIRE(allowed.size() == 2);
+  CHECK(allowed[0].subject == "root@db-1");
+  CHECK(allowed[1].subject == "root@db-3");
+  CHECK(f.store->audit_of_kinds({"login.denied", "login.allowed"}, at(kT0)).size() == 3);
+  CHECK(f.store->audit_of_kinds({"login.allowed"}, at(kT0 + 2001)).size() == 1);
+  CHECK(f.store->audit_of_kinds({"session.ended"}, at(kT0)).empty());
+  CHECK(f.store->audit_of_kinds({}, at(kT0)).empty());
+
   // Ids keep increasing across writes of all kinds.
   create(*f.store, pending_request("req-1"));
   f.store->append_audit(event("login.allowed", "root@db-4"));
