@@ -13,15 +13,16 @@
 #include "policy/sanitize.hpp"
 
 namespace holdgate::approvals {
-namespace {
-
-CommandResult ok(std::string out) { return {std::move(out), "", exit_ok, false}; }
 
 // The service's sentences may quote what people typed (an unknown id, a role name); they are
 // sanitised again here because this is where they reach a terminal.
 CommandResult refused(std::string_view sentence) {
   return {"", "holdgate: " + policy::sanitize(sentence) + "\n", exit_refused, false};
 }
+
+namespace {
+
+CommandResult ok(std::string out) { return {std::move(out), "", exit_ok, false}; }
 
 CommandResult usage_error(const UsageError& error) {
   return {"", "holdgate: " + error.message + "\n\n" + error.usage, exit_usage, false};

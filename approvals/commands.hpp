@@ -80,6 +80,9 @@ std::vector<SessionRow> live_rows(const CommandContext& context);
 // over: still PENDING, the usual "Request ... created" lines; DENIED by a hook, exit 1 and
 // "holdgate: request ID was denied by hook:jira: provide an active JIRA ticket"; APPROVED,
 // that it is and until when.
+// How every command refuses: "holdgate: SENTENCE" (sanitised) on stderr, exit 1.
+CommandResult refused(std::string_view sentence);
+
 CommandResult created_result(const config::Config& config, const AccessRequest& request,
                              std::string_view invocation);
 

@@ -6,16 +6,6 @@
 #include "policy/sanitize.hpp"
 
 namespace holdgate::approvals {
-namespace {
-
-CommandResult refused(std::string_view sentence) {
-  CommandResult result;
-  result.err = "holdgate: " + policy::sanitize(sentence) + "\n";
-  result.exit_code = exit_refused;
-  return result;
-}
-
-}  // namespace
 
 CommandResult run_session_replay(RequestService& service, const Caller& caller,
                                  SessionReplay::Kind kind, std::string_view id, double speed) {
