@@ -124,7 +124,7 @@ TEST_CASE("a recording is written off the caller's thread, 0600 in a 0700 dir, w
   REQUIRE_FALSE(rec::prepare_recordings_dir(dir));
   rec::RecordingWriter writer;
   auto start = rec::SteadyClock::now();
-  auto opened = writer.open(dir, "a.cast", {80, 24, 1, "xterm", "t"}, start, {});
+  auto opened = writer.open(dir, "a.cast", rec::Format::asciicast, {80, 24, 1, "xterm", "t"}, start, {});
   REQUIRE(std::holds_alternative<std::shared_ptr<rec::Recording>>(opened));
   auto recording = std::get<std::shared_ptr<rec::Recording>>(opened);
   recording->data(rec::Stream::output, "hi \xe2", start);
@@ -149,7 +149,7 @@ TEST_CASE("a recording is written off the caller's thread, 0600 in a 0700 dir, w
   CHECK((file.st_mode & 0777) == 0600);
   CHECK((directory.st_mode & 0777) == 0700);
   // Never over an existing file.
-  CHECK(std::holds_alternative<std::string>(writer.open(dir, "a.cast", {}, start, {})));
+  CHECK(std::holds_alternative<std::string>(writer.open(dir, "a.cast", rec::Format::asciicast, {}, start, {})));
 }
 
 TEST_CASE("past max_bytes a recording stops with one marker", "[recording]") {
@@ -158,7 +158,7 @@ TEST_CASE("past max_bytes a recording stops with one marker", "[recording]") {
   auto start = rec::SteadyClock::now();
   rec::Recording::Limits limits;
   limits.max_bytes = 200;
-  auto recording = std::get<std::shared_ptr<rec::Recording>>(writer.open(tmp.path(), "c.cast", {}, start, limits));
+  auto recording = std::get<std::shared_ptr<rec::Recording>>(writer.open(tmp.path(), "c.cast", rec::Format::asciicast, {}, start, limits));
   for (int i = 0; i < 20; ++i) recording->data(rec::Stream::output, "0123456789", start);
   std::promise<rec::RecordingResult> done;
   recording->finish([&](const rec::RecordingResult& result) { done.set_value(result); });
