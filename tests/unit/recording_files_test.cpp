@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 #include <future>
 #include <sstream>
@@ -168,4 +169,19 @@ TEST_CASE("past max_bytes a recording stops with one marker", "[recording]") {
   CHECK(text.size() < 300);
   CHECK(text.find("\"m\", \"holdgate: recording stopped at max_bytes\"]\n") != std::string::npos);
   CHECK(text.rfind("\"m\"") > text.rfind("\"o\""));
+}
+
+TEST_CASE("retention sees .cast and .stream recordings, not other files or those being written", "[recording]") {
+  TempDir tmp;
+  for (const char* name : {"a.cast", "b.stream", "c.cast", "notes.txt", "d.cast.tmp"}) {
+    std::ofstream(tmp.path() / name) << "x";
+  }
+  std::filesystem::create_directory(tmp.path() / "e.cast");
+  auto found = rec::list_recordings(tmp.path(), {"c.cast"});
+  std::vector<std::string> names;
+  for (const auto& r : found) names.push_back(r.name);
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"a.cast", "b.stream"});
+  CHECK(rec::is_recording_name("x/2026_bob_root@db-1_1.stream"));
+  CHECK_FALSE(rec::is_recording_name("x.streams"));
 }
