@@ -41,6 +41,10 @@ class EventLog {
 // access taken back or the daemon stopping a notice; everything else info.
 LogPriority event_priority(std::string_view event, const std::vector<EventLog::Field>& fields);
 
+// What starts a plain "holdgate: ..." error line on stderr: "<3>" under the journal, so the
+// reason a start failed is recorded as an error.
+inline std::string_view error_prefix(const LogStyle& style) { return style.journal ? "<3>" : ""; }
+
 // The line write() prints, without the clock: `time` is put first in text and json ("" for none).
 std::string format_event(const LogStyle& style, std::string_view time, std::string_view event,
                          const std::vector<EventLog::Field>& fields);

@@ -100,7 +100,6 @@ std::string parse_arguments(int argc, char** argv, Arguments& args) {
   return {};
 }
 
-// `error_prefix` is "<3>" under the journal, so the reason a start failed is logged as an error.
 std::optional<config::Config> load(const std::string& path, std::string_view error_prefix) {
   auto result = config::load_config(path);
   for (const auto& error : result.errors) std::cerr << error_prefix << error.to_string() << '\n';
@@ -179,7 +178,7 @@ int serve(const config::Config& config, proxy::LogStyle style) {
   EventLog log(std::cerr, style);
   Server server(io, config, log);
   if (auto error = server.start()) {
-    std::cerr << (style.journal ? "<3>" : "") << "holdgate: " << *error << '\n';
+    std::cerr << proxy::error_prefix(style) << "holdgate: " << *error << '\n';
     return 1;
   }
   server.run();
@@ -226,7 +225,7 @@ int main(int argc, char** argv) {
   }
   // Under the journal a line's "<N>" prefix is its priority and the journal stamps the time.
   proxy::LogStyle log_style{args.log_format, systemd::stderr_is_journal()};
-  auto config = load(args.config, log_style.journal ? "<3>" : "");
+  auto config = load(args.config, proxy::error_prefix(log_style));
   if (!config) return 1;
   if (args.command == "check-config") {
     std::cout << args.config << ": ok\n";
@@ -238,7 +237,7 @@ int main(int argc, char** argv) {
   try {
     return serve(*config, log_style);
   } catch (const std::exception& e) {
-    std::cerr << (log_style.journal ? "<3>" : "") << "holdgate: " << e.what() << '\n';
+    std::cerr << proxy::error_prefix(log_style) << "holdgate: " << e.what() << '\n';
     return 1;
   }
 }

@@ -183,3 +183,16 @@ def test_unknown_log_format_is_a_usage_error():
                        capture_output=True, text=True, timeout=10)
     assert r.returncode == 2
     assert "holdgate: unknown --log-format 'xml' (text or json)" in r.stderr
+
+
+def test_config_errors_are_errors_in_the_journal(tmp_path):
+    config = tmp_path / "bad.yaml"
+    config.write_text(f"listen: 127.0.0.1:{free_port()}\nstate_dri: {tmp_path}\n")
+    log = tmp_path / "holdgate.log"
+    log.touch()
+    env = {**os.environ, "JOURNAL_STREAM": journal_stream_of(log)}
+    with open(log, "ab") as out:
+        code = subprocess.run([str(require_bin()), "serve", "--config", str(config)], env=env,
+                              stdout=out, stderr=out, stdin=subprocess.DEVNULL, timeout=15).returncode
+    assert code == 1
+    assert log.read_text().startswith(f"<3>{config}:2:1: unknown top-level key 'state_dri'"), log.read_text()
