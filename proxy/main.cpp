@@ -1,5 +1,5 @@
 // holdgate: an SSH bastion with inline just-in-time escalation.
-//   holdgate serve --config FILE
+//   holdgate serve --config FILE [--log-format text|json]
 //   holdgate check-config --config FILE
 //   holdgate show-keys --config FILE [--host | --upstream]
 //   holdgate known-hosts --config FILE
@@ -14,15 +14,16 @@
 #include "audit/audit_command.hpp"
 #include "config/load.hpp"
 #include "event_log.hpp"
+#include "holdgate/version.hpp"
 #include "keys.hpp"
 #include "net.hpp"
 #include "server.hpp"
+#include "systemd/journal_stream.hpp"
+#include "systemd/notify.hpp"
 
 namespace {
 
 using namespace holdgate;
-
-constexpr std::string_view version = "holdgate 0.1.0";
 
 constexpr std::string_view usage = R"(usage: holdgate COMMAND --config FILE [options]
 
@@ -41,6 +42,9 @@ commands:
 
 options:
   --config FILE  the YAML configuration (required)
+  --log-format text|json
+                 serve's log lines: key=value text (default) or one JSON object per line;
+                 under systemd's journal either gets a "<N>" priority prefix and no time
   --help         show this help
   --version      show the version
 )";
@@ -49,6 +53,7 @@ struct Arguments {
   std::string command;
   std::string config;
   bool host = false, upstream = false, help = false, version = false;
+  proxy::LogFormat log_format = proxy::LogFormat::text;
   audit::AuditOptions audit;  // `audit verify|export`
 };
 
@@ -65,6 +70,12 @@ std::string parse_arguments(int argc, char** argv, Arguments& args) {
       if (i + 1 == words.size()) return "--config needs a FILE";
       args.config = words[++i];
     } else if (w.starts_with("--config=")) args.config = w.substr(9);
+    else if (w == "--log-format") {
+      if (i + 1 == words.size()) return "--log-format needs text or json";
+      auto format = words[++i];
+      if (format == "json") args.log_format = proxy::LogFormat::json;
+      else if (format != "text") return "unknown --log-format '" + std::string(format) + "' (text or json)";
+    }
     else if (args.command == "audit" && (w == "--checkpoint" || w == "--since" || w == "--format")) {
       if (i + 1 == words.size()) return std::string(w) + " needs a value";
       std::string value(words[++i]);
@@ -89,9 +100,9 @@ std::string parse_arguments(int argc, char** argv, Arguments& args) {
   return {};
 }
 
-std::optional<config::Config> load(const std::string& path) {
+std::optional<config::Config> load(const std::string& path, std::string_view error_prefix) {
   auto result = config::load_config(path);
-  for (const auto& error : result.errors) std::cerr << error.to_string() << '\n';
+  for (const auto& error : result.errors) std::cerr << error_prefix << error.to_string() << '\n';
   return std::move(result.config);
 }
 
@@ -154,17 +165,24 @@ int known_hosts(const config::Config& config) {
   return print_host_keys(config, patterns) ? 0 : 1;
 }
 
-int serve(const config::Config& config) {
+// Tells systemd (Type=notify) what holdgate is doing; a failure to tell it is logged, never fatal.
+void notify(const systemd::Notifier& notifier, proxy::EventLog& log, std::string_view state) {
+  if (auto error = notifier.notify(state)) log.write("notify-error", {{"reason", *error}});
+}
+
+int serve(const config::Config& config, proxy::LogStyle style) {
   using namespace holdgate::proxy;
   std::signal(SIGPIPE, SIG_IGN);
+  auto notifier = systemd::Notifier::from_environment();
   asio::io_context io(1);
-  EventLog log(std::cerr);
+  EventLog log(std::cerr, style);
   Server server(io, config, log);
   if (auto error = server.start()) {
-    std::cerr << "holdgate: " << *error << '\n';
+    std::cerr << proxy::error_prefix(style) << "holdgate: " << *error << '\n';
     return 1;
   }
   server.run();
+  notify(notifier, log, "READY=1");  // start() returned: the port accepts connections
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   bool shutting_down = false;
@@ -175,6 +193,7 @@ int serve(const config::Config& config) {
       return;
     }
     shutting_down = true;
+    notify(notifier, log, "STOPPING=1");
     signals.async_wait(on_signal);
     asio::co_spawn(io, server.shutdown(), [&](std::exception_ptr e) {
       signals.cancel();
@@ -201,10 +220,12 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (args.version) {
-    std::cout << version << '\n';
+    std::cout << "holdgate " << holdgate::version << '\n';
     return 0;
   }
-  auto config = load(args.config);
+  // Under the journal a line's "<N>" prefix is its priority and the journal stamps the time.
+  proxy::LogStyle log_style{args.log_format, systemd::stderr_is_journal()};
+  auto config = load(args.config, proxy::error_prefix(log_style));
   if (!config) return 1;
   if (args.command == "check-config") {
     std::cout << args.config << ": ok\n";
@@ -214,9 +235,9 @@ int main(int argc, char** argv) {
   if (args.command == "known-hosts") return known_hosts(*config);
   if (args.command == "audit") return audit::run_audit(*config, args.audit, std::cout, std::cerr);
   try {
-    return serve(*config);
+    return serve(*config, log_style);
   } catch (const std::exception& e) {
-    std::cerr << "holdgate: " << e.what() << '\n';
+    std::cerr << proxy::error_prefix(log_style) << "holdgate: " << e.what() << '\n';
     return 1;
   }
 }

@@ -10,6 +10,9 @@ packages=(
   openssh-server openssh-client rsync git ssh-audit openssl ca-certificates
   python3 python3-pytest python3-pexpect python3-asyncssh asciinema
   sqlite3  # the audit tests tamper with the database as an intruder would
+  # tests/packaging: cpack's DEB generator (dpkg-shlibdeps), the unit's verifier, man pages'
+  # renderer, bash completion's loader
+  dpkg-dev systemd man-db bash-completion
 )
 missing=()
 for p in "${packages[@]}"; do
