@@ -108,7 +108,8 @@ def test_a_header_from_an_address_that_is_not_listed_is_just_bad_ssh(world, make
     r = alice.ssh("root@db-1", "whoami", options=through_balancer("v1", "203.0.113.7:4242", "127.0.0.2"))
     assert r.returncode == 255, r
     assert gate.wait_for_log_line("source=127.0.0.2:", "event=auth", "result=failed"), gate.log_text()
-    assert "203.0.113.7" not in gate.log_text()
+    # libssh may quote the "banner" it got in its reason; as a source the claim never shows.
+    assert "source=203.0.113.7" not in gate.log_text()
     # Not read as a header at all (the harness's port probe from 127.0.0.1 is, and is logged).
     assert not [line for line in gate.log_text().splitlines()
                 if "event=proxy-header" in line and "source=127.0.0.2" in line], gate.log_text()
