@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <string_view>
 #include <vector>
 
@@ -40,17 +39,6 @@ std::vector<std::string_view> words(std::string_view line) {
     if (space == std::string_view::npos) return out;
     start = space + 1;
   }
-}
-
-std::optional<std::uint16_t> port_number(std::string_view text) {
-  if (text.empty() || text.size() > 5 ||
-      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return std::nullopt;
-  }
-  unsigned value = 0;
-  std::from_chars(text.data(), text.data() + text.size(), value);
-  if (value > 65535) return std::nullopt;
-  return static_cast<std::uint16_t>(value);
 }
 
 // "PROXY TCP4 203.0.113.7 192.0.2.1 4242 22\r\n", at most 107 bytes with its CRLF.
@@ -96,9 +84,9 @@ HeaderParse parse_v1(Bytes bytes) {
     return BadHeader{"the PROXY v1 header's destination '" + std::string(fields[3]) + "' is not " +
                      family + " address"};
   }
-  auto source_port = port_number(fields[4]);
-  if (!source_port || !port_number(fields[5])) {
-    return BadHeader{"the PROXY v1 header's ports are not numbers from 0 to 65535"};
+  auto source_port = config::parse_port(fields[4]);
+  if (!source_port || !config::parse_port(fields[5])) {
+    return BadHeader{"the PROXY v1 header's ports are not numbers from 1 to 65535"};
   }
   return ProxyHeader{text.size(), ClientEndpoint{*source, *source_port}};
 }

@@ -91,7 +91,7 @@ TEST_CASE("PROXY v1 headers: TCP4, TCP6, UNKNOWN, and what is wrong with bad one
   for (const auto& row : std::vector<Row>{
            {"PROXY TCP4 203.0.113.7 192.0.2.1 4242 22\r\n" + ssh_banner, "client 203.0.113.7:4242", banner},
            {"PROXY TCP6 2001:db8::7 2001:db8::1 4242 22\r\n" + ssh_banner, "client 2001:db8::7:4242", banner},
-           {"PROXY TCP6 ::ffff:203.0.113.7 ::1 0 65535\r\n", "client ::ffff:203.0.113.7:0", 0},
+           {"PROXY TCP6 ::ffff:203.0.113.7 ::1 1 65535\r\n", "client ::ffff:203.0.113.7:1", 0},
            {"PROXY UNKNOWN\r\n" + ssh_banner, "own connection", banner},
            {"PROXY UNKNOWN whatever follows is ignored\r\n" + ssh_banner, "own connection", banner},
            {longest + ssh_banner, "own connection", banner},
@@ -138,13 +138,15 @@ TEST_CASE("PROXY v1 headers: TCP4, TCP6, UNKNOWN, and what is wrong with bad one
             "the PROXY v1 header is not printable text", 0},
            // ports
            {"PROXY TCP4 203.0.113.7 192.0.2.1 65536 22\r\n",
-            "the PROXY v1 header's ports are not numbers from 0 to 65535", 0},
+            "the PROXY v1 header's ports are not numbers from 1 to 65535", 0},
+           {"PROXY TCP4 203.0.113.7 192.0.2.1 0 22\r\n",
+            "the PROXY v1 header's ports are not numbers from 1 to 65535", 0},
            {"PROXY TCP4 203.0.113.7 192.0.2.1 -1 22\r\n",
-            "the PROXY v1 header's ports are not numbers from 0 to 65535", 0},
+            "the PROXY v1 header's ports are not numbers from 1 to 65535", 0},
            {"PROXY TCP4 203.0.113.7 192.0.2.1 4242 2x\r\n",
-            "the PROXY v1 header's ports are not numbers from 0 to 65535", 0},
+            "the PROXY v1 header's ports are not numbers from 1 to 65535", 0},
            {"PROXY TCP4 203.0.113.7 192.0.2.1 4242 999999\r\n",
-            "the PROXY v1 header's ports are not numbers from 0 to 65535", 0},
+            "the PROXY v1 header's ports are not numbers from 1 to 65535", 0},
        }) {
     INFO(row.input);
     auto outcome = drive(bytes_of(row.input));
