@@ -193,9 +193,18 @@ struct AuditSettings {
   Duration checkpoint_interval = std::chrono::minutes(10);
 };
 
+// `proxy_protocol:` (issue 14, section 4): load balancers in front of holdgate. A connection
+// from one of these networks must begin with a PROXY protocol header (v1 or v2), and then counts
+// in limits, logs and the audit trail as the client the header names; a connection from
+// anywhere else is plain SSH, so its header would not be trusted, only refused as bad SSH.
+struct ProxyProtocol {
+  std::vector<Network> from;  // empty: no load balancer, every connection is plain SSH
+};
+
 struct Config {
   std::filesystem::path source;  // the file this came from
   Address listen{"0.0.0.0", 2222};
+  ProxyProtocol proxy_protocol;  // `proxy_protocol:` load balancers that send a PROXY header
   std::filesystem::path state_dir;
   std::vector<std::filesystem::path> host_keys;  // empty: <state_dir>/ssh_host_ed25519_key
   Upstream upstream;

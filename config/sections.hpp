@@ -24,6 +24,7 @@ std::vector<std::string> read_role_names(const Entry& list, std::vector<RoleRef>
 // listen, state_dir, host_keys, upstream (with defaults under state_dir).
 void read_server(const Fields& top, Config& config);
 Limits read_limits(const Entry& e);
+ProxyProtocol read_proxy_protocol(const Entry& e);  // `proxy_protocol: {from: [networks]}`
 // Targets' and roles' `recording:` (and roles' `record_required:`) go into `recording`.
 std::vector<Target> read_targets(const Entry& e, RecordingSettings& recording);
 std::vector<User> read_users(const Entry& e, std::vector<RoleRef>& refs);

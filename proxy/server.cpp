@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "keys.hpp"
+#include "proxy_header_reader.hpp"
 
 namespace holdgate::proxy {
 namespace {
@@ -28,6 +29,24 @@ std::string endpoint_text(const tcp::endpoint& endpoint) {
   auto address = endpoint.address();
   std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
   return host + ":" + std::to_string(endpoint.port());
+}
+
+// As endpoint_text, for the client a load balancer's PROXY header names.
+std::string client_text(const ingress::ClientEndpoint& client) {
+  auto host = config::to_string(client.address);
+  return (client.address.v6 ? "[" + host + "]" : host) + ":" + std::to_string(client.port);
+}
+
+// A coroutine's completion handler: an exception that ended it becomes one log line.
+auto log_errors(EventLog& log, std::string source) {
+  return [&log, source = std::move(source)](std::exception_ptr error) {
+    if (!error) return;
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      log.write("session-error", {{"source", source}, {"reason", e.what()}});
+    }
+  };
 }
 
 config::IpAddress ip_address(const asio::ip::address& address) {
@@ -214,6 +233,50 @@ void Server::start_session(tcp::socket socket) {
   auto remote = socket.remote_endpoint(ec);
   if (ec) return;  // gone already
   auto address = ip_address(remote.address());
+  const auto& balancers = config_.proxy_protocol.from;
+  if (std::any_of(balancers.begin(), balancers.end(),
+                  [&](const auto& network) { return limits::contains(network, address); })) {
+    asio::co_spawn(io_, accept_proxied(std::move(socket), remote),
+                   log_errors(log_, endpoint_text(remote)));
+    return;
+  }
+  admit(std::move(socket), Session::Peer{endpoint_text(remote), address});
+}
+
+awaitable<void> Server::accept_proxied(tcp::socket socket, tcp::endpoint balancer) {
+  auto balancer_text = endpoint_text(balancer);
+  auto refuse = [&](const std::string& reason) {
+    log_.write("proxy-header", {{"source", balancer_text}, {"result", "refused"}, {"reason", reason}});
+    error_code ec;
+    socket.close(ec);
+  };
+  // Until its header is read a connection counts against no source yet, so these waits have a
+  // cap of their own: the total of start-ups the bastion would hold anyway.
+  if (awaiting_headers_ >= config_.limits.max_startups) {
+    refuse("too many connections waiting for their PROXY protocol header");
+    co_return;
+  }
+  std::variant<ingress::ProxyHeader, std::string> header;
+  {
+    ++awaiting_headers_;
+    StartupSlot waiting([this] { --awaiting_headers_; });
+    header = co_await read_proxy_header(socket, config_.limits.login_grace);
+  }
+  if (!acceptor_.is_open()) co_return;  // shut down meanwhile: the socket closes with this frame
+  if (auto* reason = std::get_if<std::string>(&header)) {
+    refuse(*reason);
+    co_return;
+  }
+  // LOCAL (a health check) and UNKNOWN name no client: the balancer's own connection.
+  auto& client = std::get<ingress::ProxyHeader>(header).client;
+  Session::Peer peer = client ? Session::Peer{client_text(*client), client->address, balancer_text}
+                              : Session::Peer{balancer_text, ip_address(balancer.address()), balancer_text};
+  admit(std::move(socket), std::move(peer));
+}
+
+void Server::admit(tcp::socket socket, Session::Peer peer) {
+  error_code ec;
+  auto address = peer.address;
   // Like sshd's MaxStartups, PerSourceMaxStartups and PerSourcePenalties: a flood of half-open
   // connections can starve neither the bastion of memory nor, from one source, everybody else
   // of start-up slots; authenticated sessions are never affected.
@@ -230,8 +293,7 @@ void Server::start_session(tcp::socket socket) {
   }
   StartupSlot startup([this, address] { context_.admissions.release(address); });
   socket.set_option(tcp::no_delay(true), ec);
-  launch(as_stream_socket(std::move(socket)), Session::Peer{endpoint_text(remote), address},
-         std::move(startup), std::nullopt);
+  launch(as_stream_socket(std::move(socket)), std::move(peer), std::move(startup), std::nullopt);
 }
 
 void Server::launch(StreamSocket socket, Session::Peer peer, StartupSlot startup,
@@ -248,14 +310,7 @@ void Server::launch(StreamSocket socket, Session::Peer peer, StartupSlot startup
                                            std::move(peer), std::move(startup), std::move(jump));
   std::erase_if(sessions_, [](const auto& weak) { return weak.expired(); });
   sessions_.push_back(session);
-  asio::co_spawn(io_, Session::run(session), [this, source](std::exception_ptr error) {
-    if (!error) return;
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      log_.write("session-error", {{"source", source}, {"reason", e.what()}});
-    }
-  });
+  asio::co_spawn(io_, Session::run(session), log_errors(log_, source));
 }
 
 std::size_t Server::live_sessions() {

@@ -1,5 +1,6 @@
-// The listener: binds the port, accepts connections, enforces the limits on unauthenticated
-// connections (limits/), starts one Session per connection, and stops them all on shutdown.
+// The listener: binds the port, accepts connections, reads the PROXY header of those from a
+// load balancer (ingress/), enforces the limits on unauthenticated connections (limits/) by the
+// client's address, starts one Session per connection, and stops them all on shutdown.
 #pragma once
 
 #include <memory>
@@ -40,6 +41,11 @@ class Server {
  private:
   awaitable<void> accept_loop();
   void start_session(tcp::socket socket);
+  // A connection from a load balancer (`proxy_protocol.from`): its PROXY header first, read
+  // within login_grace; then admitted as the client the header names.
+  awaitable<void> accept_proxied(tcp::socket socket, tcp::endpoint balancer);
+  // The limits on unauthenticated connections (limits/) for `peer`, then a Session.
+  void admit(tcp::socket socket, Session::Peer peer);
   // Starts a Session on an accepted (or ProxyJump inner) socket; `startup` counts it until it
   // has authenticated.
   void launch(StreamSocket socket, Session::Peer peer, StartupSlot startup,
@@ -69,6 +75,7 @@ class Server {
   tcp::acceptor acceptor_;
   std::vector<std::weak_ptr<Session>> sessions_;
   std::mt19937 random_;  // the random early drop's rolls
+  int awaiting_headers_ = 0;  // load balancers' connections whose PROXY header is not read yet
 };
 
 }  // namespace holdgate::proxy

@@ -142,6 +142,16 @@ TEST_CASE("a minimal file gets the documented defaults", "[config]") {
   CHECK(c.limits.keepalive_interval == 60s);
 }
 
+TEST_CASE("proxy_protocol lists the load balancers trusted to send a PROXY header", "[config]") {
+  CHECK(parse_ok("state_dir: /s\n").proxy_protocol.from.empty());
+  auto c = parse_ok("state_dir: /s\nproxy_protocol: {from: [10.0.0.0/8, 127.0.0.1/32, '::1']}\n");
+  const auto& from = c.proxy_protocol.from;
+  REQUIRE(from.size() == 3);
+  CHECK((!from[0].address.v6 && from[0].prefix == 8));
+  CHECK((!from[1].address.v6 && from[1].prefix == 32));
+  CHECK((from[2].address.v6 && from[2].prefix == 128));
+}
+
 TEST_CASE("listen takes a port, defaulting to 2222", "[config]") {
   CHECK(parse_ok("state_dir: /s\nlisten: 127.0.0.1\n").listen.port == 2222);
   auto c = parse_ok("state_dir: /s\nlisten: '[::]:22'\n");
