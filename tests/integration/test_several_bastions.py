@@ -18,6 +18,7 @@ import pytest
 from harness.client import client_env, live_shell
 from harness.procs import wait_until
 from harness.world import gate_client, new_gate
+from test_approvals import _readline as readline
 from test_escalation import spawn
 from test_notify import Receiver
 
@@ -232,12 +233,3 @@ def test_a_request_expires_once_on_two_bastions(world, tmp_path, receiver):
     finally:
         b.stop()
         a.stop()
-
-
-def readline(proc, timeout):
-    import selectors
-    sel = selectors.DefaultSelector()
-    sel.register(proc.stdout, selectors.EVENT_READ)
-    if not sel.select(timeout):
-        raise AssertionError(f"no line within {timeout}s")
-    return proc.stdout.readline()
