@@ -77,11 +77,23 @@ std::optional<std::string> Server::start() {
   auto state_dir = ensure_state_dir(config_.state_dir);
   if (auto* e = std::get_if<KeyError>(&state_dir)) return e->message;
 
-  auto store = storage::open_sqlite_store((config_.state_dir / "holdgate.db").string());
+  // This process's mark on the audit events it writes: other bastions on the same database
+  // publish only the changes that are not their own (BastionFeed).
+  const std::string origin = approvals::random_uuid();
+  const auto database = config_.state_dir / "holdgate.db";
+  auto store = storage::open_sqlite_store(database.string(), origin);
   if (auto* e = std::get_if<storage::StoreError>(&store)) return e->message;
   store_ = std::move(std::get<std::unique_ptr<storage::Store>>(store));
   requests_ = std::make_unique<approvals::RequestService>(
       config_, *store_, [] { return std::chrono::system_clock::now(); }, approvals::random_uuid);
+  std::unique_ptr<ChangeWakeup> wakeup;
+  auto watched = watch_sqlite_file(io_, database);
+  if (auto* e = std::get_if<std::string>(&watched)) {
+    log_.write("change-feed-error", {{"reason", *e + "; reading every 2s instead"}});
+  } else {
+    wakeup = std::move(std::get<std::unique_ptr<ChangeWakeup>>(watched));
+  }
+  feed_ = std::make_unique<BastionFeed>(io_, *requests_, *store_, origin, std::move(wakeup), log_);
   context_.requests = requests_.get();
   recorder_ = std::make_unique<recording::RecordingWriter>();
   context_.recorder = recorder_.get();
@@ -155,7 +167,9 @@ awaitable<void> Server::expiry_loop() {
   using std::chrono::milliseconds;
   asio::steady_timer timer(io_);
   auto subscription = requests_->events().subscribe([&](const approvals::RequestChange& change) {
-    // A new request may expire, or a break-glass one need ratifying, before the others.
+    // A new request may expire, or a break-glass one need ratifying, before the others; one
+    // made on another bastion too (remote), so whichever bastion gets there first expires it,
+    // once: expire_due's compare-and-swap lets only one write win.
     if (change.event == "request.created" || change.event == "request.break_glass") timer.cancel();
   });
   // The first pass runs at start: deadlines that passed while holdgate was down are acted on.
@@ -177,6 +191,7 @@ void Server::run() {
   auto rethrow = [](std::exception_ptr e) { if (e) std::rethrow_exception(e); };
   asio::co_spawn(io_, accept_loop(), rethrow);
   asio::co_spawn(io_, expiry_loop(), rethrow);
+  asio::co_spawn(io_, feed_->run(), rethrow);
   if (config_.recording.retention_days > 0 || config_.recording.retention_total_bytes > 0) {
     asio::co_spawn(io_, retention_loop(), rethrow);
   }
@@ -343,6 +358,8 @@ awaitable<void> Server::shutdown() {
     tick.expires_after(std::chrono::milliseconds(100));
     co_await tick.async_wait(use_awaitable);
   }
+  // Other bastions' revocations reach live sessions until the last one has ended.
+  feed_->stop();
   // Last, so the sessions' final events are covered by the checkpoint signed on the way out.
   checkpointer_->stop();
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "audit_checkpointer.hpp"
+#include "bastion_feed.hpp"
 #include "config/config.hpp"
 #include "integrations.hpp"
 #include "net.hpp"
@@ -51,7 +52,7 @@ class Server {
   void launch(StreamSocket socket, Session::Peer peer, StartupSlot startup,
               std::optional<Session::JumpOrigin> jump);
   // Expires pending requests when their time comes: one timer armed for the earliest expiry,
-  // re-armed whenever a request is created.
+  // re-armed whenever a request is created (here or on another bastion).
   awaitable<void> expiry_loop();
   // Deletes recordings past `recording.retention` at start and hourly (each one audited); the
   // directory work runs on the recording writer's thread.
@@ -68,6 +69,8 @@ class Server {
   LiveSessions live_sessions_;  // the session channels running now; context_ points at it
   Integrations integrations_;  // webhooks and approval hooks; declared after requests_ so they
                                // unsubscribe before it goes
+  // Other bastions' changes on the same database, published to requests_'s listeners.
+  std::unique_ptr<BastionFeed> feed_;
   std::unique_ptr<AuditCheckpointer> checkpointer_;  // signed anchors of the audit chain
   KeyHandle upstream_identity_;
   BindHandle bind_;

@@ -190,7 +190,7 @@ void write_grants(sqlite3* db, const AccessRequest& request) {
   }
 }
 
-void insert_audit(sqlite3* db, const AuditEvent& event) {
+void insert_audit(sqlite3* db, const AuditEvent& event, std::string_view origin) {
   // The id is the store's to give: the next after the newest row (or after the highest ever
   // given, which AUTOINCREMENT keeps in sqlite_sequence), and the hash covers it, so it must be
   // known before the insert. Every caller holds the write lock (BEGIN IMMEDIATE), so the newest
@@ -213,7 +213,7 @@ void insert_audit(sqlite3* db, const AuditEvent& event) {
   chained.hash = chain_hash(chained.prev_hash, chained);
   Statement insert(db,
                    "INSERT INTO audit (id, at, kind, actor, source, subject, details, prev_hash, "
-                   "hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+                   "hash, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   insert.bind(1, static_cast<std::int64_t>(chained.id));
   insert.bind(2, to_millis(chained.at));
   insert.bind(3, chained.kind);
@@ -223,11 +223,15 @@ void insert_audit(sqlite3* db, const AuditEvent& event) {
   insert.bind(7, chained.details);
   insert.bind(8, chained.prev_hash);
   insert.bind(9, chained.hash);
+  insert.bind(10, origin);
   insert.run();
 }
 
 void chain_existing_audit(sqlite3* db) {
-  Statement select(db, std::string("SELECT ") + kAuditColumns + " FROM audit ORDER BY id");
+  // Not kAuditColumns: this migration (9) runs before the origin column exists (11).
+  Statement select(db,
+                   "SELECT id, at, kind, actor, source, subject, details, prev_hash, hash, '' "
+                   "FROM audit ORDER BY id");
   Statement update(db, "UPDATE audit SET prev_hash = ?2, hash = ?3 WHERE id = ?1");
   std::string prev = genesis_hash();
   while (select.step()) {
@@ -305,7 +309,8 @@ AccessRequest RequestReader::read(const Statement& row) {
   return request;
 }
 
-const char* const kAuditColumns = "id, at, kind, actor, source, subject, details, prev_hash, hash";
+const char* const kAuditColumns =
+    "id, at, kind, actor, source, subject, details, prev_hash, hash, origin";
 
 AuditEvent read_audit(const Statement& row) {
   AuditEvent event;
@@ -318,6 +323,7 @@ AuditEvent read_audit(const Statement& row) {
   event.details = row.text(6);
   event.prev_hash = row.text(7);
   event.hash = row.text(8);
+  event.origin = row.text(9);
   return event;
 }
 

@@ -116,12 +116,21 @@ class Store {
 
   // The newest event (what a checkpoint signs); nullopt when the trail is empty.
   virtual std::optional<AuditEvent> latest_audit() = 0;
+
+  // At most `limit` events with an id above `after_id`, oldest first, origins included: the
+  // change feed between bastions (cluster/change_feed.hpp) pages through the trail with it.
+  // Ids are gap-free and committed in order (one write lock per append), so a reader that has
+  // seen id N has seen every event up to N and never misses one committed later.
+  virtual std::vector<AuditEvent> audit_after(long after_id, std::size_t limit) = 0;
 };
 
 // Opens (creating if needed) the SQLite database at `path`, applying schema migrations. A file
 // from a newer holdgate is refused with a clear message. A new file is created with mode 0600.
 // One Store may be shared by threads (its calls take turns); several Stores, in one process or
-// several, may use the same file.
-std::variant<std::unique_ptr<Store>, StoreError> open_sqlite_store(const std::string& path);
+// several, may use the same file. `origin` is stamped on every audit event this Store appends
+// (AuditEvent::origin): one random id per holdgate process, so that bastions sharing the file
+// can tell their own changes from the others'.
+std::variant<std::unique_ptr<Store>, StoreError> open_sqlite_store(const std::string& path,
+                                                                   std::string origin = {});
 
 }  // namespace holdgate::storage
