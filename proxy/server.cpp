@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "keys.hpp"
+#include "stores/open_configured.hpp"
 
 namespace holdgate::proxy {
 namespace {
@@ -58,7 +59,7 @@ std::optional<std::string> Server::start() {
   auto state_dir = ensure_state_dir(config_.state_dir);
   if (auto* e = std::get_if<KeyError>(&state_dir)) return e->message;
 
-  auto store = storage::open_sqlite_store((config_.state_dir / "holdgate.db").string());
+  auto store = stores::open_configured_store(config_, stores::Create::yes);
   if (auto* e = std::get_if<storage::StoreError>(&store)) return e->message;
   store_ = std::move(std::get<std::unique_ptr<storage::Store>>(store));
   requests_ = std::make_unique<approvals::RequestService>(

@@ -1,5 +1,5 @@
-// The narrow storage interface. SQLite implements it today; a shared backend (PostgreSQL) for
-// several bastions can implement it later and must pass the same conformance suite
+// The narrow storage interface. SQLite (one bastion) and PostgreSQL (several bastions sharing
+// one state) implement it and pass the same conformance suite
 // (tests/unit/storage_conformance_test.cpp).
 #pragma once
 
@@ -123,5 +123,13 @@ class Store {
 // One Store may be shared by threads (its calls take turns); several Stores, in one process or
 // several, may use the same file.
 std::variant<std::unique_ptr<Store>, StoreError> open_sqlite_store(const std::string& path);
+
+// Connects to the PostgreSQL database `dsn` names (a libpq URI or key=value string; a
+// connect_timeout of 3 s unless it says otherwise), applying schema migrations; a schema from a
+// newer holdgate is refused. One Store may be shared by threads (its calls take turns); several,
+// on several bastions, may share the database. A call that finds the connection lost throws
+// StoreFailure("cannot reach its database ..."); the next call connects again. Messages never
+// show the DSN's password.
+std::variant<std::unique_ptr<Store>, StoreError> open_postgres_store(const std::string& dsn);
 
 }  // namespace holdgate::storage

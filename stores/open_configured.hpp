@@ -1,0 +1,26 @@
+// The one place that picks the storage backend from the config (`storage:`): SQLite at
+// <state_dir>/holdgate.db when nothing is said, else PostgreSQL at the DSN given inline or in
+// `postgres_file`. Used by the server and by every command that reads the state.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "config/config.hpp"
+#include "storage/store.hpp"
+
+namespace holdgate::stores {
+
+// Whether the configured state may not exist yet and should be created (the server) or must be
+// there already (audit verify: an empty new file would "verify" a trail that is not there).
+enum class Create { yes, no };
+
+std::variant<std::unique_ptr<storage::Store>, storage::StoreError> open_configured_store(
+    const config::Config& config, Create create);
+
+// The DSN the config names, read from postgres_file if need be (refused when group may write
+// it or others may read it: it holds a password); empty for SQLite.
+std::variant<std::string, storage::StoreError> configured_dsn(const config::StorageConfig& storage);
+
+}  // namespace holdgate::stores
