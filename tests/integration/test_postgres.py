@@ -49,13 +49,12 @@ def test_a_held_session_continues_after_approval_and_the_chain_verifies(world, m
     assert child.exitstatus == 0
 
     # The request and its reviews are in PostgreSQL, not in a file under state_dir.
-    dbname = postgres_dsn.split("/")[-1].split("?")[0]
     assert postgres.psql(f"SELECT state, version FROM requests WHERE id = '{request_id}'",
-                         dbname).strip() == "APPROVED|3"
+                         postgres_dsn).strip() == "APPROVED|3"
     assert not (gate.dir / "state" / "holdgate.db").exists()
     done = run_cli("audit", "verify", "--config", gate.config_path)
     assert done.returncode == 0, done.stderr
-    events = int(postgres.psql("SELECT count(*) FROM audit", dbname))
+    events = int(postgres.psql("SELECT count(*) FROM audit", postgres_dsn))
     assert events >= 4  # request.created, two reviews, approval, logins
     assert re.match(rf"ok: {events} events", done.stdout), done.stdout
 
@@ -107,10 +106,9 @@ def test_storage_copy_moves_a_sqlite_bastion_over_and_the_copy_verifies(world, m
     assert run_cli("audit", "verify", "--config", pg_gate.config_path).returncode == 0
 
     # A second copy into the same, no longer empty, database is refused and changes nothing.
-    before = postgres.psql("SELECT count(*) FROM audit", postgres_dsn.split("/")[-1].split("?")[0])
+    before = postgres.psql("SELECT count(*) FROM audit", postgres_dsn)
     again = run_cli("storage", "copy", "--from", f"sqlite:{database}", "--to", postgres_dsn)
     assert again.returncode == 1
     assert again.stderr.endswith("already holds requests, locks or audit events; copying needs "
                                  "an empty one\n"), again.stderr
-    assert postgres.psql("SELECT count(*) FROM audit",
-                         postgres_dsn.split("/")[-1].split("?")[0]) == before
+    assert postgres.psql("SELECT count(*) FROM audit", postgres_dsn) == before

@@ -24,9 +24,11 @@ class PostgresServer:
         # key=value form, for psql and libpq: "host=DIR user=postgres dbname=postgres"
         self.admin_dsn = done.stdout.strip()
 
-    def psql(self, sql: str, dbname: str = "postgres") -> str:
+    def psql(self, sql: str, database: str = "postgres") -> str:
+        """Runs `sql` as the superuser in `database` (a name, or a DSN new_database gave)."""
+        target = database if "://" in database else f"{self.admin_dsn} dbname={database}"
         done = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-                               f"{self.admin_dsn} dbname={dbname}", "-c", sql],
+                               target, "-c", sql],
                               capture_output=True, text=True, timeout=30)
         assert done.returncode == 0, done.stderr
         return done.stdout
