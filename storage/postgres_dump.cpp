@@ -12,10 +12,6 @@ namespace {
 using postgres::Params;
 using postgres::run;
 
-std::optional<std::int64_t> optional_millis(const std::optional<TimePoint>& time) {
-  return time ? std::optional(to_millis(*time)) : std::nullopt;
-}
-
 std::int64_t count_rows(PGconn* conn, const char* table) {
   return run(conn, std::string("SELECT count(*) FROM ") + table).integer(0, 0);
 }

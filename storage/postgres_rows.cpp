@@ -7,16 +7,6 @@ namespace holdgate::storage::postgres {
 
 namespace {
 
-std::optional<std::int64_t> optional_millis(const std::optional<TimePoint>& time) {
-  if (!time) return std::nullopt;
-  return to_millis(*time);
-}
-
-std::optional<TimePoint> optional_time(const std::optional<std::int64_t>& millis) {
-  if (!millis) return std::nullopt;
-  return from_millis(*millis);
-}
-
 std::optional<std::int64_t> optional_count(const std::optional<int>& n) {
   return n ? std::optional<std::int64_t>(*n) : std::nullopt;
 }

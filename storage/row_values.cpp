@@ -22,6 +22,16 @@ std::int64_t millis_from(TimePoint time) {
   return std::chrono::ceil<milliseconds>(time.time_since_epoch()).count();
 }
 
+std::optional<std::int64_t> optional_millis(const std::optional<TimePoint>& time) {
+  if (!time) return std::nullopt;
+  return to_millis(*time);
+}
+
+std::optional<TimePoint> optional_time(const std::optional<std::int64_t>& millis) {
+  if (!millis) return std::nullopt;
+  return from_millis(*millis);
+}
+
 std::string join_lines(const std::vector<std::string>& names) {
   std::string text;
   for (const auto& name : names) text += (text.empty() ? "" : "\n") + name;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,9 @@ TimePoint from_millis(std::int64_t millis);
 // "stored >= millis_from(t)" is exactly "stored >= t" (rounding down would let in a time just
 // before t).
 std::int64_t millis_from(TimePoint time);
+// The same for a time that may be absent (NULL).
+std::optional<std::int64_t> optional_millis(const std::optional<TimePoint>& time);
+std::optional<TimePoint> optional_time(const std::optional<std::int64_t>& millis);
 
 // Hook names are config names (no newline), so one newline-separated column holds the list.
 std::string join_lines(const std::vector<std::string>& names);

@@ -47,10 +47,16 @@ std::variant<Contents, StoreError> read_sqlite_contents(const std::string& path)
                     "SELECT id, user, target, role, reason, created_by, created, expires, removed,"
                     " removed_by FROM locks ORDER BY created, id");
     while (locks.step()) {
-      LockRecord lock{locks.text(0), locks.text(1), locks.text(2), locks.text(3), locks.text(4),
-                      locks.text(5), from_millis(locks.integer(6))};
-      if (auto t = locks.optional_integer(7)) lock.expires = from_millis(*t);
-      if (auto t = locks.optional_integer(8)) lock.removed = from_millis(*t);
+      LockRecord lock;
+      lock.id = locks.text(0);
+      lock.user = locks.text(1);
+      lock.target = locks.text(2);
+      lock.role = locks.text(3);
+      lock.reason = locks.text(4);
+      lock.created_by = locks.text(5);
+      lock.created = from_millis(locks.integer(6));
+      lock.expires = optional_time(locks.optional_integer(7));
+      lock.removed = optional_time(locks.optional_integer(8));
       lock.removed_by = locks.text(9);
       contents.locks.push_back(std::move(lock));
     }

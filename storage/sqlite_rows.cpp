@@ -8,16 +8,6 @@ namespace holdgate::storage::sqlite {
 
 namespace {
 
-std::optional<std::int64_t> optional_millis(const std::optional<TimePoint>& time) {
-  if (!time) return std::nullopt;
-  return to_millis(*time);
-}
-
-std::optional<TimePoint> optional_time(const std::optional<std::int64_t>& millis) {
-  if (!millis) return std::nullopt;
-  return from_millis(*millis);
-}
-
 void insert_list(sqlite3* db, const char* sql, std::string_view request_id,
                  const std::vector<std::string>& values) {
   Statement insert(db, sql);
