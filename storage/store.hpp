@@ -100,11 +100,11 @@ class Store {
   // Every append (here and in the transactions above) extends the hash chain
   // (storage/audit_chain.hpp): the backend reads the newest event's hash and inserts the next id
   // under one write lock, so concurrent writers, in one process or several, queue up rather
-  // than fork the chain. SQLite: BEGIN IMMEDIATE. A PostgreSQL backend (issue 14) would do the
-  // same inside the writing transaction with `SELECT id, hash FROM audit ORDER BY id DESC LIMIT
-  // 1 FOR UPDATE` on a one-row "audit_head" table (or pg_advisory_xact_lock), so bastions
-  // sharing the database serialise only their audit appends, and ids stay gap-free because a
-  // rolled-back transaction takes its id with it (no SEQUENCE, which skips on rollback).
+  // than fork the chain. SQLite: BEGIN IMMEDIATE. PostgreSQL: inside the writing transaction,
+  // `UPDATE audit_head SET id = id + 1 RETURNING id, hash` on a one-row table locks the head, so
+  // bastions sharing the database serialise only their audit appends, and ids stay gap-free
+  // because a rolled-back transaction takes its id with it (no SEQUENCE, which skips on
+  // rollback).
   virtual void append_audit(const AuditEvent& event) = 0;
 
   // Events at or after `since`, oldest first (in the order they were appended), hashes included.
