@@ -201,6 +201,15 @@ struct ProxyProtocol {
   std::vector<Network> from;  // empty: no load balancer, every connection is plain SSH
 };
 
+// `storage:` where requests, grants, locks and the audit trail live (issue 14). Nothing set:
+// SQLite at <state_dir>/holdgate.db. `postgres`: a libpq DSN (URI or key=value);
+// `postgres_file`: a file holding the DSN (with its password), mode 0600 or 0640, read when the
+// store opens. At most one of the two.
+struct StorageConfig {
+  std::string postgres;
+  std::filesystem::path postgres_file;
+};
+
 struct Config {
   std::filesystem::path source;  // the file this came from
   Address listen{"0.0.0.0", 2222};
@@ -217,6 +226,7 @@ struct Config {
   RecordingSettings recording;  // `recording:` (issue 13)
   // audit trail (issue 13, section 3)
   AuditSettings audit;  // `audit:` checkpoints
+  StorageConfig storage;  // `storage:` (issue 14)
 
   const Target* find_target(std::string_view name) const;
   const User* find_user(std::string_view name) const;

@@ -34,5 +34,6 @@ ApprovalSettings read_approvals(const Entry& e);
 RecordingSettings read_recording(const Entry& e);                 // read_recording.cpp
 std::optional<RecordingMode> read_recording_mode(const Entry& e);  // pty, all or none
 AuditSettings read_audit(const Entry& e);       // read_audit.cpp
+StorageConfig read_storage(const Entry& e);     // read_storage.cpp
 
 }  // namespace holdgate::config::detail

@@ -5,6 +5,7 @@
 //   holdgate known-hosts --config FILE
 //   holdgate audit verify --config FILE [--checkpoint LINE]
 //   holdgate audit export --config FILE [--since 24h|ISO] [--format json]
+//   holdgate storage copy --from sqlite:PATH --to postgresql://...
 #include <csignal>
 #include <iostream>
 #include <string>
@@ -20,6 +21,7 @@
 #include "server.hpp"
 #include "systemd/journal_stream.hpp"
 #include "systemd/notify.hpp"
+#include "stores/copy_command.hpp"
 
 namespace {
 
@@ -39,6 +41,9 @@ commands:
                  (exit 1); --checkpoint LINE also checks it against a signed checkpoint line
   audit export   print the audit trail, one JSON object per line (--since 24h|ISO time,
                  --format json)
+  storage copy   copy the state from SQLite to an empty PostgreSQL database:
+                 --from sqlite:PATH --to postgresql://...; prints the counts and checks them
+                 (no --config)
 
 options:
   --config FILE  the YAML configuration (required)
@@ -55,6 +60,7 @@ struct Arguments {
   bool host = false, upstream = false, help = false, version = false;
   proxy::LogFormat log_format = proxy::LogFormat::text;
   audit::AuditOptions audit;  // `audit verify|export`
+  std::string storage_action, copy_from, copy_to;  // `storage copy`
 };
 
 // Returns an error sentence for bad usage (exit 2).
@@ -82,19 +88,28 @@ std::string parse_arguments(int argc, char** argv, Arguments& args) {
       if (w == "--checkpoint") args.audit.checkpoint = value;
       else if (w == "--since") args.audit.since = value;
       else args.audit.format = value;
+    } else if (args.command == "storage" && (w == "--from" || w == "--to")) {
+      if (i + 1 == words.size()) return std::string(w) + " needs a value";
+      (w == "--from" ? args.copy_from : args.copy_to) = words[++i];
     } else if (w.starts_with("-")) return "unknown option '" + std::string(w) + "'";
     else if (args.command.empty()) args.command = w;
     else if (args.command == "audit" && args.audit.action.empty()) args.audit.action = w;
+    else if (args.command == "storage" && args.storage_action.empty()) args.storage_action = w;
     else return "unexpected argument '" + std::string(w) + "'";
   }
   if (args.help || args.version) return {};
   if (args.command.empty()) return "missing COMMAND";
   if (args.command != "serve" && args.command != "check-config" && args.command != "show-keys" &&
-      args.command != "known-hosts" && args.command != "audit") {
+      args.command != "known-hosts" && args.command != "audit" && args.command != "storage") {
     return "unknown command '" + args.command + "'";
   }
   if (args.command == "audit" && args.audit.action != "verify" && args.audit.action != "export") {
     return "audit needs verify or export";
+  }
+  if (args.command == "storage") {
+    if (args.storage_action != "copy") return "storage needs copy";
+    if (args.copy_from.empty() || args.copy_to.empty()) return "storage copy needs --from and --to";
+    return {};
   }
   if (args.config.empty()) return "missing --config FILE";
   return {};
@@ -222,6 +237,9 @@ int main(int argc, char** argv) {
   if (args.version) {
     std::cout << "holdgate " << holdgate::version << '\n';
     return 0;
+  }
+  if (args.command == "storage") {
+    return stores::run_storage_copy(args.copy_from, args.copy_to, std::cout, std::cerr);
   }
   // Under the journal a line's "<N>" prefix is its priority and the journal stamps the time.
   proxy::LogStyle log_style{args.log_format, systemd::stderr_is_journal()};

@@ -7,10 +7,23 @@
 #include <algorithm>
 
 #include "keys.hpp"
+#include "postgres_wakeup.hpp"
 #include "proxy_header_reader.hpp"
+#include "stores/open_configured.hpp"
 
 namespace holdgate::proxy {
 namespace {
+
+// The change feed's wake-up for the configured store: inotify on an SQLite file, LISTEN on
+// PostgreSQL. An error is one sentence; the feed then relies on its safety re-reads.
+std::variant<std::unique_ptr<ChangeWakeup>, std::string> watch_store(asio::io_context& io,
+                                                                     const config::Config& config,
+                                                                     EventLog& log) {
+  if (!stores::uses_postgres(config.storage)) return watch_sqlite_file(io, stores::sqlite_path(config));
+  auto dsn = stores::configured_dsn(config.storage);
+  if (auto* error = std::get_if<storage::StoreError>(&dsn)) return error->message;
+  return listen_postgres(io, std::get<std::string>(dsn), log);
+}
 
 // Modern algorithms only: no SHA-1, no CBC, no NIST curves; strict KEX is added by libssh.
 constexpr const char* kex_algorithms =
@@ -80,14 +93,13 @@ std::optional<std::string> Server::start() {
   // This process's mark on the audit events it writes: other bastions on the same database
   // publish only the changes that are not their own (BastionFeed).
   const std::string origin = approvals::random_uuid();
-  const auto database = config_.state_dir / "holdgate.db";
-  auto store = storage::open_sqlite_store(database.string(), origin);
+  auto store = stores::open_configured_store(config_, stores::Create::yes, origin);
   if (auto* e = std::get_if<storage::StoreError>(&store)) return e->message;
   store_ = std::move(std::get<std::unique_ptr<storage::Store>>(store));
   requests_ = std::make_unique<approvals::RequestService>(
       config_, *store_, [] { return std::chrono::system_clock::now(); }, approvals::random_uuid);
   std::unique_ptr<ChangeWakeup> wakeup;
-  auto watched = watch_sqlite_file(io_, database);
+  auto watched = watch_store(io_, config_, log_);
   if (auto* e = std::get_if<std::string>(&watched)) {
     log_.write("change-feed-error", {{"reason", *e + "; reading every 2s instead"}});
   } else {

@@ -8,13 +8,10 @@
 #include <vector>
 
 #include "storage/records.hpp"
+#include "storage/row_values.hpp"
 #include "storage/sqlite_statement.hpp"
 
 namespace holdgate::storage::sqlite {
-
-// Whole milliseconds since the Unix epoch, rounded down.
-std::int64_t to_millis(TimePoint time);
-TimePoint from_millis(std::int64_t millis);
 
 // The request row, its roles and suggested reviewers, its reviews, at `version`.
 void insert_request(sqlite3* db, const AccessRequest& request, std::int64_t version);

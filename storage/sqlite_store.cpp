@@ -17,13 +17,6 @@ namespace {
 
 using Kind = Transaction::Kind;
 
-// The first whole millisecond at or after `time`. Stored times are whole milliseconds, so
-// "stored >= millis_from(t)" is exactly "stored >= t" (rounding down would let in a time just
-// before t).
-std::int64_t millis_from(TimePoint time) {
-  return std::chrono::ceil<std::chrono::milliseconds>(time.time_since_epoch()).count();
-}
-
 // A revoked or dropped request's grants end at its grant_expires, which the rules set to the
 // moment it was taken back: kept as rows, for the record, but no longer active.
 void end_grants(sqlite3* db, const AccessRequest& request) {

@@ -42,8 +42,13 @@ const std::vector<ErrorRow> error_rows = {
     {kHead + "lisen: 0.0.0.0:22\n", "unknown top-level key 'lisen' (did you mean 'listen'?)", 2, 1},
     {kHead + "frobnicate: 1\n",
      "unknown top-level key 'frobnicate' (expected one of: listen, state_dir, host_keys, upstream, "
-     "targets, users, roles, limits, notify, approvals, recording, audit, proxy_protocol)",
+     "targets, users, roles, limits, notify, approvals, recording, audit, proxy_protocol, storage)",
      2, 1},
+    // storage: one backend
+    {kHead + "storage:\n  postgress: x\n",
+     "unknown key 'postgress' in storage (did you mean 'postgres'?)", 3, 3},
+    {kHead + "storage:\n  postgres: postgresql://db/h\n  postgres_file: /f\n",
+     "storage.postgres_file: give either postgres or postgres_file, not both", 4, 18},
     // audit: checkpoints
     {kHead + "audit:\n  checkpoint_evry: 10\n",
      "unknown key 'checkpoint_evry' in audit (did you mean 'checkpoint_every'?)", 3, 3},

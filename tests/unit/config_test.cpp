@@ -550,3 +550,14 @@ TEST_CASE("audit: checkpoint settings, with their defaults", "[config]") {
   CHECK(hooks.notify.webhooks[0].events.checkpoint);
   CHECK_FALSE(hooks.notify.webhooks[0].events.created);
 }
+
+TEST_CASE("storage: SQLite unless a PostgreSQL DSN or a DSN file is given", "[config]") {
+  auto defaults = parse_ok("state_dir: /s\n");
+  CHECK(defaults.storage.postgres.empty());
+  CHECK(defaults.storage.postgres_file.empty());
+  auto inline_dsn = parse_ok("state_dir: /s\nstorage: {postgres: \"postgresql://holdgate@db/h\"}\n");
+  CHECK(inline_dsn.storage.postgres == "postgresql://holdgate@db/h");
+  auto file = parse_ok("state_dir: /s\nstorage: {postgres_file: /etc/holdgate/dsn}\n");
+  CHECK(file.storage.postgres_file == "/etc/holdgate/dsn");
+  CHECK(file.storage.postgres.empty());
+}

@@ -1,6 +1,7 @@
-// The Store contract, written once against Store& and run for every backend in backends().
-// A new backend (PostgreSQL) joins by adding its factory there; it must pass everything here.
-// SQLite-only matters (files, modes, migrations, crashes) are in storage_sqlite_test.cpp.
+// The Store contract, written once against Store& and run for every backend in backends():
+// SQLite (a file in a temp dir) and PostgreSQL (a fresh database per test case on the server
+// CTest starts, tests/postgres/start.sh). SQLite-only matters (files, modes, migrations,
+// crashes) are in storage_sqlite_test.cpp, PostgreSQL-only ones in storage_postgres_test.cpp.
 #include <catch2/catch.hpp>
 
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 
 #include "storage/audit_chain.hpp"
 #include "storage/audit_verify.hpp"
+#include "postgres_test_database.hpp"
 #include "storage/store.hpp"
 #include "temp_dir.hpp"
 
@@ -30,32 +32,55 @@ namespace {
 
 // A factory opens a Store at a location for one writing process (its origin, stamped on the
 // audit events it appends); opening the same location twice gives two Stores on the same data
-// (as two processes would have).
+// (as two processes, or two bastions, would have).
 struct Backend {
   std::string name;
   std::function<std::unique_ptr<st::Store>(const std::string& location, const std::string& origin)>
       open;
 };
 
-std::unique_ptr<st::Store> open_sqlite(const std::string& location, const std::string& origin) {
-  auto opened = st::open_sqlite_store(location, origin);
+std::unique_ptr<st::Store> opened_or_fail(
+    std::variant<std::unique_ptr<st::Store>, st::StoreError> opened) {
   if (auto* error = std::get_if<st::StoreError>(&opened)) FAIL(error->message);
   return std::move(std::get<std::unique_ptr<st::Store>>(opened));
 }
 
-std::vector<Backend> backends() { return {{"sqlite", open_sqlite}}; }
+std::vector<Backend> backends() {
+  return {{"sqlite",
+           [](const std::string& file, const std::string& origin) {
+             return opened_or_fail(st::open_sqlite_store(file, origin));
+           }},
+          {"postgres", [](const std::string& dsn, const std::string& origin) {
+             return opened_or_fail(st::open_postgres_store(dsn, origin));
+           }}};
+}
+
+// Where a fresh, empty store of `backend` lives: a new file, or a new database.
+struct FreshLocation {
+  explicit FreshLocation(const std::string& backend) {
+    if (backend == "postgres") {
+      database = std::make_unique<PostgresTestDatabase>();
+      location = database->dsn();
+    } else {
+      location = (dir.path() / "holdgate.db").string();
+    }
+  }
+  TempDir dir;
+  std::unique_ptr<PostgresTestDatabase> database;
+  std::string location;
+};
 
 // A fresh, empty store of one backend.
 struct Fixture {
   explicit Fixture(Backend b)
-      : backend(std::move(b)), location((dir.path() / "holdgate.db").string()),
+      : backend(std::move(b)), fresh(backend.name), location(fresh.location),
         store(backend.open(location, "origin-a")) {}
   std::unique_ptr<st::Store> another(const std::string& origin = "origin-a") const {
     return backend.open(location, origin);
   }
 
   Backend backend;
-  TempDir dir;
+  FreshLocation fresh;
   std::string location;
   std::unique_ptr<st::Store> store;
 };
