@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include <poll.h>
+
 #include "storage/postgres_connect.hpp"
 #include "storage/postgres_rows.hpp"
 #include "storage/row_values.hpp"
@@ -20,6 +22,11 @@ using Kind = postgres::Transaction::Kind;
 // One connection, used by one thread at a time (a transaction spans several statements on it).
 // Several Stores, in one process or on several bastions, are kept apart by PostgreSQL's row
 // locks: the request row (FOR UPDATE) for a compare-and-swap, the audit_head row for the chain.
+bool has_input(int fd) {
+  pollfd probe{fd, POLLIN, 0};
+  return fd < 0 || ::poll(&probe, 1, 0) != 0;
+}
+
 class PostgresStore final : public Store {
  public:
   PostgresStore(postgres::Connection conn, std::string dsn, std::string origin)
@@ -56,7 +63,14 @@ class PostgresStore final : public Store {
   template <class Body>
   auto guarded(std::string_view doing, Body&& body) {
     std::lock_guard lock(mutex_);
-    if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK) {
+    // Between calls the server has nothing to say, unless it is going away: a restart or an
+    // administrator ends the connection with a last message and a close. Anything readable on
+    // an idle connection (a zero-timeout poll, no waiting) means this call connects again rather
+    // than failing on a connection that is gone.
+    if (conn_ && (PQstatus(conn_.get()) != CONNECTION_OK || has_input(PQsocket(conn_.get())))) {
+      conn_.reset();
+    }
+    if (!conn_) {
       conn_.reset();
       auto connected = postgres::connect(dsn_);
       if (auto* error = std::get_if<StoreError>(&connected)) throw StoreFailure(error->message);

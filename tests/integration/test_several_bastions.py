@@ -1,5 +1,6 @@
-"""Several bastions, one state: two holdgate processes on the same state_dir (the same SQLite
-file, the same host key, the same people) on two ports. A change made on one reaches held
+"""Several bastions, one state: two holdgate processes on two ports with the same host key and
+the same people, sharing either one state_dir (the same SQLite file) or one PostgreSQL (each
+with a state_dir of its own, the way two machines would be). A change made on one reaches held
 sessions, `request watch` streams and live sessions on the other within a second; webhooks fire
 once, from the bastion that made the change; a bastion killed with -9 loses nothing.
 
@@ -11,6 +12,7 @@ import json
 import re
 import subprocess
 import time
+from pathlib import Path
 
 import pexpect
 import pytest
@@ -47,13 +49,25 @@ def receiver():
     made.close()
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request):
+    """The shared state: "sqlite" (one state_dir), or a fresh PostgreSQL database's DSN."""
+    return request.getfixturevalue("postgres_dsn") if request.param == "postgres" else "sqlite"
+
+
 @pytest.fixture
-def bastions(world, tmp_path, receiver):
-    """Bastions A and B on one state_dir; A starts first and makes the host key B then uses."""
+def bastions(world, tmp_path, receiver, backend):
+    """Bastions A and B on one state; A starts first and makes the host key B then uses."""
     edit = lambda config: policy(config, receiver.url())  # noqa: E731
     a = new_gate(world, tmp_path / "a", name="bastion A", edit=edit)
     b = new_gate(world, tmp_path / "b", name="bastion B", edit=edit)
-    b.config["state_dir"] = a.config["state_dir"]
+    if backend == "sqlite":
+        b.config["state_dir"] = a.config["state_dir"]
+    else:
+        for gate in (a, b):
+            gate.config["storage"] = {"postgres": backend}
+        # As every bastion behind one name must: the same host key (README, "Several bastions").
+        b.config["host_keys"] = [str(Path(a.config["state_dir"]) / "ssh_host_ed25519_key")]
     started = []
     try:
         for gate in (a, b):
@@ -233,3 +247,28 @@ def test_a_request_expires_once_on_two_bastions(world, tmp_path, receiver):
     finally:
         b.stop()
         a.stop()
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_postgres_restarted_while_bob_is_held_the_approval_still_gets_through(world, bastions,
+                                                                              postgres):
+    a, b = bastions
+    on_a, on_b = clients(world, a), clients(world, b)
+    child = spawn(on_b["bob"], "root@db-1", "-t")
+    try:
+        request_id = held(child)
+        postgres.restart()  # every connection of both bastions ends: stores' and B's LISTEN
+        # The reviewer is not told to try again: A's store finds its connection gone and
+        # connects anew before the approval's first statement.
+        approved = time.monotonic()
+        approvals(on_a["alice"], f"request review --approve {request_id}")
+        # B's hold survived; its feed listens again (after a short backoff) and reads the
+        # trail, where the approval is.
+        child.expect("Access granted until .* UTC. Connecting to db-1", timeout=10)
+        assert time.monotonic() - approved < 5
+        child.expect(r"[#$] ")
+        child.sendline("whoami")
+        child.expect(r"\broot\r\n")
+    finally:
+        child.close(force=True)
+    assert "change-feed-error" in b.log_text()

@@ -41,16 +41,17 @@ class PostgresTestDatabase {
   const std::string& name() const { return name_; }
 
   // Runs SQL in the test database as the server's superuser (to inspect or tamper).
-  void sql(const std::string& statement) const { run(dsn(), statement, true); }
+  // Runs `statement` in the test's database; the first row's first value, "" when none.
+  std::string sql(const std::string& statement) const { return run(dsn(), statement, true); }
 
  private:
   void admin(const std::string& statement, bool must = true) const { run(server_, statement, must); }
 
-  static void run(const std::string& dsn, const std::string& statement, bool must) {
+  static std::string run(const std::string& dsn, const std::string& statement, bool must) {
     std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(dsn.c_str()), &PQfinish);
     if (PQstatus(conn.get()) != CONNECTION_OK) {
       if (must) FAIL("cannot reach the test PostgreSQL: " << PQerrorMessage(conn.get()));
-      return;
+      return {};
     }
     PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);  // "does not exist, skipping"
     std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(conn.get(), statement.c_str()),
@@ -59,6 +60,8 @@ class PostgresTestDatabase {
     if (must && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
       FAIL(statement << ": " << PQerrorMessage(conn.get()));
     }
+    if (status != PGRES_TUPLES_OK || PQntuples(result.get()) == 0) return {};
+    return PQgetvalue(result.get(), 0, 0);
   }
 
   std::string server_;

@@ -2,7 +2,9 @@
 // The Store contract itself is in storage_conformance_test.cpp, run on both backends.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <string>
+#include <thread>
 #include <variant>
 
 #include "postgres_test_database.hpp"
@@ -28,25 +30,26 @@ st::AuditEvent event(std::string kind) {
 
 }  // namespace
 
-TEST_CASE("postgres: a lost connection fails one call with one sentence, the next reconnects",
+TEST_CASE("postgres: a connection the server closed is replaced before the next call uses it",
           "[storage][postgres]") {
   PostgresTestDatabase database;
   auto store = open(database.dsn());
   store->append_audit(event("login.allowed"));
-  // What a database restart or a network cut does to the store's connection.
+  // What a database restart does to the store's connection: the server says so and closes it.
   database.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" +
                database.name() + "' AND application_name = 'holdgate'");
-  try {
-    store->append_audit(event("login.denied"));
-    FAIL("append_audit on a lost connection did not throw");
-  } catch (const st::StoreFailure& failure) {
-    CHECK(std::string(failure.what()).starts_with("cannot reach its database postgresql://"));
+  for (int i = 0; i < 100 && database.sql("SELECT count(*) FROM pg_stat_activity WHERE datname = '" +
+                                          database.name() + "' AND application_name = 'holdgate'") != "0";
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  store->append_audit(event("login.denied"));  // connected again by itself
+  // Not "cannot reach its database": the call finds the old connection closed and connects
+  // again (a restart during a held request must not fail the reviewer's approval).
+  store->append_audit(event("login.denied"));
   auto all = store->audit_since(st::TimePoint{});
-  REQUIRE(all.size() == 2);  // the failed append wrote nothing
+  REQUIRE(all.size() == 2);
   CHECK(all[1].kind == "login.denied");
-  CHECK(all[1].id == 2);     // no gap where the lost one was
+  CHECK(all[1].id == 2);
 }
 
 TEST_CASE("postgres: a database from a newer holdgate is refused with one sentence",

@@ -6,6 +6,7 @@ its DSN, the form holdgate's `storage: {postgres: ...}` takes.
 from __future__ import annotations
 
 import itertools
+import os
 import subprocess
 from pathlib import Path
 from urllib.parse import quote
@@ -42,6 +43,16 @@ class PostgresServer:
         name = f"holdgate_{next(self._names)}"
         self.psql(f"CREATE DATABASE {name}")
         return self.dsn(name)
+
+    def restart(self):
+        """What an upgrade or a failover does to every client: all connections end (pg_ctl
+        restart -m fast), the server comes back on the same socket."""
+        argv = ["/usr/lib/postgresql/15/bin/pg_ctl", "-D", str(self.root / "data"), "-w",
+                "-t", "60", "-m", "fast", "restart", "-l", str(self.root / "server.log")]
+        if os.getuid() == 0:
+            argv = ["runuser", "-u", "postgres", "--", *argv]
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=90)
+        assert done.returncode == 0, done.stderr
 
     def stop(self):
         subprocess.run([str(SCRIPTS / "stop.sh"), str(self.root)], capture_output=True,
