@@ -59,8 +59,12 @@ void Recording::push(Event event) {
   }
   queued_bytes_ += size;
   queue_.push_back(std::move(event));
-  signal_->pending = true;
-  signal_->wake.notify_one();
+  // Only the first event since the writer last looked wakes it: a busy session would otherwise
+  // wake it for every read (a futex call and a context switch each, thousands a second).
+  if (!signal_->pending) {
+    signal_->pending = true;
+    signal_->wake.notify_one();
+  }
 }
 
 void Recording::data(Stream stream, std::string_view bytes, SteadyClock::time_point at) {

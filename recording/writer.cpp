@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -67,6 +68,10 @@ std::vector<std::string> RecordingWriter::open_names() {
   return names;
 }
 
+namespace {
+constexpr auto gather_for = std::chrono::milliseconds(2);
+}  // namespace
+
 void RecordingWriter::run() {
   for (;;) {
     std::vector<std::shared_ptr<Recording>> recordings;
@@ -75,6 +80,14 @@ void RecordingWriter::run() {
     {
       std::unique_lock lock(signal_->mutex);
       signal_->wake.wait(lock, [&] { return signal_->pending || !jobs_.empty() || stopping_; });
+      if (!stopping_) {
+        // Let a busy session's reads gather for a moment (as a group commit does), so one pass
+        // writes many of them: at most a few hundred passes a second, not one per read. The
+        // queue's bound (8 MiB) holds far more than this while.
+        lock.unlock();
+        std::this_thread::sleep_for(gather_for);
+        lock.lock();
+      }
       signal_->pending = false;
       recordings = recordings_;
       jobs.swap(jobs_);
