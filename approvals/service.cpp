@@ -246,6 +246,8 @@ std::vector<AccessRequest> RequestService::pending_for(const Caller& caller) {
   return pending;
 }
 
+std::optional<storage::AuditEvent> RequestService::latest_audit() { return store_.latest_audit(); }
+
 std::vector<storage::AuditEvent> RequestService::history(TimePoint since) {
   expire_due();
   return store_.audit_since(since);

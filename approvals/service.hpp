@@ -72,6 +72,8 @@ class RequestService {
   // history() of these kinds only (sessions: session.ended, recording.deleted).
   std::vector<storage::AuditEvent> history_of(const std::vector<std::string>& kinds,
                                               TimePoint since);
+  // The newest audit event (what a checkpoint signs).
+  std::optional<storage::AuditEvent> latest_audit();
 
   // Roles `user` holds through grants at this moment.
   std::vector<storage::GrantRecord> active_grants(std::string_view user);

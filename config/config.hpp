@@ -193,6 +193,13 @@ struct AuditSettings {
   Duration checkpoint_interval = std::chrono::minutes(10);
 };
 
+// `storage:` where requests, grants and the audit trail live. SQLite in state_dir today.
+struct StorageConfig {
+  // For benchmarks and tests only: every storage call sleeps this long first (a slow or distant
+  // database), on the storage worker's thread. 0 = off.
+  std::chrono::milliseconds debug_latency{0};
+};
+
 struct Config {
   std::filesystem::path source;  // the file this came from
   Address listen{"0.0.0.0", 2222};
@@ -208,6 +215,7 @@ struct Config {
   RecordingSettings recording;  // `recording:` (issue 13)
   // audit trail (issue 13, section 3)
   AuditSettings audit;  // `audit:` checkpoints
+  StorageConfig storage;  // `storage:`
 
   const Target* find_target(std::string_view name) const;
   const User* find_user(std::string_view name) const;

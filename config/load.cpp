@@ -34,7 +34,7 @@ void read_document(const Entry& root, Config& config) {
     return;
   }
   Fields top(root, {"listen", "state_dir", "host_keys", "upstream", "targets", "users", "roles",
-                    "limits", "notify", "approvals", "recording", "audit"});
+                    "limits", "notify", "approvals", "recording", "audit", "storage"});
   detail::read_server(top, config);
   if (auto f = top.get("limits")) config.limits = detail::read_limits(*f);
 
@@ -47,6 +47,7 @@ void read_document(const Entry& root, Config& config) {
   if (auto f = top.get("notify")) config.notify = detail::read_notify(*f);
   if (auto f = top.get("approvals")) config.approvals = detail::read_approvals(*f);
   if (auto f = top.get("audit")) config.audit = detail::read_audit(*f);
+  if (auto f = top.get("storage")) config.storage = detail::read_storage(*f);
   if (config.recording.dir.empty() && !config.state_dir.empty()) {
     config.recording.dir = config.state_dir / "recordings";
   }

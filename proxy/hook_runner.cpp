@@ -20,7 +20,7 @@ struct HookJob {
 struct HookRunnerState {
   asio::io_context& io;
   const config::Config& config;
-  approvals::RequestService& service;
+  StorageWorker& service;
   EventLog& log;
   bool stopped = false;  // set by ~HookRunner: service and log may be gone after that
   LiveProcessGroups live = std::make_shared<std::set<pid_t>>();
@@ -73,7 +73,7 @@ void start(const std::shared_ptr<HookRunnerState>& shared, HookJob job) {
 }  // namespace
 
 HookRunner::HookRunner(asio::io_context& io, const config::Config& config,
-                       approvals::RequestService& service, EventLog& log)
+                       StorageWorker& service, EventLog& log)
     : shared_(std::make_shared<HookRunnerState>(HookRunnerState{io, config, service, log})) {
   if (config.approvals.hooks.empty()) return;
   subscription_ = service.events().subscribe([this](const approvals::RequestChange& change) {
@@ -135,7 +135,10 @@ awaitable<void> run_hook(std::shared_ptr<HookRunnerState> shared, config::Approv
   // Every answer is recorded, `none` too (a failed hook answers none): a request whose role
   // says `hooks: required` counts its approvals only once every hook has answered.
   const char* word = decision_word(verdict.decision);
-  auto outcome = service.review_as_hook(hook.name, request_id, verdict.decision, verdict.reason);
+  auto outcome = co_await service.run([&](approvals::RequestService& requests) {
+    return requests.review_as_hook(hook.name, request_id, verdict.decision, verdict.reason);
+  });
+  if (shared->stopped) co_return;
   if (!problem.empty()) {
     // Treated as "none": a broken hook must never approve, and must not deny either (it would
     // turn an outage of the hook into an outage of every request).
@@ -143,7 +146,7 @@ awaitable<void> run_hook(std::shared_ptr<HookRunnerState> shared, config::Approv
                                            {"result", "none"}, {"problem", problem}};
     if (!stderr_line.empty()) fields.push_back({"stderr", stderr_line});
     log.write("hook", fields);
-    service.record({service.now(), "hook.failed", approvals::hook_reviewer(hook.name), "",
+    service.record({std::chrono::system_clock::now(), "hook.failed", approvals::hook_reviewer(hook.name), "",
                     request_id, problem});
     co_return;
   }

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "keys.hpp"
+#include "storage/latency_store.hpp"
 
 namespace holdgate::proxy {
 namespace {
@@ -49,7 +50,7 @@ Server::Server(asio::io_context& io, const config::Config& config, EventLog& log
     : io_(io),
       config_(config),
       log_(log),
-      context_{.config = config, .upstream = {}, .log = log, .requests = nullptr, .approvals_command = {},
+      context_{.config = config, .upstream = {}, .log = log, .storage = nullptr, .approvals_command = {},
                .waiting = {}, .start_inner_session = {}, .admissions = limits::Admissions(config.limits)},
       acceptor_(io),
       random_(std::random_device{}()) {}
@@ -60,10 +61,12 @@ std::optional<std::string> Server::start() {
 
   auto store = storage::open_sqlite_store((config_.state_dir / "holdgate.db").string());
   if (auto* e = std::get_if<storage::StoreError>(&store)) return e->message;
-  store_ = std::move(std::get<std::unique_ptr<storage::Store>>(store));
-  requests_ = std::make_unique<approvals::RequestService>(
-      config_, *store_, [] { return std::chrono::system_clock::now(); }, approvals::random_uuid);
-  context_.requests = requests_.get();
+  auto opened = std::move(std::get<std::unique_ptr<storage::Store>>(store));
+  if (config_.storage.debug_latency.count() > 0) {
+    opened = storage::with_latency(std::move(opened), config_.storage.debug_latency);
+  }
+  storage_ = std::make_unique<StorageWorker>(io_, config_, std::move(opened), log_);
+  context_.storage = storage_.get();
   recorder_ = std::make_unique<recording::RecordingWriter>();
   context_.recorder = recorder_.get();
   context_.live = &live_sessions_;
@@ -81,14 +84,14 @@ std::optional<std::string> Server::start() {
   std::string host = config_.listen.host == "0.0.0.0" || config_.listen.host == "::"
                          ? "bastion" : config_.listen.host;
   context_.approvals_command = "ssh -p " + std::to_string(config_.listen.port) + " approvals@" + host;
-  auto integrations = start_integrations(io_, config_, *requests_, log_, context_.approvals_command);
+  auto integrations = start_integrations(io_, config_, *storage_, log_, context_.approvals_command);
   if (auto* e = std::get_if<std::string>(&integrations)) return *e;
   integrations_ = std::move(std::get<Integrations>(integrations));
 
   auto checkpoint_key = audit::SigningKey::load_or_generate(audit::signing_key_path(config_.state_dir));
   if (auto* e = std::get_if<std::string>(&checkpoint_key)) return *e;
   checkpointer_ = std::make_unique<AuditCheckpointer>(
-      io_, config_.audit, *store_, std::move(std::get<audit::SigningKey>(checkpoint_key)), log_,
+      io_, config_.audit, *storage_, std::move(std::get<audit::SigningKey>(checkpoint_key)), log_,
       [this](const audit::Checkpoint& checkpoint) {
         if (integrations_.webhooks) integrations_.webhooks->notify_checkpoint(checkpoint);
       });
@@ -135,18 +138,25 @@ std::optional<std::string> Server::start() {
 awaitable<void> Server::expiry_loop() {
   using std::chrono::milliseconds;
   asio::steady_timer timer(io_);
-  auto subscription = requests_->events().subscribe([&](const approvals::RequestChange& change) {
+  auto subscription = storage_->events().subscribe([&](const approvals::RequestChange& change) {
     // A new request may expire, or a break-glass one need ratifying, before the others.
     if (change.event == "request.created" || change.event == "request.break_glass") timer.cancel();
   });
   // The first pass runs at start: deadlines that passed while holdgate was down are acted on.
   while (acceptor_.is_open()) {
-    requests_->expire_due();
-    requests_->lapse_unratified_due();
     milliseconds wait = std::chrono::hours(1);  // a bound, in case the wall clock jumps
-    if (auto next = requests_->next_expiry()) {
-      auto left = std::chrono::duration_cast<milliseconds>(*next - std::chrono::system_clock::now());
-      wait = std::clamp(left + milliseconds(5), milliseconds(0), wait);
+    try {
+      auto next = co_await storage_->run([](approvals::RequestService& requests) {
+        requests.expire_due();
+        requests.lapse_unratified_due();
+        return requests.next_expiry();
+      });
+      if (next) {
+        auto left = std::chrono::duration_cast<milliseconds>(*next - std::chrono::system_clock::now());
+        wait = std::clamp(left + milliseconds(5), milliseconds(0), wait);
+      }
+    } catch (const StorageUnreachable&) {
+      wait = std::chrono::seconds(5);  // the database is away: try again soon (logged already)
     }
     timer.expires_after(wait);
     error_code ec;
@@ -187,7 +197,7 @@ void Server::apply_retention() {
       std::string outcome = ec ? "cannot delete: " + ec.message() : "deleted by retention";
       asio::post(executor, [this, name, outcome] {
         log_.write("recording-deleted", {{"recording", name}, {"result", outcome}});
-        requests_->record({requests_->now(), "recording.deleted", "holdgate", "", name, outcome});
+        storage_->record({std::chrono::system_clock::now(), "recording.deleted", "holdgate", "", name, outcome});
       });
     }
   });
@@ -289,7 +299,7 @@ awaitable<void> Server::shutdown() {
     co_await tick.async_wait(use_awaitable);
   }
   // Last, so the sessions' final events are covered by the checkpoint signed on the way out.
-  checkpointer_->stop();
+  co_await checkpointer_->stop();
 }
 
 void Server::stop_all() {

@@ -1,0 +1,121 @@
+// Storage off the event loop (issue 14, section 3). Every storage call blocks: SQLite fsyncs
+// each write and waits up to 5 s on a lock, a network database waits on the network. The
+// RequestService and its Store are therefore owned by one worker thread and reached only
+// through run(): the callable runs there, the coroutine that awaits it resumes on its own
+// executor with the result (or the exception). One thread keeps the service's operations in
+// order, as they were on the loop, so the service needs no locks.
+//
+// Changes the service publishes on the worker are posted to the loop in order and published
+// there by events(): every listener (held sessions, watches, menus, hooks, webhooks) lives on
+// the loop. A change is posted before the call that made it completes, so its caller resumes
+// after its listeners have seen it.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <type_traits>
+
+#include "approvals/service.hpp"
+#include "event_log.hpp"
+#include "net.hpp"
+
+namespace holdgate::proxy {
+
+// What a new decision says when the database cannot be reached (a StoreFailure on the worker,
+// or the worker's queue full): "cannot reach its database; try again" (prefixed "holdgate: ").
+class StorageUnreachable : public std::runtime_error {
+ public:
+  StorageUnreachable() : std::runtime_error("cannot reach its database; try again") {}
+};
+
+class StorageWorker {
+ public:
+  // Calls waiting or running at once, in all (queue_limit) and for one owner (owner_limit: a
+  // person, or "holdgate" for the bastion's own work). Beyond either, run() throws
+  // StorageUnreachable at once instead of queueing: a slow database makes new decisions fail
+  // fast rather than pile up without bound, and no one person can take every place.
+  struct Limits {
+    std::size_t queue_limit = 256;
+    std::size_t owner_limit = 32;
+  };
+
+  // `loop`: where the callers and the listeners of events() run.
+  StorageWorker(asio::io_context& loop, const config::Config& config,
+                std::unique_ptr<storage::Store> store, EventLog& log, Limits limits);
+  StorageWorker(asio::io_context& loop, const config::Config& config,
+                std::unique_ptr<storage::Store> store, EventLog& log)
+      : StorageWorker(loop, config, std::move(store), log, Limits{}) {}
+  // Finishes what is queued (audit events of sessions that ended), then joins the thread.
+  ~StorageWorker();
+  StorageWorker(const StorageWorker&) = delete;
+  StorageWorker& operator=(const StorageWorker&) = delete;
+
+  // Runs `f(service)` on the worker thread. Call from the loop only. A StoreFailure is logged
+  // (storage-failed, with the database's own words) and thrown as StorageUnreachable; the next
+  // call tries the database again.
+  template <class F>
+  auto run(F f, std::string owner = "holdgate")
+      -> awaitable<std::invoke_result_t<F&, approvals::RequestService&>> {
+    using Result = std::invoke_result_t<F&, approvals::RequestService&>;
+    Place place(*this, std::move(owner));
+    auto call = [](approvals::RequestService& service, F f, StorageWorker& self) -> awaitable<Result> {
+      try {
+        co_return f(service);
+      } catch (const storage::StoreFailure& e) {
+        self.log_failure(e.what());
+        throw StorageUnreachable();
+      }
+    };
+    co_return co_await asio::co_spawn(worker_io_, call(*service_, std::move(f), *this), use_awaitable);
+  }
+
+  // Runs `f(service)` on the worker without waiting for it: what must be stored because it
+  // happened (an audit event of a session's end, a hook's answer), not a decision anyone
+  // waits on. Not refused when the queue is full (each comes from a bounded event: a session,
+  // a hook run, a webhook delivery); a failure is logged (storage-failed, with `what`).
+  void post(std::string what, std::function<void(approvals::RequestService&)> f);
+  // post() of service.record(event).
+  void record(storage::AuditEvent event);
+
+  // The service's changes, published on the loop, in the order they were made.
+  approvals::RequestEvents& events() { return events_; }
+  const config::Config& config() const { return config_; }
+
+ private:
+  // A place in the queue for one run(), from the call until its result is back on the loop.
+  class Place {
+   public:
+    Place(StorageWorker& worker, std::string owner);
+    ~Place();
+    Place(const Place&) = delete;
+    Place& operator=(const Place&) = delete;
+
+   private:
+    StorageWorker& worker_;
+    std::string owner_;
+  };
+
+  void log_failure(const std::string& reason);  // from the worker: posted to the loop
+
+  asio::io_context& loop_;
+  const config::Config& config_;
+  EventLog& log_;
+  Limits limits_;
+  approvals::RequestEvents events_;  // the loop's side
+  // Counted on the loop only (run() and its Place live there).
+  std::size_t queued_ = 0;
+  std::map<std::string, std::size_t, std::less<>> queued_by_owner_;
+
+  asio::io_context worker_io_;
+  asio::executor_work_guard<asio::io_context::executor_type> keep_running_;
+  // Touched only on the worker thread (and built and destroyed while it does not run).
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<approvals::RequestService> service_;
+  approvals::RequestEvents::Subscription forward_;  // the service's changes to events_
+  std::thread thread_;
+};
+
+}  // namespace holdgate::proxy
