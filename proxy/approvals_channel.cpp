@@ -240,11 +240,12 @@ awaitable<void> ApprovalsChannels::refresh_menu(Conversation& c) {
 }
 
 awaitable<void> ApprovalsChannels::show_sessions(Conversation& c) {
-  auto recorded = approvals::ended_sessions(co_await storage_.run(
+  auto events = co_await storage_.run(
       [](approvals::RequestService& requests) {
         return requests.history_of(approvals::session_event_kinds(), storage::TimePoint{});
       },
-      caller_.user->name));
+      caller_.user->name);
+  auto recorded = approvals::ended_sessions(std::move(events));
   c.menu->show_sessions(
       approvals::live_sessions_for(config_, *caller_.user, approvals::live_rows(context_)),
       approvals::recorded_sessions_for(config_, *caller_.user, std::move(recorded), menu_sessions),

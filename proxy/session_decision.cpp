@@ -94,11 +94,10 @@ awaitable<policy::AccessDecision> Session::take_use(const approvals::Caller& cal
   for (int round = 0; round < 4 && decision.allowed(); ++round) {
     const std::string id = decision.permit->request_id();
     const std::string what = login + "@" + target.name;
-    bool taken = id.empty() || co_await context_.storage->run(
-                                   [&](approvals::RequestService& requests) {
-                                     return requests.take_use(caller, id, what);
-                                   },
-                                   caller.user->name);
+    if (id.empty()) co_return decision;
+    bool taken = co_await context_.storage->run(
+        [&](approvals::RequestService& requests) { return requests.take_use(caller, id, what); },
+        caller.user->name);
     if (taken) co_return decision;
     decision = co_await decide(*caller.user, login, target);
   }

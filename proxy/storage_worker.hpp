@@ -13,6 +13,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -69,7 +70,30 @@ class StorageWorker {
         throw StorageUnreachable();
       }
     };
-    co_return co_await asio::co_spawn(worker_io_, call(*service_, std::move(f), *this), use_awaitable);
+    // co_spawn completes on the worker's thread (Boost 1.74's use_awaitable has no executor of
+    // its own): the coroutine is posted home before it touches anything of the loop's.
+    auto home = co_await asio::this_coro::executor;
+    std::exception_ptr failure;
+    if constexpr (std::is_void_v<Result>) {
+      try {
+        co_await asio::co_spawn(worker_io_, call(*service_, std::move(f), *this), use_awaitable);
+      } catch (...) {
+        failure = std::current_exception();
+      }
+      co_await asio::post(home, use_awaitable);
+      if (failure) std::rethrow_exception(failure);
+    } else {
+      std::optional<Result> result;
+      try {
+        auto value = co_await asio::co_spawn(worker_io_, call(*service_, std::move(f), *this), use_awaitable);
+        result.emplace(std::move(value));
+      } catch (...) {
+        failure = std::current_exception();
+      }
+      co_await asio::post(home, use_awaitable);
+      if (failure) std::rethrow_exception(failure);
+      co_return std::move(*result);
+    }
   }
 
   // Runs `f(service)` on the worker without waiting for it: what must be stored because it
