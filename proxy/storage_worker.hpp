@@ -13,6 +13,7 @@
 
 #include <map>
 #include <memory>
+#include <variant>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -62,38 +63,30 @@ class StorageWorker {
       -> awaitable<std::invoke_result_t<F&, approvals::RequestService&>> {
     using Result = std::invoke_result_t<F&, approvals::RequestService&>;
     Place place(*this, std::move(owner));
-    auto call = [](approvals::RequestService& service, F f, StorageWorker& self) -> awaitable<Result> {
-      try {
-        co_return f(service);
-      } catch (const storage::StoreFailure& e) {
-        self.log_failure(e.what());
-        throw StorageUnreachable();
-      }
-    };
-    // co_spawn completes on the worker's thread (Boost 1.74's use_awaitable has no executor of
-    // its own): the coroutine is posted home before it touches anything of the loop's.
-    auto home = co_await asio::this_coro::executor;
-    std::exception_ptr failure;
-    if constexpr (std::is_void_v<Result>) {
-      try {
-        co_await asio::co_spawn(worker_io_, call(*service_, std::move(f), *this), use_awaitable);
-      } catch (...) {
-        failure = std::current_exception();
-      }
-      co_await asio::post(home, use_awaitable);
-      if (failure) std::rethrow_exception(failure);
-    } else {
-      std::optional<Result> result;
-      try {
-        auto value = co_await asio::co_spawn(worker_io_, call(*service_, std::move(f), *this), use_awaitable);
-        result.emplace(std::move(value));
-      } catch (...) {
-        failure = std::current_exception();
-      }
-      co_await asio::post(home, use_awaitable);
-      if (failure) std::rethrow_exception(failure);
-      co_return std::move(*result);
-    }
+    // The result is handed back by a post to the loop: the awaiting coroutine is resumed there,
+    // never on the worker (its frames, like everything of the loop's, stay on the loop).
+    using Box = std::conditional_t<std::is_void_v<Result>, std::monostate, Result>;
+    auto box = co_await asio::async_initiate<decltype(use_awaitable), void(std::exception_ptr, Box)>(
+        [this, f = std::move(f)](auto handler) mutable {
+          asio::post(worker_io_, [this, f = std::move(f), handler = std::move(handler)]() mutable {
+            std::exception_ptr failure;
+            Box value{};
+            try {
+              if constexpr (std::is_void_v<Result>) f(*service_);
+              else value = f(*service_);
+            } catch (const storage::StoreFailure& e) {
+              log_failure(e.what());
+              failure = std::make_exception_ptr(StorageUnreachable());
+            } catch (...) {
+              failure = std::current_exception();
+            }
+            asio::post(loop_, [handler = std::move(handler), failure, value = std::move(value)]() mutable {
+              handler(failure, std::move(value));
+            });
+          });
+        },
+        use_awaitable);
+    if constexpr (!std::is_void_v<Result>) co_return std::move(box);
   }
 
   // Runs `f(service)` on the worker without waiting for it: what must be stored because it
