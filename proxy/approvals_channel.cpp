@@ -203,12 +203,11 @@ approvals::CommandContext ApprovalsChannels::worker_context(asio::any_io_executo
 }
 
 template <class Run>
-awaitable<approvals::CommandResult> ApprovalsChannels::command(Run run) {
+awaitable<approvals::CommandResult> ApprovalsChannels::command(const Run& run) {
   auto loop = co_await asio::this_coro::executor;
-  co_return co_await storage_.run(
-      [run = std::move(run), caller = caller_, context = worker_context(loop)](
-          approvals::RequestService& service) { return run(service, caller, context); },
-      caller_.user->name);
+  auto work = [run, caller = caller_, context = worker_context(loop)](
+                  approvals::RequestService& service) { return run(service, caller, context); };
+  co_return co_await storage_.run(work, caller_.user->name);
 }
 
 void ApprovalsChannels::database_away(Conversation& c) {
@@ -224,9 +223,8 @@ void ApprovalsChannels::database_away(Conversation& c) {
 
 awaitable<void> ApprovalsChannels::refresh_menu(Conversation& c) {
   std::vector<approvals::MenuItem> items;
-  auto pending = co_await storage_.run(
-      [caller = caller_](approvals::RequestService& requests) { return requests.pending_for(caller); },
-      caller_.user->name);
+  auto read = [caller = caller_](approvals::RequestService& requests) { return requests.pending_for(caller); };
+  auto pending = co_await storage_.run(read, caller_.user->name);
   for (auto& request : pending) {
     approvals::MenuItem item;
     item.progress = approvals::progress(config_, request);
@@ -304,9 +302,10 @@ awaitable<void> ApprovalsChannels::apply(Conversation& c, const approvals::MenuA
   }
   if (auto* watch = std::get_if<approvals::MenuWatch>(&action)) {
     // `session watch ID` itself: the same checks, sentences and audit event; q comes back here.
-    auto result = co_await command([session = watch->session](auto& service, auto& caller, auto& context) {
+    auto watch_command = [session = watch->session](auto& service, auto& caller, auto& context) {
       return approvals::run_parsed_command(approvals::cmd::SessionWatch{session}, service, caller, context);
-    });
+    };
+    auto result = co_await command(watch_command);
     if (result.watch_session.empty()) {
       c.menu->show_message(first_line(result.err));
       co_return;
@@ -318,10 +317,11 @@ awaitable<void> ApprovalsChannels::apply(Conversation& c, const approvals::MenuA
   }
   if (auto* kill = std::get_if<approvals::MenuKill>(&action)) {
     // `session kill ID --reason REASON` itself: refusals are its one-line sentences.
-    auto result = co_await command([killed = approvals::cmd::SessionKill{kill->session, kill->reason}](
-                                       auto& service, auto& caller, auto& context) {
+    auto kill_command = [killed = approvals::cmd::SessionKill{kill->session, kill->reason}](
+                            auto& service, auto& caller, auto& context) {
       return approvals::run_parsed_command(killed, service, caller, context);
-    });
+    };
+    auto result = co_await command(kill_command);
     if (result.exit_code != approvals::exit_ok) {
       c.menu->show_message(first_line(result.err));
     } else {
@@ -331,9 +331,10 @@ awaitable<void> ApprovalsChannels::apply(Conversation& c, const approvals::MenuA
   }
   if (auto* play = std::get_if<approvals::MenuPlay>(&action)) {
     // The same checks and audit event as `session play ID`; the menu comes back afterwards.
-    auto result = co_await command([session = play->session](auto& service, auto& caller, auto&) {
+    auto play_command = [session = play->session](auto& service, auto& caller, auto&) {
       return approvals::run_session_replay(service, caller, approvals::SessionReplay::Kind::play, session, 1);
-    });
+    };
+    auto result = co_await command(play_command);
     if (!result.replay) {
       c.menu->show_message(first_line(result.err));
       co_return;
@@ -343,11 +344,10 @@ awaitable<void> ApprovalsChannels::apply(Conversation& c, const approvals::MenuA
     co_return;
   }
   if (auto* review = std::get_if<approvals::MenuReview>(&action)) {
-    auto outcome = co_await storage_.run(
-        [caller = caller_, review = *review](approvals::RequestService& requests) {
-          return requests.review(caller, review.id, review.decision, review.reason);
-        },
-        caller_.user->name);
+    auto write = [caller = caller_, review = *review](approvals::RequestService& requests) {
+      return requests.review(caller, review.id, review.decision, review.reason);
+    };
+    auto outcome = co_await storage_.run(write, caller_.user->name);
     if (auto* error = std::get_if<approvals::ServiceError>(&outcome)) {
       c.menu->show_message(error->message);
     } else {
@@ -428,9 +428,8 @@ awaitable<void> ApprovalsChannels::handle_message(MessageHandle message) {
 }
 
 awaitable<void> ApprovalsChannels::finish_create(Conversation& c) {
-  auto stored = co_await storage_.run(
-      [id = c.awaited](approvals::RequestService& requests) { return requests.show(id); },
-      caller_.user->name);
+  auto read = [id = c.awaited](approvals::RequestService& requests) { return requests.show(id); };
+  auto stored = co_await storage_.run(read, caller_.user->name);
   if (auto* error = std::get_if<approvals::ServiceError>(&stored)) {
     c.write("holdgate: " + error->message + "\n", true);
     c.finish(approvals::exit_refused);
@@ -446,9 +445,10 @@ awaitable<void> ApprovalsChannels::finish_create(Conversation& c) {
 awaitable<void> ApprovalsChannels::run_command(Conversation& c, std::string command_line) {
   approvals::CommandResult result;
   try {
-    result = co_await command([line = std::move(command_line)](auto& service, auto& caller, auto& context) {
+    auto line_command = [line = std::move(command_line)](auto& service, auto& caller, auto& context) {
       return approvals::run_command(line, service, caller, context);
-    });
+    };
+    result = co_await command(line_command);
   } catch (const StorageUnreachable&) {
     database_away(c);
     co_return;

@@ -43,8 +43,9 @@ class ApprovalsChannels {
   awaitable<bool> step(Conversation& c, const std::deque<approvals::RequestChange>& changes);
   awaitable<void> run_command(Conversation& c, std::string command_line);
   // A command (run_command / run_parsed_command) on the storage worker, as the caller.
+  // `run` is named by the caller (see StorageWorker::run: no lambda temporary in co_await).
   template <class Run>
-  awaitable<approvals::CommandResult> command(Run run);
+  awaitable<approvals::CommandResult> command(const Run& run);
   // What commands see of the loop's state while they run on the worker: snapshots of who
   // waits and which sessions are live, and `session kill` handed back to the loop.
   approvals::CommandContext worker_context(asio::any_io_executor loop) const;

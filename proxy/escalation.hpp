@@ -47,10 +47,12 @@ class Escalation {
   awaitable<EscalationResult> refuse(MessageHandle message, std::string why, const bool& stop);
   // `f(service)` on the storage worker, as the caller; nullopt when the database cannot be
   // reached (then the person is told so, and nothing was asked of the service).
+  // `f` captures by reference only (see StorageWorker::run: a copy of it runs on the worker).
   template <class F>
   awaitable<std::optional<std::invoke_result_t<F&, approvals::RequestService&>>> ask_service(F f) {
+    static_assert(std::is_trivially_copyable_v<F>, "ask_service takes a lambda capturing by reference");
     try {
-      co_return co_await storage_.run(std::move(f), caller_.user->name);
+      co_return co_await storage_.run(f, caller_.user->name);
     } catch (const StorageUnreachable&) {
       co_return std::nullopt;
     }

@@ -55,25 +55,37 @@ class StorageWorker {
   StorageWorker(const StorageWorker&) = delete;
   StorageWorker& operator=(const StorageWorker&) = delete;
 
-  // Runs `f(service)` on the worker thread. Call from the loop only. A StoreFailure is logged
-  // (storage-failed, with the database's own words) and thrown as StorageUnreachable; the next
-  // call tries the database again.
+  // Runs `f(service)` on the worker thread (on a copy of `f`). Call from the loop only. A
+  // StoreFailure is logged (storage-failed, with the database's own words) and thrown as
+  // StorageUnreachable; the next call tries the database again.
+  //
+  // `f` is a named callable, or a temporary that is trivially copyable (a lambda capturing by
+  // reference only). GCC 12 copies a lambda or aggregate temporary in a co_await expression
+  // into the coroutine frame bit by bit, without its move constructor: a captured std::string
+  // short enough to sit inside the object then points into the old copy, and freeing it
+  // aborted holdgate (munmap_chunk(): invalid pointer). So a lambda that captures by value is
+  // named first:  auto read = [id](auto& service) {...};  co_await worker.run(read, owner);
   template <class F>
-  auto run(F f, std::string owner = "holdgate")
-      -> awaitable<std::invoke_result_t<F&, approvals::RequestService&>> {
-    using Result = std::invoke_result_t<F&, approvals::RequestService&>;
-    Place place(*this, std::move(owner));
-    // The result is handed back by a post to the loop: the awaiting coroutine is resumed there,
-    // never on the worker (its frames, like everything of the loop's, stay on the loop).
+  auto run(F&& f, std::string owner = "holdgate")
+      -> awaitable<std::invoke_result_t<std::decay_t<F>&, approvals::RequestService&>> {
+    using Work = std::decay_t<F>;
+    static_assert(std::is_lvalue_reference_v<F> || std::is_trivially_copyable_v<Work>,
+                  "name a lambda that captures by value before co_await run(it) (GCC 12, see above)");
+    using Result = std::invoke_result_t<Work&, approvals::RequestService&>;
     using Box = std::conditional_t<std::is_void_v<Result>, std::monostate, Result>;
-    auto box = co_await asio::async_initiate<decltype(use_awaitable), void(std::exception_ptr, Box)>(
-        [this, f = std::move(f)](auto handler) mutable {
-          asio::post(worker_io_, [this, f = std::move(f), handler = std::move(handler)]() mutable {
+    Place place(*this, std::move(owner));
+    // Declared, then awaited: no temporary holding the work sits in the co_await expression.
+    // The result is handed back by a post to the loop: the awaiting coroutine is resumed there,
+    // never on the worker (its frames, like everything of the loop's, stay on the loop). The
+    // work itself runs, and is destroyed, on the worker.
+    auto call = asio::async_initiate<decltype(use_awaitable), void(std::exception_ptr, Box)>(
+        [this, work = Work(f)](auto handler) mutable {
+          asio::post(worker_io_, [this, work = std::move(work), handler = std::move(handler)]() mutable {
             std::exception_ptr failure;
             Box value{};
             try {
-              if constexpr (std::is_void_v<Result>) f(*service_);
-              else value = f(*service_);
+              if constexpr (std::is_void_v<Result>) work(*service_);
+              else value = work(*service_);
             } catch (const storage::StoreFailure& e) {
               log_failure(e.what());
               failure = std::make_exception_ptr(StorageUnreachable());
@@ -86,6 +98,7 @@ class StorageWorker {
           });
         },
         use_awaitable);
+    auto box = co_await std::move(call);
     if constexpr (!std::is_void_v<Result>) co_return std::move(box);
   }
 

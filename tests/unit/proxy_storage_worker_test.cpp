@@ -95,3 +95,30 @@ TEST_CASE("beyond one owner's places the worker refuses at once, others go on",
   CHECK(refused == 2);  // bob's third, and ivan's second (the queue holds 4)
   CHECK(done == 4);
 }
+
+TEST_CASE("work that captures short strings by value runs on the worker while others wait",
+          "[storage_worker]") {
+  // What each approvals command does: a callable holding its caller and command line (strings
+  // short enough to sit inside the object) runs on the worker while other coroutines wait on
+  // theirs. GCC 12 copied such a lambda bit by bit when it was a temporary in the co_await
+  // expression, and freeing its strings aborted holdgate (munmap_chunk(): invalid pointer).
+  TempDir dir;
+  holdgate::config::Config config;
+  std::ostringstream log_text;
+  px::EventLog log(log_text);
+  px::asio::io_context io;
+  px::StorageWorker worker(io, config, store_in(dir), log);
+  int answered = 0;
+  auto person = [&](std::string name) -> px::awaitable<void> {
+    for (int n = 0; n < 200; ++n) {
+      ap::Caller caller{nullptr, "127.0.0.1:49156", "SHA256:k"};
+      std::string line = "request list " + std::to_string(n % 10);
+      auto work = [caller, line, name](ap::RequestService&) { return name + ":" + line + "@" + caller.source; };
+      auto answer = co_await worker.run(work, name);
+      if (answer == name + ":" + line + "@127.0.0.1:49156") ++answered;
+    }
+  };
+  for (const char* name : {"alice", "bob", "ivan"}) px::asio::co_spawn(io, person(name), px::asio::detached);
+  io.run();
+  CHECK(answered == 600);
+}
