@@ -65,7 +65,7 @@ const CommandSpec session_list_spec{"session list",
 const CommandSpec session_watch_spec{"session watch", {}, true};
 const CommandSpec session_kill_spec{"session kill", {{"--reason", true}}, true};
 const CommandSpec session_play_spec{"session play", {{"--speed", true}}, true};
-const CommandSpec session_export_spec{"session export", {}, true};
+const CommandSpec session_export_spec{"session export", {{"--stream", true}}, true};
 const std::vector<std::pair<std::string_view, const CommandSpec*>> session_subcommands = {
     {"list", &session_list_spec}, {"watch", &session_watch_spec}, {"kill", &session_kill_spec},
     {"play", &session_play_spec}, {"export", &session_export_spec}};
@@ -418,6 +418,18 @@ std::variant<Command, Failure> build_session_play(const std::vector<std::string>
   return play;
 }
 
+std::variant<Command, Failure> build_session_export(const std::vector<std::string>& words,
+                                                    const Parsed& parsed) {
+  cmd::SessionExport exported{id_of(words, parsed)};
+  if (auto it = parsed.values.find("--stream"); it != parsed.values.end()) {
+    if (it->second != "stdout" && it->second != "stderr" && it->second != "stdin") {
+      return Failure{"--stream takes stdout, stderr or stdin, not " + shown(it->second)};
+    }
+    exported.stream = it->second;
+  }
+  return exported;
+}
+
 std::variant<Command, Failure> parse(const std::vector<std::string>& words,
                                      std::string_view invocation) {
   if (words.empty()) return Failure{"expected a command"};
@@ -491,7 +503,7 @@ std::variant<Command, Failure> parse(const std::vector<std::string>& words,
   if (spec == &session_watch_spec) return cmd::SessionWatch{id_of(words, parsed)};
   if (spec == &session_kill_spec) return build_session_kill(words, parsed);
   if (spec == &session_play_spec) return build_session_play(words, parsed);
-  if (spec == &session_export_spec) return cmd::SessionExport{id_of(words, parsed)};
+  if (spec == &session_export_spec) return build_session_export(words, parsed);
   return build_history(parsed);
 }
 
@@ -564,6 +576,8 @@ std::string usage_text(std::string_view invocation) {
          "      replay a recorded session in your terminal (q stops; idle gaps cut to 2s)\n"
          "  session export ID\n"
          "      the recording as an asciicast file: ... session export ID > s.cast\n"
+         "      --stream stdout|stderr|stdin: only those bytes of an exec or subsystem\n"
+         "      recorded under mode all, as they were sent\n"
          "  history [--since 24h] [--format json]\n"
          "      audit events and resolved requests (durations: 30s, 15m, 8h, 2d)\n"
          "  help\n"

@@ -149,9 +149,11 @@ struct SessionPlay {
   bool operator==(const SessionPlay&) const = default;
 };
 
-// session export ID: the raw .cast on stdout
+// session export ID [--stream stdout|stderr|stdin]: the recording as it is on stdout; with
+// --stream (a recording without a terminal, .stream) only those bytes, as the target sent them
 struct SessionExport {
   std::string id;
+  std::string stream{};  // "", "stdout", "stderr" or "stdin"
 
   bool operator==(const SessionExport&) const = default;
 };

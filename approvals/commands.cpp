@@ -213,7 +213,8 @@ class Runner {
     return run_session_replay(service_, caller_, SessionReplay::Kind::play, play.id, play.speed);
   }
   CommandResult operator()(const cmd::SessionExport& exported) const {
-    return run_session_replay(service_, caller_, SessionReplay::Kind::export_cast, exported.id, 1);
+    return run_session_replay(service_, caller_, SessionReplay::Kind::export_cast, exported.id, 1,
+                              exported.stream);
   }
 
   CommandResult operator()(const cmd::History& history) const {

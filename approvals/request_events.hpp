@@ -22,6 +22,10 @@ struct RequestChange {
   std::string source{}, key_fingerprint{};
   // lock.created / lock.removed only (then `request` is empty): the lock.
   std::optional<storage::LockRecord> lock{};
+  // Written by another bastion on the same database and read from its audit trail
+  // (cluster/change_feed.hpp). Sessions, `request watch` and menus act on it as on their own;
+  // webhooks and approval hooks ignore it, as the bastion that wrote it ran those already.
+  bool remote = false;
 };
 
 class RequestEvents {

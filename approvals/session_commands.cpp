@@ -8,7 +8,8 @@
 namespace holdgate::approvals {
 
 CommandResult run_session_replay(RequestService& service, const Caller& caller,
-                                 SessionReplay::Kind kind, std::string_view id, double speed) {
+                                 SessionReplay::Kind kind, std::string_view id, double speed,
+                                 std::string_view stream) {
   const config::Config& config = service.config();
   // Every session.ended since the trail began: recordings outlive any --since window.
   const auto sessions = ended_sessions(service.history_of(session_event_kinds(), TimePoint{}));
@@ -45,6 +46,17 @@ CommandResult run_session_replay(RequestService& service, const Caller& caller,
                    " has no SHA-256 in the audit trail, so it cannot be checked; see audit verify");
   }
   const bool play = kind == SessionReplay::Kind::play;
+  const bool bytes_recording = relative.extension() == ".stream";
+  if (play && bytes_recording) {
+    return refused("session " + session->session +
+                   " ran without a terminal (an exec or subsystem), so there is no screen to "
+                   "replay; its bytes: session export " + session->session + " --stream stdout");
+  }
+  if (!stream.empty() && !bytes_recording) {
+    return refused("session " + session->session +
+                   " was recorded as a terminal (asciicast); --stream is for an exec or "
+                   "subsystem recorded under mode all");
+  }
   JsonWriter details;
   details.begin_object().key("session").value(session->session).key("recording")
       .value(session->recording).key("owner").value(session->person).end_object();
@@ -52,7 +64,8 @@ CommandResult run_session_replay(RequestService& service, const Caller& caller,
                   caller.source, session->session, details.str()});
   CommandResult result;
   result.replay = SessionReplay{kind, session->session, config.recording.dir / session->recording,
-                                session->sha256, speed};
+                                session->sha256, speed,
+                                stream == "stdout" ? 'o' : stream == "stderr" ? 'e' : stream == "stdin" ? 'i' : '\0'};
   return result;
 }
 

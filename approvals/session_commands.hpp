@@ -11,10 +11,12 @@
 namespace holdgate::approvals {
 
 // exit 0 with `replay` set, or exit 1 and one sentence: no such session, not the caller's to
-// see, not recorded, or its recording deleted by retention. Audited as session.played /
+// see, not recorded, or its recording deleted by retention; play of a recording without a
+// terminal (.stream), or export --stream (stdout, stderr, stdin) of one with a terminal. Audited as session.played /
 // session.exported (actor the caller, subject the session id) when allowed.
 CommandResult run_session_replay(RequestService& service, const Caller& caller,
-                                 SessionReplay::Kind kind, std::string_view id, double speed);
+                                 SessionReplay::Kind kind, std::string_view id, double speed,
+                                 std::string_view stream = {});
 
 // What `session export` / `play` print on stderr (one line, ending "\n") when the file, read to
 // its end, does not hash to what session.ended says: the export has been streamed by then

@@ -75,7 +75,8 @@ const EndedSession* find_session(const std::vector<EndedSession>& sessions, std:
   auto matches = [&](const EndedSession& s) {
     if (s.session == id) return true;
     if (s.recording.empty()) return false;
-    return s.recording == id || s.recording == std::string(id) + ".cast";
+    return s.recording == id || s.recording == std::string(id) + ".cast" ||
+           s.recording == std::string(id) + ".stream";
   };
   auto it = std::find_if(sessions.begin(), sessions.end(), matches);  // newest first
   return it == sessions.end() ? nullptr : &*it;

@@ -38,7 +38,7 @@ std::vector<EndedSession> ended_sessions(const std::vector<storage::AuditEvent>&
 const std::vector<std::string>& session_event_kinds();
 
 // The session `id` names: its session id or its recording's file name (with or without
-// ".cast"). The newest when an id ended more than once; nullptr when none matches.
+// ".cast" / ".stream"). The newest when an id ended more than once; nullptr when none matches.
 const EndedSession* find_session(const std::vector<EndedSession>& sessions, std::string_view id);
 
 // The sessions `viewer` may replay (may_see_session), with a recording retention has not
@@ -57,6 +57,8 @@ struct SessionReplay {
   std::filesystem::path file;  // in the recordings dir
   std::string sha256;          // what the audit trail says the file hashes to
   double speed = 1;
+  // export_cast of a .stream recording: only frames of this kind ('o', 'e', 'i'); 0: the file.
+  char stream = 0;
 };
 
 }  // namespace holdgate::approvals

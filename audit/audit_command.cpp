@@ -11,25 +11,16 @@
 #include "storage/audit_chain.hpp"
 #include "storage/audit_verify.hpp"
 #include "storage/store.hpp"
+#include "stores/open_configured.hpp"
 
 namespace holdgate::audit {
 
 namespace {
 
-std::filesystem::path database_path(const config::Config& config) {
-  return config.state_dir / "holdgate.db";
-}
-
-// The store, without creating a database where there is none: verifying an empty new file
-// would report "ok" for a trail that is simply not there.
+// The configured store, without creating a database where there is none: verifying an empty new
+// file would report "ok" for a trail that is simply not there.
 std::unique_ptr<storage::Store> open_store(const config::Config& config, std::ostream& err) {
-  const auto path = database_path(config);
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
-    err << "holdgate: there is no audit trail at " << path.string() << '\n';
-    return nullptr;
-  }
-  auto store = storage::open_sqlite_store(path.string());
+  auto store = stores::open_configured_store(config, stores::Create::no);
   if (auto* e = std::get_if<storage::StoreError>(&store)) {
     err << "holdgate: " << e->message << '\n';
     return nullptr;

@@ -294,7 +294,7 @@ def throughput(configs, size, reps, budget, gate_pid) -> tuple[dict, dict]:
 
 def recording_on_off(world: World, root: Path, args, budget: Budget) -> dict:
     """The holdgate path through two more holdgates, recording off (`mode: none`) and on
-    (`mode: all`: every byte of these exec sessions into a .cast file, the most recording can
+    (`mode: all`: every byte of these exec sessions into a .stream file, the most recording can
     cost), interleaved: downloads and uploads (exec) and a terminal's output (tty, what the
     default `mode: pty` records); the issue asks for on within 10% of off."""
     timeout = max(60.0, args.size / 5e6)

@@ -33,18 +33,6 @@ bool is_ipv6_host(std::string_view host) {
   return !zone.empty() && std::all_of(zone.begin(), zone.end(), is_hostname_char);
 }
 
-std::optional<std::uint16_t> parse_port(std::string_view text) {
-  // All digits: from_chars would stop at trailing junk ("22x") and still report success.
-  if (text.empty() || text.size() > 5 ||
-      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return std::nullopt;
-  }
-  unsigned value = 0;
-  std::from_chars(text.data(), text.data() + text.size(), value);
-  if (value < 1 || value > 65535) return std::nullopt;
-  return static_cast<std::uint16_t>(value);
-}
-
 AddressParse fail(std::string problem) { return {std::nullopt, std::move(problem)}; }
 
 }  // namespace

@@ -193,8 +193,21 @@ struct AuditSettings {
   Duration checkpoint_interval = std::chrono::minutes(10);
 };
 
-// `storage:` where requests, grants and the audit trail live. SQLite in state_dir today.
+// `proxy_protocol:` (issue 14, section 4): load balancers in front of holdgate. A connection
+// from one of these networks must begin with a PROXY protocol header (v1 or v2), and then counts
+// in limits, logs and the audit trail as the client the header names; a connection from
+// anywhere else is plain SSH, so its header would not be trusted, only refused as bad SSH.
+struct ProxyProtocol {
+  std::vector<Network> from;  // empty: no load balancer, every connection is plain SSH
+};
+
+// `storage:` where requests, grants, locks and the audit trail live (issue 14). Nothing set:
+// SQLite at <state_dir>/holdgate.db. `postgres`: a libpq DSN (URI or key=value);
+// `postgres_file`: a file holding the DSN (with its password), mode 0600 or 0640, read when the
+// store opens. At most one of the two.
 struct StorageConfig {
+  std::string postgres;
+  std::filesystem::path postgres_file;
   // For benchmarks and tests only: every storage call sleeps this long first (a slow or distant
   // database), on the storage worker's thread. 0 = off.
   std::chrono::milliseconds debug_latency{0};
@@ -203,6 +216,7 @@ struct StorageConfig {
 struct Config {
   std::filesystem::path source;  // the file this came from
   Address listen{"0.0.0.0", 2222};
+  ProxyProtocol proxy_protocol;  // `proxy_protocol:` load balancers that send a PROXY header
   std::filesystem::path state_dir;
   std::vector<std::filesystem::path> host_keys;  // empty: <state_dir>/ssh_host_ed25519_key
   Upstream upstream;
@@ -215,7 +229,7 @@ struct Config {
   RecordingSettings recording;  // `recording:` (issue 13)
   // audit trail (issue 13, section 3)
   AuditSettings audit;  // `audit:` checkpoints
-  StorageConfig storage;  // `storage:`
+  StorageConfig storage;  // `storage:` (issue 14)
 
   const Target* find_target(std::string_view name) const;
   const User* find_user(std::string_view name) const;

@@ -34,9 +34,11 @@ void read_document(const Entry& root, Config& config) {
     return;
   }
   Fields top(root, {"listen", "state_dir", "host_keys", "upstream", "targets", "users", "roles",
-                    "limits", "notify", "approvals", "recording", "audit", "storage"});
+                    "limits", "notify", "approvals", "recording", "audit", "proxy_protocol",
+                    "storage"});
   detail::read_server(top, config);
   if (auto f = top.get("limits")) config.limits = detail::read_limits(*f);
+  if (auto f = top.get("proxy_protocol")) config.proxy_protocol = detail::read_proxy_protocol(*f);
 
   std::vector<detail::RoleRef> role_refs;
   if (auto f = top.get("recording")) config.recording = detail::read_recording(*f);

@@ -44,6 +44,18 @@ IpAddress masked(const IpAddress& address, int prefix) {
   return out;
 }
 
+std::optional<std::uint16_t> parse_port(std::string_view text) {
+  // All digits: from_chars would stop at trailing junk ("22x") and still report success.
+  if (text.empty() || text.size() > 5 ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  unsigned value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  if (value < 1 || value > 65535) return std::nullopt;
+  return static_cast<std::uint16_t>(value);
+}
+
 std::string to_string(const IpAddress& address) {
   char text[INET6_ADDRSTRLEN] = {};
   inet_ntop(address.v6 ? AF_INET6 : AF_INET, address.bytes.data(), text, sizeof text);

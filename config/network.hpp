@@ -31,6 +31,9 @@ std::optional<Network> parse_network(std::string_view text);
 // `address` with every bit after the first `prefix` cleared.
 IpAddress masked(const IpAddress& address, int prefix);
 
+// A TCP port in decimal, 1 to 65535, nothing else around it ("22", not "22x" or "0").
+std::optional<std::uint16_t> parse_port(std::string_view text);
+
 // The address as inet_ntop writes it ("192.0.2.7", "2001:db8::1").
 std::string to_string(const IpAddress& address);
 

@@ -157,6 +157,18 @@ void read_server(const Fields& top, Config& config) {
   }
 }
 
+ProxyProtocol read_proxy_protocol(const Entry& e) {
+  ProxyProtocol proxy_protocol;
+  Fields fields(e, {"from"});
+  if (auto f = fields.require("from")) {
+    proxy_protocol.from = read_networks(*f);
+    // An empty list would silently trust nobody: say so rather than guess what was meant.
+    bool empty = f->node.IsNull() || (f->node.IsSequence() && f->node.size() == 0);
+    if (empty) f->error("must list at least one load balancer's address or network");
+  }
+  return proxy_protocol;
+}
+
 Limits read_limits(const Entry& e) {
   Limits limits;
   Fields fields(e, {"login_grace", "max_auth_tries", "max_startups", "connect_timeout",

@@ -1,4 +1,5 @@
-// `storage:` where holdgate keeps its state. Same reader conventions as the other sections.
+// `storage:` which database holds the state, and (tests, benchmarks) how slow it is made to
+// look. Same reader conventions as the other sections.
 #include <algorithm>
 #include <charconv>
 
@@ -34,7 +35,14 @@ std::optional<std::chrono::milliseconds> read_latency(const Entry& e) {
 
 StorageConfig read_storage(const Entry& e) {
   StorageConfig storage;
-  Fields fields(e, {"debug_latency"});
+  Fields fields(e, {"postgres", "postgres_file", "debug_latency"});
+  auto dsn = fields.get("postgres");
+  auto file = fields.get("postgres_file");
+  if (dsn) storage.postgres = read_string(*dsn).value_or("");
+  if (file) storage.postgres_file = read_path(*file).value_or("");
+  if (dsn && file) {
+    file->error("give either postgres or postgres_file, not both");
+  }
   if (auto f = fields.get("debug_latency")) {
     storage.debug_latency = read_latency(*f).value_or(storage.debug_latency);
   }

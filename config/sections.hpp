@@ -24,6 +24,7 @@ std::vector<std::string> read_role_names(const Entry& list, std::vector<RoleRef>
 // listen, state_dir, host_keys, upstream (with defaults under state_dir).
 void read_server(const Fields& top, Config& config);
 Limits read_limits(const Entry& e);
+ProxyProtocol read_proxy_protocol(const Entry& e);  // `proxy_protocol: {from: [networks]}`
 // Targets' and roles' `recording:` (and roles' `record_required:`) go into `recording`.
 std::vector<Target> read_targets(const Entry& e, RecordingSettings& recording);
 std::vector<User> read_users(const Entry& e, std::vector<RoleRef>& refs);
@@ -34,5 +35,6 @@ StorageConfig read_storage(const Entry& e);                       // read_storag
 RecordingSettings read_recording(const Entry& e);                 // read_recording.cpp
 std::optional<RecordingMode> read_recording_mode(const Entry& e);  // pty, all or none
 AuditSettings read_audit(const Entry& e);       // read_audit.cpp
+StorageConfig read_storage(const Entry& e);     // read_storage.cpp
 
 }  // namespace holdgate::config::detail

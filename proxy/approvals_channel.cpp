@@ -14,6 +14,7 @@
 #include "policy/sanitize.hpp"
 #include "recording/recording_file.hpp"
 #include "recording/replay.hpp"
+#include "recording/stream_format.hpp"
 
 namespace holdgate::proxy {
 namespace {
@@ -79,6 +80,7 @@ class ApprovalsChannels::Conversation {
   std::optional<approvals::SessionReplay> replay;
   std::optional<recording::RecordingFile> file;
   std::optional<recording::CastPlayer> player;
+  std::optional<recording::StreamFilter> stream_filter;  // export --stream
   // Mode::watch_session: the live session watched, and this watcher's view of it. Leaving (the
   // conversation ends) tells the watched person.
   struct Watching {
@@ -491,6 +493,7 @@ void ApprovalsChannels::start_replay(Conversation& c, const approvals::SessionRe
   c.file.emplace(std::move(std::get<recording::RecordingFile>(opened)));
   c.replay = replay;
   c.mode = Conversation::Mode::replaying;
+  if (replay.stream != 0) c.stream_filter.emplace(replay.stream);
   if (play) {
     c.player.emplace(replay.speed);
     std::string speed = replay.speed == 1 ? "" : " at " + approvals::JsonWriter().value(replay.speed).str() + "x";
@@ -515,6 +518,7 @@ bool ApprovalsChannels::step_replay(Conversation& c) {
       return true;
     }
     if (!play) {
+      if (c.stream_filter) bytes = c.stream_filter->pass(bytes);
       if (!bytes.empty()) {
         c.write_raw(bytes);  // byte for byte: no "\r\n" even on a terminal
         return true;
@@ -554,6 +558,13 @@ bool ApprovalsChannels::step_replay(Conversation& c) {
   }
   // All of it is read: does it hash to what session.ended said?
   const std::string actual = c.file->sha256();
+  if (auto broken = c.stream_filter ? c.stream_filter->end_of_file() : std::nullopt;
+      broken && actual == c.replay->sha256) {
+    c.write("holdgate: session " + policy::sanitize(c.replay->session) + " cannot be exported: " +
+                *broken + "\n", true);
+    end_replay(c, approvals::exit_refused);
+    return true;
+  }
   if (play) c.write("\x1b[0m\n[holdgate: end of session " + policy::sanitize(c.replay->session) + "]\n");
   if (actual != c.replay->sha256) {
     std::string sentence = approvals::tampered_sentence(*c.replay, actual);
@@ -570,6 +581,7 @@ void ApprovalsChannels::end_replay(Conversation& c, int status, std::string note
   c.replay.reset();
   c.file.reset();
   c.player.reset();
+  c.stream_filter.reset();
   if (!c.menu) {
     c.finish(status);
     return;

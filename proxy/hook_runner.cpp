@@ -77,7 +77,8 @@ HookRunner::HookRunner(asio::io_context& io, const config::Config& config,
     : shared_(std::make_shared<HookRunnerState>(HookRunnerState{io, config, service, log})) {
   if (config.approvals.hooks.empty()) return;
   subscription_ = service.events().subscribe([this](const approvals::RequestChange& change) {
-    if (change.event == "request.created") on_created(change);
+    // Another bastion's request: its own hooks answer it there (once, not once per bastion).
+    if (change.event == "request.created" && !change.remote) on_created(change);
   });
 }
 

@@ -4,6 +4,8 @@
 
 #include <optional>
 
+#include "holdgate/version.hpp"
+
 namespace holdgate::proxy {
 namespace {
 
@@ -92,7 +94,7 @@ awaitable<HttpPostResult> post_over(std::shared_ptr<Attempt<Stream>> a, const co
 
   http::request<http::string_body> request{http::verb::post, url.target, 11};
   request.set(http::field::host, host_header(url));
-  request.set(http::field::user_agent, "holdgate/0.1.0");
+  request.set(http::field::user_agent, std::string("holdgate/") + holdgate::version);
   request.set(http::field::content_type, "application/json");
   request.keep_alive(false);
   request.body() = std::move(body);

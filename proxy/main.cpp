@@ -1,10 +1,11 @@
 // holdgate: an SSH bastion with inline just-in-time escalation.
-//   holdgate serve --config FILE
+//   holdgate serve --config FILE [--log-format text|json]
 //   holdgate check-config --config FILE
 //   holdgate show-keys --config FILE [--host | --upstream]
 //   holdgate known-hosts --config FILE
 //   holdgate audit verify --config FILE [--checkpoint LINE]
 //   holdgate audit export --config FILE [--since 24h|ISO] [--format json]
+//   holdgate storage copy --from sqlite:PATH --to postgresql://...
 #include <csignal>
 #include <iostream>
 #include <string>
@@ -14,15 +15,17 @@
 #include "audit/audit_command.hpp"
 #include "config/load.hpp"
 #include "event_log.hpp"
+#include "holdgate/version.hpp"
 #include "keys.hpp"
 #include "net.hpp"
 #include "server.hpp"
+#include "systemd/journal_stream.hpp"
+#include "systemd/notify.hpp"
+#include "stores/copy_command.hpp"
 
 namespace {
 
 using namespace holdgate;
-
-constexpr std::string_view version = "holdgate 0.1.0";
 
 constexpr std::string_view usage = R"(usage: holdgate COMMAND --config FILE [options]
 
@@ -38,9 +41,15 @@ commands:
                  (exit 1); --checkpoint LINE also checks it against a signed checkpoint line
   audit export   print the audit trail, one JSON object per line (--since 24h|ISO time,
                  --format json)
+  storage copy   copy the state from SQLite to an empty PostgreSQL database:
+                 --from sqlite:PATH --to postgresql://...; prints the counts and checks them
+                 (no --config)
 
 options:
   --config FILE  the YAML configuration (required)
+  --log-format text|json
+                 serve's log lines: key=value text (default) or one JSON object per line;
+                 under systemd's journal either gets a "<N>" priority prefix and no time
   --help         show this help
   --version      show the version
 )";
@@ -49,7 +58,9 @@ struct Arguments {
   std::string command;
   std::string config;
   bool host = false, upstream = false, help = false, version = false;
+  proxy::LogFormat log_format = proxy::LogFormat::text;
   audit::AuditOptions audit;  // `audit verify|export`
+  std::string storage_action, copy_from, copy_to;  // `storage copy`
 };
 
 // Returns an error sentence for bad usage (exit 2).
@@ -65,33 +76,48 @@ std::string parse_arguments(int argc, char** argv, Arguments& args) {
       if (i + 1 == words.size()) return "--config needs a FILE";
       args.config = words[++i];
     } else if (w.starts_with("--config=")) args.config = w.substr(9);
+    else if (w == "--log-format") {
+      if (i + 1 == words.size()) return "--log-format needs text or json";
+      auto format = words[++i];
+      if (format == "json") args.log_format = proxy::LogFormat::json;
+      else if (format != "text") return "unknown --log-format '" + std::string(format) + "' (text or json)";
+    }
     else if (args.command == "audit" && (w == "--checkpoint" || w == "--since" || w == "--format")) {
       if (i + 1 == words.size()) return std::string(w) + " needs a value";
       std::string value(words[++i]);
       if (w == "--checkpoint") args.audit.checkpoint = value;
       else if (w == "--since") args.audit.since = value;
       else args.audit.format = value;
+    } else if (args.command == "storage" && (w == "--from" || w == "--to")) {
+      if (i + 1 == words.size()) return std::string(w) + " needs a value";
+      (w == "--from" ? args.copy_from : args.copy_to) = words[++i];
     } else if (w.starts_with("-")) return "unknown option '" + std::string(w) + "'";
     else if (args.command.empty()) args.command = w;
     else if (args.command == "audit" && args.audit.action.empty()) args.audit.action = w;
+    else if (args.command == "storage" && args.storage_action.empty()) args.storage_action = w;
     else return "unexpected argument '" + std::string(w) + "'";
   }
   if (args.help || args.version) return {};
   if (args.command.empty()) return "missing COMMAND";
   if (args.command != "serve" && args.command != "check-config" && args.command != "show-keys" &&
-      args.command != "known-hosts" && args.command != "audit") {
+      args.command != "known-hosts" && args.command != "audit" && args.command != "storage") {
     return "unknown command '" + args.command + "'";
   }
   if (args.command == "audit" && args.audit.action != "verify" && args.audit.action != "export") {
     return "audit needs verify or export";
   }
+  if (args.command == "storage") {
+    if (args.storage_action != "copy") return "storage needs copy";
+    if (args.copy_from.empty() || args.copy_to.empty()) return "storage copy needs --from and --to";
+    return {};
+  }
   if (args.config.empty()) return "missing --config FILE";
   return {};
 }
 
-std::optional<config::Config> load(const std::string& path) {
+std::optional<config::Config> load(const std::string& path, std::string_view error_prefix) {
   auto result = config::load_config(path);
-  for (const auto& error : result.errors) std::cerr << error.to_string() << '\n';
+  for (const auto& error : result.errors) std::cerr << error_prefix << error.to_string() << '\n';
   return std::move(result.config);
 }
 
@@ -154,17 +180,24 @@ int known_hosts(const config::Config& config) {
   return print_host_keys(config, patterns) ? 0 : 1;
 }
 
-int serve(const config::Config& config) {
+// Tells systemd (Type=notify) what holdgate is doing; a failure to tell it is logged, never fatal.
+void notify(const systemd::Notifier& notifier, proxy::EventLog& log, std::string_view state) {
+  if (auto error = notifier.notify(state)) log.write("notify-error", {{"reason", *error}});
+}
+
+int serve(const config::Config& config, proxy::LogStyle style) {
   using namespace holdgate::proxy;
   std::signal(SIGPIPE, SIG_IGN);
+  auto notifier = systemd::Notifier::from_environment();
   asio::io_context io(1);
-  EventLog log(std::cerr);
+  EventLog log(std::cerr, style);
   Server server(io, config, log);
   if (auto error = server.start()) {
-    std::cerr << "holdgate: " << *error << '\n';
+    std::cerr << proxy::error_prefix(style) << "holdgate: " << *error << '\n';
     return 1;
   }
   server.run();
+  notify(notifier, log, "READY=1");  // start() returned: the port accepts connections
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   bool shutting_down = false;
@@ -175,6 +208,7 @@ int serve(const config::Config& config) {
       return;
     }
     shutting_down = true;
+    notify(notifier, log, "STOPPING=1");
     signals.async_wait(on_signal);
     asio::co_spawn(io, server.shutdown(), [&](std::exception_ptr e) {
       signals.cancel();
@@ -201,10 +235,15 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (args.version) {
-    std::cout << version << '\n';
+    std::cout << "holdgate " << holdgate::version << '\n';
     return 0;
   }
-  auto config = load(args.config);
+  if (args.command == "storage") {
+    return stores::run_storage_copy(args.copy_from, args.copy_to, std::cout, std::cerr);
+  }
+  // Under the journal a line's "<N>" prefix is its priority and the journal stamps the time.
+  proxy::LogStyle log_style{args.log_format, systemd::stderr_is_journal()};
+  auto config = load(args.config, proxy::error_prefix(log_style));
   if (!config) return 1;
   if (args.command == "check-config") {
     std::cout << args.config << ": ok\n";
@@ -214,9 +253,9 @@ int main(int argc, char** argv) {
   if (args.command == "known-hosts") return known_hosts(*config);
   if (args.command == "audit") return audit::run_audit(*config, args.audit, std::cout, std::cerr);
   try {
-    return serve(*config);
+    return serve(*config, log_style);
   } catch (const std::exception& e) {
-    std::cerr << "holdgate: " << e.what() << '\n';
+    std::cerr << proxy::error_prefix(log_style) << "holdgate: " << e.what() << '\n';
     return 1;
   }
 }

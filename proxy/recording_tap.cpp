@@ -66,7 +66,11 @@ std::optional<std::string> RecordingTap::start(Kind kind, std::string_view comma
   recording::CastHeader header{columns_, rows_, std::chrono::system_clock::to_time_t(started), term_,
                                scope.person + " " + scope.login + "@" + scope.target +
                                    (command_.empty() ? "" : ": " + command_)};
-  auto name = recording::recording_file_name(started, scope.person, scope.login, scope.target, channel_id_);
+  // A terminal's screen is asciicast (asciinema plays it); a channel without one carries bytes
+  // (sftp, scp, pipes), kept as they were in a .stream file.
+  const auto format = has_pty_ ? recording::Format::asciicast : recording::Format::stream;
+  auto name = recording::recording_file_name(started, scope.person, scope.login, scope.target,
+                                             channel_id_, recording::format_extension(format));
   recording::Recording::Limits limits;
   limits.max_bytes = scope.settings->max_bytes;
   // Writing failed later (disk full): the session goes on, unless it must be recorded. Told on
@@ -81,7 +85,7 @@ std::optional<std::string> RecordingTap::start(Kind kind, std::string_view comma
       if (wake) wake();
     });
   };
-  auto opened = scope.writer->open(scope.settings->dir, name, header, started_, limits, std::move(on_failure));
+  auto opened = scope.writer->open(scope.settings->dir, name, format, header, started_, limits, std::move(on_failure));
   if (auto* error = std::get_if<std::string>(&opened)) {
     scope.log->write("recording-failed", {{"session", channel_id_}, {"reason", *error}});
     audit(scope, "recording.failed", *error);

@@ -7,10 +7,24 @@
 #include <algorithm>
 
 #include "keys.hpp"
+#include "postgres_wakeup.hpp"
+#include "proxy_header_reader.hpp"
 #include "storage/latency_store.hpp"
+#include "stores/open_configured.hpp"
 
 namespace holdgate::proxy {
 namespace {
+
+// The change feed's wake-up for the configured store: inotify on an SQLite file, LISTEN on
+// PostgreSQL. An error is one sentence; the feed then relies on its safety re-reads.
+std::variant<std::unique_ptr<ChangeWakeup>, std::string> watch_store(asio::io_context& io,
+                                                                     const config::Config& config,
+                                                                     EventLog& log) {
+  if (!stores::uses_postgres(config.storage)) return watch_sqlite_file(io, stores::sqlite_path(config));
+  auto dsn = stores::configured_dsn(config.storage);
+  if (auto* error = std::get_if<storage::StoreError>(&dsn)) return error->message;
+  return listen_postgres(io, std::get<std::string>(dsn), log);
+}
 
 // Modern algorithms only: no SHA-1, no CBC, no NIST curves; strict KEX is added by libssh.
 constexpr const char* kex_algorithms =
@@ -29,6 +43,24 @@ std::string endpoint_text(const tcp::endpoint& endpoint) {
   auto address = endpoint.address();
   std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
   return host + ":" + std::to_string(endpoint.port());
+}
+
+// As endpoint_text, for the client a load balancer's PROXY header names.
+std::string client_text(const ingress::ClientEndpoint& client) {
+  auto host = config::to_string(client.address);
+  return (client.address.v6 ? "[" + host + "]" : host) + ":" + std::to_string(client.port);
+}
+
+// A coroutine's completion handler: an exception that ended it becomes one log line.
+auto log_errors(EventLog& log, std::string source) {
+  return [&log, source = std::move(source)](std::exception_ptr error) {
+    if (!error) return;
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      log.write("session-error", {{"source", source}, {"reason", e.what()}});
+    }
+  };
 }
 
 config::IpAddress ip_address(const asio::ip::address& address) {
@@ -59,7 +91,10 @@ std::optional<std::string> Server::start() {
   auto state_dir = ensure_state_dir(config_.state_dir);
   if (auto* e = std::get_if<KeyError>(&state_dir)) return e->message;
 
-  auto store = storage::open_sqlite_store((config_.state_dir / "holdgate.db").string());
+  // This process's mark on the audit events it writes: other bastions on the same database
+  // publish only the changes that are not their own (BastionFeed).
+  const std::string origin = approvals::random_uuid();
+  auto store = stores::open_configured_store(config_, stores::Create::yes, origin);
   if (auto* e = std::get_if<storage::StoreError>(&store)) return e->message;
   auto opened = std::move(std::get<std::unique_ptr<storage::Store>>(store));
   if (config_.storage.debug_latency.count() > 0) {
@@ -67,6 +102,14 @@ std::optional<std::string> Server::start() {
   }
   storage_ = std::make_unique<StorageWorker>(io_, config_, std::move(opened), log_);
   context_.storage = storage_.get();
+  std::unique_ptr<ChangeWakeup> wakeup;
+  auto watched = watch_store(io_, config_, log_);
+  if (auto* e = std::get_if<std::string>(&watched)) {
+    log_.write("change-feed-error", {{"reason", *e + "; reading every 2s instead"}});
+  } else {
+    wakeup = std::move(std::get<std::unique_ptr<ChangeWakeup>>(watched));
+  }
+  feed_ = std::make_unique<BastionFeed>(io_, *storage_, origin, std::move(wakeup), log_);
   recorder_ = std::make_unique<recording::RecordingWriter>();
   context_.recorder = recorder_.get();
   context_.live = &live_sessions_;
@@ -139,7 +182,9 @@ awaitable<void> Server::expiry_loop() {
   using std::chrono::milliseconds;
   asio::steady_timer timer(io_);
   auto subscription = storage_->events().subscribe([&](const approvals::RequestChange& change) {
-    // A new request may expire, or a break-glass one need ratifying, before the others.
+    // A new request may expire, or a break-glass one need ratifying, before the others; one
+    // made on another bastion too (remote), so whichever bastion gets there first expires it,
+    // once: expire_due's compare-and-swap lets only one write win.
     if (change.event == "request.created" || change.event == "request.break_glass") timer.cancel();
   });
   // The first pass runs at start: deadlines that passed while holdgate was down are acted on.
@@ -168,6 +213,7 @@ void Server::run() {
   auto rethrow = [](std::exception_ptr e) { if (e) std::rethrow_exception(e); };
   asio::co_spawn(io_, accept_loop(), rethrow);
   asio::co_spawn(io_, expiry_loop(), rethrow);
+  asio::co_spawn(io_, feed_->run(), rethrow);
   if (config_.recording.retention_days > 0 || config_.recording.retention_total_bytes > 0) {
     asio::co_spawn(io_, retention_loop(), rethrow);
   }
@@ -224,6 +270,50 @@ void Server::start_session(tcp::socket socket) {
   auto remote = socket.remote_endpoint(ec);
   if (ec) return;  // gone already
   auto address = ip_address(remote.address());
+  const auto& balancers = config_.proxy_protocol.from;
+  if (std::any_of(balancers.begin(), balancers.end(),
+                  [&](const auto& network) { return limits::contains(network, address); })) {
+    asio::co_spawn(io_, accept_proxied(std::move(socket), remote),
+                   log_errors(log_, endpoint_text(remote)));
+    return;
+  }
+  admit(std::move(socket), Session::Peer{endpoint_text(remote), address});
+}
+
+awaitable<void> Server::accept_proxied(tcp::socket socket, tcp::endpoint balancer) {
+  auto balancer_text = endpoint_text(balancer);
+  auto refuse = [&](const std::string& reason) {
+    log_.write("proxy-header", {{"source", balancer_text}, {"result", "refused"}, {"reason", reason}});
+    error_code ec;
+    socket.close(ec);
+  };
+  // Until its header is read a connection counts against no source yet, so these waits have a
+  // cap of their own: the total of start-ups the bastion would hold anyway.
+  if (awaiting_headers_ >= config_.limits.max_startups) {
+    refuse("too many connections waiting for their PROXY protocol header");
+    co_return;
+  }
+  std::variant<ingress::ProxyHeader, std::string> header;
+  {
+    ++awaiting_headers_;
+    StartupSlot waiting([this] { --awaiting_headers_; });
+    header = co_await read_proxy_header(socket, config_.limits.login_grace);
+  }
+  if (!acceptor_.is_open()) co_return;  // shut down meanwhile: the socket closes with this frame
+  if (auto* reason = std::get_if<std::string>(&header)) {
+    refuse(*reason);
+    co_return;
+  }
+  // LOCAL (a health check) and UNKNOWN name no client: the balancer's own connection.
+  auto& client = std::get<ingress::ProxyHeader>(header).client;
+  Session::Peer peer = client ? Session::Peer{client_text(*client), client->address, balancer_text}
+                              : Session::Peer{balancer_text, ip_address(balancer.address()), balancer_text};
+  admit(std::move(socket), std::move(peer));
+}
+
+void Server::admit(tcp::socket socket, Session::Peer peer) {
+  error_code ec;
+  auto address = peer.address;
   // Like sshd's MaxStartups, PerSourceMaxStartups and PerSourcePenalties: a flood of half-open
   // connections can starve neither the bastion of memory nor, from one source, everybody else
   // of start-up slots; authenticated sessions are never affected.
@@ -240,8 +330,7 @@ void Server::start_session(tcp::socket socket) {
   }
   StartupSlot startup([this, address] { context_.admissions.release(address); });
   socket.set_option(tcp::no_delay(true), ec);
-  launch(as_stream_socket(std::move(socket)), Session::Peer{endpoint_text(remote), address},
-         std::move(startup), std::nullopt);
+  launch(as_stream_socket(std::move(socket)), std::move(peer), std::move(startup), std::nullopt);
 }
 
 void Server::launch(StreamSocket socket, Session::Peer peer, StartupSlot startup,
@@ -258,14 +347,7 @@ void Server::launch(StreamSocket socket, Session::Peer peer, StartupSlot startup
                                            std::move(peer), std::move(startup), std::move(jump));
   std::erase_if(sessions_, [](const auto& weak) { return weak.expired(); });
   sessions_.push_back(session);
-  asio::co_spawn(io_, Session::run(session), [this, source](std::exception_ptr error) {
-    if (!error) return;
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      log_.write("session-error", {{"source", source}, {"reason", e.what()}});
-    }
-  });
+  asio::co_spawn(io_, Session::run(session), log_errors(log_, source));
 }
 
 std::size_t Server::live_sessions() {
@@ -298,6 +380,8 @@ awaitable<void> Server::shutdown() {
     tick.expires_after(std::chrono::milliseconds(100));
     co_await tick.async_wait(use_awaitable);
   }
+  // Other bastions' revocations reach live sessions until the last one has ended.
+  feed_->stop();
   // Last, so the sessions' final events are covered by the checkpoint signed on the way out.
   co_await checkpointer_->stop();
 }

@@ -1,5 +1,6 @@
-// The listener: binds the port, accepts connections, enforces the limits on unauthenticated
-// connections (limits/), starts one Session per connection, and stops them all on shutdown.
+// The listener: binds the port, accepts connections, reads the PROXY header of those from a
+// load balancer (ingress/), enforces the limits on unauthenticated connections (limits/) by the
+// client's address, starts one Session per connection, and stops them all on shutdown.
 #pragma once
 
 #include <memory>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "audit_checkpointer.hpp"
+#include "bastion_feed.hpp"
 #include "config/config.hpp"
 #include "integrations.hpp"
 #include "net.hpp"
@@ -40,12 +42,17 @@ class Server {
  private:
   awaitable<void> accept_loop();
   void start_session(tcp::socket socket);
+  // A connection from a load balancer (`proxy_protocol.from`): its PROXY header first, read
+  // within login_grace; then admitted as the client the header names.
+  awaitable<void> accept_proxied(tcp::socket socket, tcp::endpoint balancer);
+  // The limits on unauthenticated connections (limits/) for `peer`, then a Session.
+  void admit(tcp::socket socket, Session::Peer peer);
   // Starts a Session on an accepted (or ProxyJump inner) socket; `startup` counts it until it
   // has authenticated.
   void launch(StreamSocket socket, Session::Peer peer, StartupSlot startup,
               std::optional<Session::JumpOrigin> jump);
   // Expires pending requests when their time comes: one timer armed for the earliest expiry,
-  // re-armed whenever a request is created.
+  // re-armed whenever a request is created (here or on another bastion).
   awaitable<void> expiry_loop();
   // Deletes recordings past `recording.retention` at start and hourly (each one audited); the
   // directory work runs on the recording writer's thread.
@@ -61,6 +68,8 @@ class Server {
   LiveSessions live_sessions_;  // the session channels running now; context_ points at it
   Integrations integrations_;  // webhooks and approval hooks; declared after storage_ so they
                                // unsubscribe before it goes
+  // Other bastions' changes on the same database, published to storage_->events()'s listeners.
+  std::unique_ptr<BastionFeed> feed_;
   std::unique_ptr<AuditCheckpointer> checkpointer_;  // signed anchors of the audit chain
   KeyHandle upstream_identity_;
   BindHandle bind_;
@@ -68,6 +77,7 @@ class Server {
   tcp::acceptor acceptor_;
   std::vector<std::weak_ptr<Session>> sessions_;
   std::mt19937 random_;  // the random early drop's rolls
+  int awaiting_headers_ = 0;  // load balancers' connections whose PROXY header is not read yet
 };
 
 }  // namespace holdgate::proxy

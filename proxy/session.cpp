@@ -73,6 +73,7 @@ Session::Session(SessionContext& context, SessionHandle user, StreamSocket socke
       waiter_(socket.get_executor()),
       source_(std::move(peer.text)),
       address_(peer.address),
+      via_(std::move(peer.via)),
       startup_(std::move(startup)),
       id_(random_id()),
       jump_(std::move(jump)) {
@@ -97,7 +98,11 @@ awaitable<void> Session::run() {
     log("refused", {{"reason", approvals::RandomFailure().what()}});
     co_return;  // its start-up slot is released with the session
   }
-  log("connect");
+  if (via_.empty()) {
+    log("connect");
+  } else {
+    log("connect", {{"via", via_}});
+  }
   ssh_set_blocking(user_.get(), 0);
 
   auto deadline = SteadyClock::now() + context_.config.limits.login_grace;

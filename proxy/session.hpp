@@ -30,10 +30,12 @@ class Session {
   };
 
   // Where a connection comes from: "ip:port" for logs, and the address its limits count by.
-  // An inner connection of a ProxyJump comes from where its outer one does.
+  // An inner connection of a ProxyJump comes from where its outer one does. Behind a load
+  // balancer that is the client its PROXY header names, and `via` the balancer ("ip:port").
   struct Peer {
     std::string text;
     config::IpAddress address;
+    std::string via = {};
   };
 
   // `user` was accepted on a dup of `socket`'s descriptor; `startup` is released once the
@@ -97,6 +99,7 @@ class Session {
   SshWaiter waiter_;
   std::string source_;
   config::IpAddress address_;
+  std::string via_;  // the load balancer that relayed the connection, if any
   StartupSlot startup_;
   std::string id_;
   std::optional<JumpOrigin> jump_;

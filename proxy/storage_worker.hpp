@@ -110,6 +110,10 @@ class StorageWorker {
   // post() of service.record(event).
   void record(storage::AuditEvent event);
 
+  // The store below the service, for work that reads it directly (the change feed between
+  // bastions): to be touched only inside run() or post() work, on the worker.
+  storage::Store& store_on_worker() { return *store_; }
+
   // The service's changes, published on the loop, in the order they were made.
   approvals::RequestEvents& events() { return events_; }
   const config::Config& config() const { return config_; }

@@ -181,6 +181,8 @@ void WebhookNotifier::notify_checkpoint(const audit::Checkpoint& checkpoint) {
 }
 
 void WebhookNotifier::on_change(const approvals::RequestChange& change) {
+  // Another bastion's change: that bastion sent it already, and each receiver wants it once.
+  if (change.remote) return;
   for (const auto& endpoint : endpoints_) {
     if (!approvals::webhook_wants(endpoint->webhook.events, change.event)) continue;
     endpoint->enqueue({change.request.user, change.event, change.request.id,

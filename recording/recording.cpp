@@ -28,10 +28,16 @@ struct Recording::Digest {
   }
 };
 
-Recording::Recording(std::shared_ptr<WriterSignal> signal, int fd, std::string path,
-                     CastHeader header, SteadyClock::time_point start, Limits limits)
+std::string_view format_extension(Format format) {
+  return format == Format::stream ? ".stream" : ".cast";
+}
+
+Recording::Recording(std::shared_ptr<WriterSignal> signal, int fd, std::string path, Format format,
+                     const CastHeader& header, SteadyClock::time_point start, Limits limits)
     : signal_(std::move(signal)), path_(std::move(path)), start_(start), limits_(limits), fd_(fd),
-      header_line_(cast_header(header)), digest_(std::make_unique<Digest>()) {
+      header_line_(format == Format::stream ? stream_header(header) : cast_header(header)),
+      digest_(std::make_unique<Digest>()) {
+  if (format == Format::stream) encoder_.emplace<StreamEncoder>();
   result_.path = path_;
 }
 
@@ -90,7 +96,7 @@ void Recording::fail(const std::string& why) {
   if (on_failure_) on_failure_(why);
 }
 
-void Recording::write_line(const std::string& line) {
+void Recording::write_line(std::string_view line) {
   if (fd_ < 0 || failed() || line.empty()) return;
   for (std::size_t off = 0; off < line.size();) {
     ssize_t n = ::write(fd_, line.data() + off, line.size() - off);
@@ -124,31 +130,42 @@ bool Recording::write_pending() {
   }
   // Lines are gathered into one write(2) of up to 64 KiB; the cap is checked line by line.
   std::string batch;
-  auto add = [&](const std::string& line, double at) {
+  auto encode = [&](auto call) { return std::visit(call, encoder_); };
+  // `tail`: bytes that follow `line` in the file as they are (a .stream frame's data), written
+  // straight from the event rather than copied into the batch.
+  auto add = [&](const std::string& line, double at, std::string_view tail = {}) {
     if (result_.capped) return;
-    if (result_.bytes_written + batch.size() + line.size() > limits_.max_bytes) {
+    if (result_.bytes_written + batch.size() + line.size() + tail.size() > limits_.max_bytes) {
       // One marker past the cap says why the recording stops here; it may exceed the cap.
       result_.capped = true;
-      batch += encoder_.marker(at, "holdgate: recording stopped at max_bytes");
+      batch += encode([&](auto& e) { return e.marker(at, "holdgate: recording stopped at max_bytes"); });
     } else {
       batch += line;
     }
-    if (batch.size() >= 64 * 1024 || result_.capped) {
+    if (batch.size() >= 64 * 1024 || result_.capped || !tail.empty()) {
       write_line(batch);
       batch.clear();
     }
+    if (!result_.capped) write_line(tail);
   };
+  auto* stream = std::get_if<StreamEncoder>(&encoder_);
   for (const auto& event : events) {
     double at = seconds(event.at);
     switch (event.kind) {
-      case Kind::data: add(encoder_.data(at, event.stream, event.bytes), at); break;
-      case Kind::resize: add(encoder_.resize(at, event.columns, event.rows), at); break;
-      case Kind::marker: add(encoder_.marker(at, event.bytes), at); break;
+      case Kind::data:
+        if (stream && event.bytes.size() >= 4096) {
+          add(stream->frame_header(at, event.stream, event.bytes.size()), at, event.bytes);
+          break;
+        }
+        add(encode([&](auto& e) { return e.data(at, event.stream, event.bytes); }), at);
+        break;
+      case Kind::resize: add(encode([&](auto& e) { return e.resize(at, event.columns, event.rows); }), at); break;
+      case Kind::marker: add(encode([&](auto& e) { return e.marker(at, event.bytes); }), at); break;
     }
   }
   if (finishing) {
     double at = seconds(SteadyClock::now());
-    add(encoder_.finish(at), at);
+    add(encode([&](auto& e) { return e.finish(at); }), at);
   }
   write_line(batch);
   if (!finishing) return false;

@@ -15,7 +15,10 @@
 #include <string>
 #include <string_view>
 
+#include <variant>
+
 #include "recording/asciicast.hpp"
+#include "recording/stream_format.hpp"
 
 namespace holdgate::recording {
 
@@ -38,6 +41,13 @@ struct WriterSignal {
   bool pending = false;  // something was queued since the writer last looked
 };
 
+// How a recording is written: asciicast for a terminal (what `asciinema play` and `session
+// play` replay), a holdgate stream for a channel without one (bytes as they were).
+enum class Format { asciicast, stream };
+
+// The file name's extension for each.
+std::string_view format_extension(Format format);
+
 class Recording {
  public:
   struct Limits {
@@ -45,8 +55,8 @@ class Recording {
     std::size_t max_queued = 8u << 20;        // bytes waiting for the writer, then dropped
   };
   // Takes ownership of `fd`, a new empty file opened for writing.
-  Recording(std::shared_ptr<WriterSignal> signal, int fd, std::string path, CastHeader header,
-            SteadyClock::time_point start, Limits limits);
+  Recording(std::shared_ptr<WriterSignal> signal, int fd, std::string path, Format format,
+            const CastHeader& header, SteadyClock::time_point start, Limits limits);
   ~Recording();
   Recording(const Recording&) = delete;
   Recording& operator=(const Recording&) = delete;
@@ -78,7 +88,7 @@ class Recording {
     std::string bytes;
   };
   void push(Event event);  // with the lock held
-  void write_line(const std::string& line);
+  void write_line(std::string_view line);
   void fail(const std::string& why);
   void close_file();
 
@@ -98,7 +108,7 @@ class Recording {
 
   // The writer thread's alone.
   int fd_;
-  CastEncoder encoder_;
+  std::variant<CastEncoder, StreamEncoder> encoder_;
   std::string header_line_;
   bool header_written_ = false;
   struct Digest;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "recording/file_name.hpp"
+
 namespace holdgate::recording {
 
 std::vector<std::string> recordings_to_delete(std::vector<StoredRecording> stored,
@@ -30,7 +32,7 @@ std::vector<StoredRecording> list_recordings(const std::filesystem::path& dir,
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     std::error_code entry_ec;
-    if (!entry.is_regular_file(entry_ec) || entry.path().extension() != ".cast") continue;
+    if (!entry.is_regular_file(entry_ec) || !is_recording_name(entry.path())) continue;
     auto name = entry.path().filename().string();
     if (std::find(skip.begin(), skip.end(), name) != skip.end()) continue;
     auto size = entry.file_size(entry_ec);

@@ -22,7 +22,7 @@ std::vector<std::string> recordings_to_delete(std::vector<StoredRecording> store
                                               std::chrono::system_clock::time_point now, int days,
                                               std::uint64_t total_bytes);
 
-// The .cast files in `dir`, except those named in `skip` (still being written).
+// The recordings (.cast and .stream files) in `dir`, except those named in `skip` (still being written).
 std::vector<StoredRecording> list_recordings(const std::filesystem::path& dir,
                                              const std::vector<std::string>& skip);
 

@@ -33,7 +33,7 @@ RecordingWriter::~RecordingWriter() {
 }
 
 std::variant<std::shared_ptr<Recording>, std::string> RecordingWriter::open(
-    const std::filesystem::path& dir, const std::string& name, const CastHeader& header,
+    const std::filesystem::path& dir, const std::string& name, Format format, const CastHeader& header,
     SteadyClock::time_point start, Recording::Limits limits,
     std::function<void(const std::string&)> on_failure) {
   auto path = dir / name;
@@ -44,7 +44,7 @@ std::variant<std::shared_ptr<Recording>, std::string> RecordingWriter::open(
     fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   }
   if (fd < 0) return "cannot create the recording " + path.string() + ": " + std::strerror(errno);
-  auto recording = std::make_shared<Recording>(signal_, fd, name, header, start, limits);
+  auto recording = std::make_shared<Recording>(signal_, fd, name, format, header, start, limits);
   // Before the writer thread can see it: it reads the callback without a lock.
   recording->on_failure(std::move(on_failure));
   std::lock_guard lock(signal_->mutex);

@@ -24,11 +24,12 @@ class RecordingWriter {
   RecordingWriter(const RecordingWriter&) = delete;
   RecordingWriter& operator=(const RecordingWriter&) = delete;
 
-  // A new recording `dir`/`name`: the directory is made 0700 if need be, the file 0600 and
+  // A new recording `dir`/`name`, written in `format`: the directory is made 0700 if need be, the file 0600 and
   // never an existing one (nor through a symlink). An error is one sentence. `on_failure` is
   // called once, on the writer thread, if writing it fails later.
   std::variant<std::shared_ptr<Recording>, std::string> open(const std::filesystem::path& dir,
                                                             const std::string& name,
+                                                            Format format,
                                                             const CastHeader& header,
                                                             SteadyClock::time_point start,
                                                             Recording::Limits limits,

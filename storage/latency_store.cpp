@@ -58,6 +58,9 @@ class LatencyStore final : public Store {
     return wait(), inner_->audit_of_kinds(kinds, since);
   }
   std::optional<AuditEvent> latest_audit() override { return wait(), inner_->latest_audit(); }
+  std::vector<AuditEvent> audit_after(long after_id, std::size_t limit) override {
+    return wait(), inner_->audit_after(after_id, limit);
+  }
 
  private:
   void wait() const { std::this_thread::sleep_for(latency_); }

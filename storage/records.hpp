@@ -122,6 +122,11 @@ struct AuditEvent {
   // previous event's hash and this one's, 64 hex digits each. Ignored when appending.
   std::string prev_hash{};
   std::string hash{};
+  // Which holdgate process wrote it: the origin its store was opened with (a random id per
+  // process), stamped by the store, ignored when appending. Bastions sharing one database skip
+  // their own events in the change feed (cluster/change_feed.hpp). Not covered by the hash: it
+  // says who wrote the row, not what happened, and older rows have none ('').
+  std::string origin{};
 };
 
 }  // namespace holdgate::storage

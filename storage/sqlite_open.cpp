@@ -85,7 +85,8 @@ std::optional<StoreError> configure(sqlite3* db, const std::string& path) {
 
 }  // namespace
 
-std::variant<std::unique_ptr<Store>, StoreError> open_sqlite_store(const std::string& path) {
+std::variant<std::unique_ptr<Store>, StoreError> open_sqlite_store(const std::string& path,
+                                                                   std::string origin) {
   if (auto error = create_private_file(path)) return *error;
 
   sqlite3* raw = nullptr;
@@ -113,7 +114,7 @@ std::variant<std::unique_ptr<Store>, StoreError> open_sqlite_store(const std::st
         return StoreError{"cannot open the database " + path + ": " + error.what()};
     }
   }
-  return sqlite::make_store(std::move(db), path);
+  return sqlite::make_store(std::move(db), path, std::move(origin));
 }
 
 }  // namespace holdgate::storage

@@ -8,18 +8,6 @@ namespace holdgate::storage::sqlite {
 
 namespace {
 
-using std::chrono::milliseconds;
-
-std::optional<std::int64_t> optional_millis(const std::optional<TimePoint>& time) {
-  if (!time) return std::nullopt;
-  return to_millis(*time);
-}
-
-std::optional<TimePoint> optional_time(const std::optional<std::int64_t>& millis) {
-  if (!millis) return std::nullopt;
-  return from_millis(*millis);
-}
-
 void insert_list(sqlite3* db, const char* sql, std::string_view request_id,
                  const std::vector<std::string>& values) {
   Statement insert(db, sql);
@@ -46,25 +34,6 @@ std::vector<std::string> read_list(Statement& select, std::string_view request_i
   std::vector<std::string> values;
   while (select.step()) values.push_back(select.text(0));
   return values;
-}
-
-// Hook names are config names (no newline), so one newline-separated column holds the list.
-std::string join_lines(const std::vector<std::string>& names) {
-  std::string text;
-  for (const auto& name : names) text += (text.empty() ? "" : "\n") + name;
-  return text;
-}
-
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> names;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    auto end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    names.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return names;
 }
 
 // The row's columns ?2..?20 as both insert and replace write them; ?1 is the id.
@@ -98,20 +67,6 @@ void bind_request(Statement& statement, const AccessRequest& request, std::int64
 [[noreturn]] void corrupt(const std::string& what) { throw SqliteError(SQLITE_CORRUPT, what); }
 
 }  // namespace
-
-std::int64_t to_millis(TimePoint time) {
-  return std::chrono::floor<milliseconds>(time.time_since_epoch()).count();
-}
-
-TimePoint from_millis(std::int64_t millis) {
-  // Clamped: a value beyond what a time_point holds in nanoseconds would overflow. Only
-  // TimePoint::min() rounded down gets there, but overflow is undefined, so rule it out.
-  constexpr auto lowest = std::chrono::ceil<milliseconds>(TimePoint::min().time_since_epoch());
-  constexpr auto highest = std::chrono::floor<milliseconds>(TimePoint::max().time_since_epoch());
-  if (millis < lowest.count()) return TimePoint(lowest);
-  if (millis > highest.count()) return TimePoint(highest);
-  return TimePoint(milliseconds(millis));
-}
 
 const char* const kRequestColumns =
     "id, user, reason, state, created, expires, max_duration_s, resolved, grant_expires, "
@@ -190,7 +145,7 @@ void write_grants(sqlite3* db, const AccessRequest& request) {
   }
 }
 
-void insert_audit(sqlite3* db, const AuditEvent& event) {
+void insert_audit(sqlite3* db, const AuditEvent& event, std::string_view origin) {
   // The id is the store's to give: the next after the newest row (or after the highest ever
   // given, which AUTOINCREMENT keeps in sqlite_sequence), and the hash covers it, so it must be
   // known before the insert. Every caller holds the write lock (BEGIN IMMEDIATE), so the newest
@@ -213,7 +168,7 @@ void insert_audit(sqlite3* db, const AuditEvent& event) {
   chained.hash = chain_hash(chained.prev_hash, chained);
   Statement insert(db,
                    "INSERT INTO audit (id, at, kind, actor, source, subject, details, prev_hash, "
-                   "hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+                   "hash, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   insert.bind(1, static_cast<std::int64_t>(chained.id));
   insert.bind(2, to_millis(chained.at));
   insert.bind(3, chained.kind);
@@ -223,11 +178,15 @@ void insert_audit(sqlite3* db, const AuditEvent& event) {
   insert.bind(7, chained.details);
   insert.bind(8, chained.prev_hash);
   insert.bind(9, chained.hash);
+  insert.bind(10, origin);
   insert.run();
 }
 
 void chain_existing_audit(sqlite3* db) {
-  Statement select(db, std::string("SELECT ") + kAuditColumns + " FROM audit ORDER BY id");
+  // Not kAuditColumns: this migration (9) runs before the origin column exists (11).
+  Statement select(db,
+                   "SELECT id, at, kind, actor, source, subject, details, prev_hash, hash, '' "
+                   "FROM audit ORDER BY id");
   Statement update(db, "UPDATE audit SET prev_hash = ?2, hash = ?3 WHERE id = ?1");
   std::string prev = genesis_hash();
   while (select.step()) {
@@ -305,7 +264,8 @@ AccessRequest RequestReader::read(const Statement& row) {
   return request;
 }
 
-const char* const kAuditColumns = "id, at, kind, actor, source, subject, details, prev_hash, hash";
+const char* const kAuditColumns =
+    "id, at, kind, actor, source, subject, details, prev_hash, hash, origin";
 
 AuditEvent read_audit(const Statement& row) {
   AuditEvent event;
@@ -318,6 +278,7 @@ AuditEvent read_audit(const Statement& row) {
   event.details = row.text(6);
   event.prev_hash = row.text(7);
   event.hash = row.text(8);
+  event.origin = row.text(9);
   return event;
 }
 

@@ -8,13 +8,10 @@
 #include <vector>
 
 #include "storage/records.hpp"
+#include "storage/row_values.hpp"
 #include "storage/sqlite_statement.hpp"
 
 namespace holdgate::storage::sqlite {
-
-// Whole milliseconds since the Unix epoch, rounded down.
-std::int64_t to_millis(TimePoint time);
-TimePoint from_millis(std::int64_t millis);
 
 // The request row, its roles and suggested reviewers, its reviews, at `version`.
 void insert_request(sqlite3* db, const AccessRequest& request, std::int64_t version);
@@ -33,7 +30,8 @@ void write_grants(sqlite3* db, const AccessRequest& request);
 
 // Appends `event` to the hash chain (id, prev_hash and hash are the store's). The caller holds
 // the write lock (a write Transaction) from before this reads the newest row until it commits.
-void insert_audit(sqlite3* db, const AuditEvent& event);
+// `origin` is the writing process's (AuditEvent::origin); event.origin is ignored.
+void insert_audit(sqlite3* db, const AuditEvent& event, std::string_view origin);
 
 // Chains the rows already in the audit table, in id order (the migration that added the chain).
 void chain_existing_audit(sqlite3* db);

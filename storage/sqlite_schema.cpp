@@ -160,6 +160,13 @@ constexpr const char* kAuditByKind = R"sql(
 CREATE INDEX audit_by_kind ON audit (kind, at);
 )sql";
 
+// Several bastions on one database (issue 14): which holdgate process wrote each event, so the
+// change feed skips a process's own. Rows from before it have no origin: every process takes
+// them for another's, which only matters to events written before the upgrade, never read.
+constexpr const char* kAuditOrigin = R"sql(
+ALTER TABLE audit ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+)sql";
+
 struct Header {
   std::int64_t application_id = 0;
   std::int64_t user_version = 0;
@@ -229,6 +236,7 @@ const std::vector<Migration>& migrations() {
       {8, kGrantTerms},
       {9, kAuditChain, chain_existing_audit},
       {10, kAuditByKind},
+      {11, kAuditOrigin},
   };
   return steps;
 }

@@ -1,5 +1,7 @@
 #include "storage/sqlite_store.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <mutex>
 #include <new>
 #include <stdexcept>
@@ -15,13 +17,6 @@ namespace {
 
 using Kind = Transaction::Kind;
 
-// The first whole millisecond at or after `time`. Stored times are whole milliseconds, so
-// "stored >= millis_from(t)" is exactly "stored >= t" (rounding down would let in a time just
-// before t).
-std::int64_t millis_from(TimePoint time) {
-  return std::chrono::ceil<std::chrono::milliseconds>(time.time_since_epoch()).count();
-}
-
 // A revoked or dropped request's grants end at its grant_expires, which the rules set to the
 // moment it was taken back: kept as rows, for the record, but no longer active.
 void end_grants(sqlite3* db, const AccessRequest& request) {
@@ -36,7 +31,8 @@ void end_grants(sqlite3* db, const AccessRequest& request) {
 // Stores on the same file are kept apart by SQLite's file locks and the busy timeout instead.
 class SqliteStore final : public Store {
  public:
-  SqliteStore(Database db, std::string path) : db_(std::move(db)), path_(std::move(path)) {}
+  SqliteStore(Database db, std::string path, std::string origin)
+      : db_(std::move(db)), path_(std::move(path)), origin_(std::move(origin)) {}
 
   std::variant<std::monostate, StoreError> create_request(const AccessRequest& request,
                                                           const AuditEvent& event) override;
@@ -59,6 +55,7 @@ class SqliteStore final : public Store {
   std::vector<AuditEvent> audit_of_kinds(const std::vector<std::string>& kinds,
                                          TimePoint since) override;
   std::optional<AuditEvent> latest_audit() override;
+  std::vector<AuditEvent> audit_after(long after_id, std::size_t limit) override;
 
  private:
   // "<doing> in <file> failed: <SQLite's reason>".
@@ -82,6 +79,7 @@ class SqliteStore final : public Store {
   std::mutex mutex_;
   Database db_;
   std::string path_;
+  std::string origin_;  // stamped on every audit event appended here
 };
 
 std::variant<std::monostate, StoreError> SqliteStore::create_request(const AccessRequest& request,
@@ -103,7 +101,7 @@ std::variant<std::monostate, StoreError> SqliteStore::create_request(const Acces
         throw SqliteError(error.code(), "a request with this id exists already");
       }
       if (request.state == RequestState::approved) write_grants(db, request);
-      insert_audit(db, event);
+      insert_audit(db, event, origin_);
       transaction.commit();
     });
   } catch (const StoreFailure& failed) {
@@ -201,7 +199,7 @@ WriteResult SqliteStore::update_request(const AccessRequest& updated,
     if (updated.state == RequestState::revoked || updated.state == RequestState::dropped) {
       end_grants(db, updated);
     }
-    for (const AuditEvent& event : events) insert_audit(db, event);
+    for (const AuditEvent& event : events) insert_audit(db, event, origin_);
     transaction.commit();
     return WriteResult::written;
   });
@@ -237,7 +235,7 @@ std::optional<int> SqliteStore::take_use(std::string_view request_id, TimePoint 
     if (take.step()) left = static_cast<int>(take.integer(0));
     if (!left) return left;  // nothing taken: the transaction rolls back, nothing written
     take.reset();
-    insert_audit(db, event(*left));
+    insert_audit(db, event(*left), origin_);
     transaction.commit();
     return left;
   });
@@ -262,7 +260,7 @@ std::variant<std::monostate, StoreError> SqliteStore::create_lock(const LockReco
       insert.bind(8, lock.expires ? std::optional<std::int64_t>(to_millis(*lock.expires))
                                   : std::nullopt);
       insert.run();
-      insert_audit(db, event);
+      insert_audit(db, event, origin_);
       transaction.commit();
     });
   } catch (const StoreFailure& failed) {
@@ -283,7 +281,7 @@ WriteResult SqliteStore::remove_lock(std::string_view id, std::string_view by, T
     update.bind(3, by);
     update.run();
     if (sqlite3_changes(db) == 0) return WriteResult::not_found;
-    insert_audit(db, event);
+    insert_audit(db, event, origin_);
     transaction.commit();
     return WriteResult::written;
   });
@@ -318,7 +316,7 @@ void SqliteStore::append_audit(const AuditEvent& event) {
     // A write transaction: the newest hash read and the insert must not straddle another
     // writer's append.
     Transaction transaction(db, Kind::write);
-    insert_audit(db, event);
+    insert_audit(db, event, origin_);
     transaction.commit();
   });
 }
@@ -362,10 +360,24 @@ std::vector<AuditEvent> SqliteStore::audit_of_kinds(const std::vector<std::strin
   });
 }
 
+std::vector<AuditEvent> SqliteStore::audit_after(long after_id, std::size_t limit) {
+  if (limit == 0) return {};
+  return guarded("reading the audit trail", [&](sqlite3* db) {
+    // By the primary key: a page costs its own rows, however long the trail.
+    Statement select(db, std::string("SELECT ") + kAuditColumns +
+                             " FROM audit WHERE id > ?1 ORDER BY id LIMIT ?2");
+    select.bind(1, static_cast<std::int64_t>(after_id));
+    select.bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+    std::vector<AuditEvent> events;
+    while (select.step()) events.push_back(read_audit(select));
+    return events;
+  });
+}
+
 }  // namespace
 
-std::unique_ptr<Store> make_store(Database db, std::string path) {
-  return std::make_unique<SqliteStore>(std::move(db), std::move(path));
+std::unique_ptr<Store> make_store(Database db, std::string path, std::string origin) {
+  return std::make_unique<SqliteStore>(std::move(db), std::move(path), std::move(origin));
 }
 
 }  // namespace holdgate::storage::sqlite

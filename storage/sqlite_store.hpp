@@ -10,6 +10,6 @@
 
 namespace holdgate::storage::sqlite {
 
-std::unique_ptr<Store> make_store(Database db, std::string path);
+std::unique_ptr<Store> make_store(Database db, std::string path, std::string origin);
 
 }  // namespace holdgate::storage::sqlite

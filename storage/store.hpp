@@ -1,5 +1,5 @@
-// The narrow storage interface. SQLite implements it today; a shared backend (PostgreSQL) for
-// several bastions can implement it later and must pass the same conformance suite
+// The narrow storage interface. SQLite (one bastion) and PostgreSQL (several bastions sharing
+// one state) implement it and pass the same conformance suite
 // (tests/unit/storage_conformance_test.cpp).
 #pragma once
 
@@ -100,11 +100,11 @@ class Store {
   // Every append (here and in the transactions above) extends the hash chain
   // (storage/audit_chain.hpp): the backend reads the newest event's hash and inserts the next id
   // under one write lock, so concurrent writers, in one process or several, queue up rather
-  // than fork the chain. SQLite: BEGIN IMMEDIATE. A PostgreSQL backend (issue 14) would do the
-  // same inside the writing transaction with `SELECT id, hash FROM audit ORDER BY id DESC LIMIT
-  // 1 FOR UPDATE` on a one-row "audit_head" table (or pg_advisory_xact_lock), so bastions
-  // sharing the database serialise only their audit appends, and ids stay gap-free because a
-  // rolled-back transaction takes its id with it (no SEQUENCE, which skips on rollback).
+  // than fork the chain. SQLite: BEGIN IMMEDIATE. PostgreSQL: inside the writing transaction,
+  // `UPDATE audit_head SET id = id + 1 RETURNING id, hash` on a one-row table locks the head, so
+  // bastions sharing the database serialise only their audit appends, and ids stay gap-free
+  // because a rolled-back transaction takes its id with it (no SEQUENCE, which skips on
+  // rollback).
   virtual void append_audit(const AuditEvent& event) = 0;
 
   // Events at or after `since`, oldest first (in the order they were appended), hashes included.
@@ -116,12 +116,30 @@ class Store {
 
   // The newest event (what a checkpoint signs); nullopt when the trail is empty.
   virtual std::optional<AuditEvent> latest_audit() = 0;
+
+  // At most `limit` events with an id above `after_id`, oldest first, origins included: the
+  // change feed between bastions (cluster/change_feed.hpp) pages through the trail with it.
+  // Ids are gap-free and committed in order (one write lock per append), so a reader that has
+  // seen id N has seen every event up to N and never misses one committed later.
+  virtual std::vector<AuditEvent> audit_after(long after_id, std::size_t limit) = 0;
 };
 
 // Opens (creating if needed) the SQLite database at `path`, applying schema migrations. A file
 // from a newer holdgate is refused with a clear message. A new file is created with mode 0600.
 // One Store may be shared by threads (its calls take turns); several Stores, in one process or
-// several, may use the same file.
-std::variant<std::unique_ptr<Store>, StoreError> open_sqlite_store(const std::string& path);
+// several, may use the same file. `origin` is stamped on every audit event this Store appends
+// (AuditEvent::origin): one random id per holdgate process, so that bastions sharing the file
+// can tell their own changes from the others'.
+std::variant<std::unique_ptr<Store>, StoreError> open_sqlite_store(const std::string& path,
+                                                                   std::string origin = {});
+
+// Connects to the PostgreSQL database `dsn` names (a libpq URI or key=value string; a
+// connect_timeout of 3 s unless it says otherwise), applying schema migrations; a schema from a
+// newer holdgate is refused. One Store may be shared by threads (its calls take turns); several,
+// on several bastions, may share the database. A call that finds the connection lost throws
+// StoreFailure("cannot reach its database ..."); the next call connects again. Messages never
+// show the DSN's password. `origin` as for open_sqlite_store.
+std::variant<std::unique_ptr<Store>, StoreError> open_postgres_store(const std::string& dsn,
+                                                                     std::string origin = {});
 
 }  // namespace holdgate::storage

@@ -9,7 +9,11 @@ packages=(
   libssh-dev libssl-dev libboost-system-dev libboost-dev libyaml-cpp-dev libsqlite3-dev catch2
   openssh-server openssh-client rsync git ssh-audit openssl ca-certificates
   python3 python3-pytest python3-pexpect python3-asyncssh asciinema
+  postgresql-15 libpq-dev  # the PostgreSQL backend, and the real server its tests start
   sqlite3  # the audit tests tamper with the database as an intruder would
+  # tests/packaging: cpack's DEB generator (dpkg-shlibdeps), the unit's verifier, man pages'
+  # renderer, bash completion's loader
+  dpkg-dev systemd man-db bash-completion
 )
 missing=()
 for p in "${packages[@]}"; do

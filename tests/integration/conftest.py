@@ -11,6 +11,8 @@ Fixtures:
   make_gate     factory: a holdgate with tweaks (limits, another upstream key, ...), stopped
                 after the test
   direct        a Client that logs in to the target sshd itself, bypassing holdgate
+  postgres      session: a real PostgreSQL (harness/postgres.py), started on first use
+  postgres_dsn  the DSN of a fresh, empty database on it (for `storage: {postgres: ...}`)
 
 Every server is stopped in a finalizer, and a failing test's report gets the tail of every
 running server's log appended (hook below).
@@ -18,10 +20,13 @@ running server's log appended (hook below).
 from __future__ import annotations
 
 import itertools
+import tempfile
+from pathlib import Path
 
 import pytest
 
 from harness import logs
+from harness.postgres import PostgresServer
 from harness.procs import tail
 from harness.world import direct_client, gate_client, make_world, new_gate
 
@@ -83,6 +88,22 @@ def make_gate(world, tmp_path):
     yield make
     for gate in started:
         gate.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    # Not under pytest's tmp dir: that is private to root, and the server runs as postgres.
+    try:
+        server = PostgresServer(Path(tempfile.mkdtemp(prefix="holdgate-pg-")))
+    except (OSError, RuntimeError) as err:
+        pytest.fail(f"{err} (tests/setup.sh installs postgresql-15)", pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_dsn(postgres):
+    return postgres.new_database()
 
 
 @pytest.fixture(scope="session")

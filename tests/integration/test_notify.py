@@ -237,6 +237,8 @@ def test_json_webhook_receives_every_change(world, make_gate, receivers):
     post = receiver.posts[0]
     assert post["path"] == "/in/holdgate"
     assert post["headers"]["Content-Type"] == "application/json"
+    # The version `holdgate --version` reports (both from CMake's project(VERSION)).
+    assert post["headers"]["User-Agent"] == "holdgate/" + run_cli("--version").stdout.split()[1]
     assert log_lines(gate, "event=webhook ", "result=delivered", request_id)
 
 

@@ -75,6 +75,9 @@ class CountingStore final : public st::Store {
     return inner_->audit_since(since);
   }
   std::optional<st::AuditEvent> latest_audit() override { return inner_->latest_audit(); }
+  std::vector<st::AuditEvent> audit_after(long after_id, std::size_t limit) override {
+    return inner_->audit_after(after_id, limit);
+  }
 
  private:
   std::unique_ptr<st::Store> inner_;

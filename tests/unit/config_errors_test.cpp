@@ -42,8 +42,13 @@ const std::vector<ErrorRow> error_rows = {
     {kHead + "lisen: 0.0.0.0:22\n", "unknown top-level key 'lisen' (did you mean 'listen'?)", 2, 1},
     {kHead + "frobnicate: 1\n",
      "unknown top-level key 'frobnicate' (expected one of: listen, state_dir, host_keys, upstream, "
-     "targets, users, roles, limits, notify, approvals, recording, audit)",
+     "targets, users, roles, limits, notify, approvals, recording, audit, proxy_protocol, storage)",
      2, 1},
+    // storage: one backend
+    {kHead + "storage:\n  postgress: x\n",
+     "unknown key 'postgress' in storage (did you mean 'postgres'?)", 3, 3},
+    {kHead + "storage:\n  postgres: postgresql://db/h\n  postgres_file: /f\n",
+     "storage.postgres_file: give either postgres or postgres_file, not both", 4, 18},
     // audit: checkpoints
     {kHead + "audit:\n  checkpoint_evry: 10\n",
      "unknown key 'checkpoint_evry' in audit (did you mean 'checkpoint_every'?)", 3, 3},
@@ -150,6 +155,19 @@ const std::vector<ErrorRow> error_rows = {
      "roles[0].grant.until: must be 'session-end', not 'logout'", 4, 20},
     {kDevRole + "    grant: {uses: 1, forever: true}\n",
      "unknown key 'forever' in roles[0].grant (expected one of: until, uses)", 4, 22},
+
+    // load balancers that send a PROXY protocol header
+    {kHead + "proxy_protocol: {from: [10.0.0.0/8, 10.1.2]}\n",
+     "proxy_protocol.from[1]: '10.1.2' is not an IP address or network (e.g. 192.0.2.0/24 or "
+     "2001:db8::/32)",
+     2, 37},
+    {kHead + "proxy_protocol: {from: []}\n",
+     "proxy_protocol.from: must list at least one load balancer's address or network", 2, 24},
+    {kHead + "proxy_protocol: {}\n", "proxy_protocol: missing required key 'from'", 2, 17},
+    {kHead + "proxy_protocol: {form: [10.0.0.1]}\n",
+     "unknown key 'form' in proxy_protocol (did you mean 'from'?)", 2, 18},
+    {kHead + "proxy_protocol: {from: 10.0.0.1}\n",
+     "proxy_protocol.from: expected a list, found '10.0.0.1'", 2, 24},
 
     // addresses
     {kHead + "targets:\n  - name: db-1\n    address: 10.0.0.5:99999\n",

@@ -142,6 +142,16 @@ TEST_CASE("a minimal file gets the documented defaults", "[config]") {
   CHECK(c.limits.keepalive_interval == 60s);
 }
 
+TEST_CASE("proxy_protocol lists the load balancers trusted to send a PROXY header", "[config]") {
+  CHECK(parse_ok("state_dir: /s\n").proxy_protocol.from.empty());
+  auto c = parse_ok("state_dir: /s\nproxy_protocol: {from: [10.0.0.0/8, 127.0.0.1/32, '::1']}\n");
+  const auto& from = c.proxy_protocol.from;
+  REQUIRE(from.size() == 3);
+  CHECK((!from[0].address.v6 && from[0].prefix == 8));
+  CHECK((!from[1].address.v6 && from[1].prefix == 32));
+  CHECK((from[2].address.v6 && from[2].prefix == 128));
+}
+
 TEST_CASE("listen takes a port, defaulting to 2222", "[config]") {
   CHECK(parse_ok("state_dir: /s\nlisten: 127.0.0.1\n").listen.port == 2222);
   auto c = parse_ok("state_dir: /s\nlisten: '[::]:22'\n");
@@ -553,4 +563,15 @@ TEST_CASE("storage: debug_latency in ms or s, off by default; anything else one 
     REQUIRE(errors.size() == 1);
     CHECK_THAT(errors[0], Catch::Contains("expected a latency such as 50ms"));
   }
+}
+
+TEST_CASE("storage: SQLite unless a PostgreSQL DSN or a DSN file is given", "[config]") {
+  auto defaults = parse_ok("state_dir: /s\n");
+  CHECK(defaults.storage.postgres.empty());
+  CHECK(defaults.storage.postgres_file.empty());
+  auto inline_dsn = parse_ok("state_dir: /s\nstorage: {postgres: \"postgresql://holdgate@db/h\"}\n");
+  CHECK(inline_dsn.storage.postgres == "postgresql://holdgate@db/h");
+  auto file = parse_ok("state_dir: /s\nstorage: {postgres_file: /etc/holdgate/dsn}\n");
+  CHECK(file.storage.postgres_file == "/etc/holdgate/dsn");
+  CHECK(file.storage.postgres.empty());
 }

@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 #include <future>
 #include <sstream>
@@ -124,7 +125,7 @@ TEST_CASE("a recording is written off the caller's thread, 0600 in a 0700 dir, w
   REQUIRE_FALSE(rec::prepare_recordings_dir(dir));
   rec::RecordingWriter writer;
   auto start = rec::SteadyClock::now();
-  auto opened = writer.open(dir, "a.cast", {80, 24, 1, "xterm", "t"}, start, {});
+  auto opened = writer.open(dir, "a.cast", rec::Format::asciicast, {80, 24, 1, "xterm", "t"}, start, {});
   REQUIRE(std::holds_alternative<std::shared_ptr<rec::Recording>>(opened));
   auto recording = std::get<std::shared_ptr<rec::Recording>>(opened);
   recording->data(rec::Stream::output, "hi \xe2", start);
@@ -149,7 +150,7 @@ TEST_CASE("a recording is written off the caller's thread, 0600 in a 0700 dir, w
   CHECK((file.st_mode & 0777) == 0600);
   CHECK((directory.st_mode & 0777) == 0700);
   // Never over an existing file.
-  CHECK(std::holds_alternative<std::string>(writer.open(dir, "a.cast", {}, start, {})));
+  CHECK(std::holds_alternative<std::string>(writer.open(dir, "a.cast", rec::Format::asciicast, {}, start, {})));
 }
 
 TEST_CASE("past max_bytes a recording stops with one marker", "[recording]") {
@@ -158,7 +159,7 @@ TEST_CASE("past max_bytes a recording stops with one marker", "[recording]") {
   auto start = rec::SteadyClock::now();
   rec::Recording::Limits limits;
   limits.max_bytes = 200;
-  auto recording = std::get<std::shared_ptr<rec::Recording>>(writer.open(tmp.path(), "c.cast", {}, start, limits));
+  auto recording = std::get<std::shared_ptr<rec::Recording>>(writer.open(tmp.path(), "c.cast", rec::Format::asciicast, {}, start, limits));
   for (int i = 0; i < 20; ++i) recording->data(rec::Stream::output, "0123456789", start);
   std::promise<rec::RecordingResult> done;
   recording->finish([&](const rec::RecordingResult& result) { done.set_value(result); });
@@ -168,4 +169,19 @@ TEST_CASE("past max_bytes a recording stops with one marker", "[recording]") {
   CHECK(text.size() < 300);
   CHECK(text.find("\"m\", \"holdgate: recording stopped at max_bytes\"]\n") != std::string::npos);
   CHECK(text.rfind("\"m\"") > text.rfind("\"o\""));
+}
+
+TEST_CASE("retention sees .cast and .stream recordings, not other files or those being written", "[recording]") {
+  TempDir tmp;
+  for (const char* name : {"a.cast", "b.stream", "c.cast", "notes.txt", "d.cast.tmp"}) {
+    std::ofstream(tmp.path() / name) << "x";
+  }
+  std::filesystem::create_directory(tmp.path() / "e.cast");
+  auto found = rec::list_recordings(tmp.path(), {"c.cast"});
+  std::vector<std::string> names;
+  for (const auto& r : found) names.push_back(r.name);
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"a.cast", "b.stream"});
+  CHECK(rec::is_recording_name("x/2026_bob_root@db-1_1.stream"));
+  CHECK_FALSE(rec::is_recording_name("x.streams"));
 }

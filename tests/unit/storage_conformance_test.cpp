@@ -1,6 +1,7 @@
-// The Store contract, written once against Store& and run for every backend in backends().
-// A new backend (PostgreSQL) joins by adding its factory there; it must pass everything here.
-// SQLite-only matters (files, modes, migrations, crashes) are in storage_sqlite_test.cpp.
+// The Store contract, written once against Store& and run for every backend in backends():
+// SQLite (a file in a temp dir) and PostgreSQL (a fresh database per test case on the server
+// CTest starts, tests/postgres/start.sh). SQLite-only matters (files, modes, migrations,
+// crashes) are in storage_sqlite_test.cpp, PostgreSQL-only ones in storage_postgres_test.cpp.
 #include <catch2/catch.hpp>
 
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 
 #include "storage/audit_chain.hpp"
 #include "storage/audit_verify.hpp"
+#include "postgres_test_database.hpp"
 #include "storage/store.hpp"
 #include "temp_dir.hpp"
 
@@ -28,30 +30,57 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// A factory opens a Store at a location; opening the same location twice gives two Stores on
-// the same data (as two processes would have).
+// A factory opens a Store at a location for one writing process (its origin, stamped on the
+// audit events it appends); opening the same location twice gives two Stores on the same data
+// (as two processes, or two bastions, would have).
 struct Backend {
   std::string name;
-  std::function<std::unique_ptr<st::Store>(const std::string& location)> open;
+  std::function<std::unique_ptr<st::Store>(const std::string& location, const std::string& origin)>
+      open;
 };
 
-std::unique_ptr<st::Store> open_sqlite(const std::string& location) {
-  auto opened = st::open_sqlite_store(location);
+std::unique_ptr<st::Store> opened_or_fail(
+    std::variant<std::unique_ptr<st::Store>, st::StoreError> opened) {
   if (auto* error = std::get_if<st::StoreError>(&opened)) FAIL(error->message);
   return std::move(std::get<std::unique_ptr<st::Store>>(opened));
 }
 
-std::vector<Backend> backends() { return {{"sqlite", open_sqlite}}; }
+std::vector<Backend> backends() {
+  return {{"sqlite",
+           [](const std::string& file, const std::string& origin) {
+             return opened_or_fail(st::open_sqlite_store(file, origin));
+           }},
+          {"postgres", [](const std::string& dsn, const std::string& origin) {
+             return opened_or_fail(st::open_postgres_store(dsn, origin));
+           }}};
+}
+
+// Where a fresh, empty store of `backend` lives: a new file, or a new database.
+struct FreshLocation {
+  explicit FreshLocation(const std::string& backend) {
+    if (backend == "postgres") {
+      database = std::make_unique<PostgresTestDatabase>();
+      location = database->dsn();
+    } else {
+      location = (dir.path() / "holdgate.db").string();
+    }
+  }
+  TempDir dir;
+  std::unique_ptr<PostgresTestDatabase> database;
+  std::string location;
+};
 
 // A fresh, empty store of one backend.
 struct Fixture {
   explicit Fixture(Backend b)
-      : backend(std::move(b)), location((dir.path() / "holdgate.db").string()),
-        store(backend.open(location)) {}
-  std::unique_ptr<st::Store> another() const { return backend.open(location); }
+      : backend(std::move(b)), fresh(backend.name), location(fresh.location),
+        store(backend.open(location, "origin-a")) {}
+  std::unique_ptr<st::Store> another(const std::string& origin = "origin-a") const {
+    return backend.open(location, origin);
+  }
 
   Backend backend;
-  TempDir dir;
+  FreshLocation fresh;
   std::string location;
   std::unique_ptr<st::Store> store;
 };
@@ -665,6 +694,75 @@ TEST_CASE("every append extends one hash chain, however many Stores write at onc
   REQUIRE(newest);
   CHECK(newest->id == all.back().id);
   CHECK(newest->hash == all.back().hash);
+}
+
+TEST_CASE("audit_after pages through the trail by id, with each event's origin",
+          "[storage][audit]") {
+  Fixture f(GENERATE(from_range(backends())));
+  INFO("backend: " << f.backend.name);
+  CHECK(f.store->audit_after(0, 10).empty());
+  auto other = f.another("origin-b");
+  // Written by two processes, in every kind of write that appends: origins follow the writer.
+  f.store->append_audit(event("login.allowed", "root@db-1"));
+  create(*other, pending_request("req-1"));
+  REQUIRE(other->update_request(
+              [&] {
+                auto r = get(*other, "req-1");
+                r.version = 2;
+                r.state = st::RequestState::denied;
+                r.resolved = at(kT0 + 1);
+                return r;
+              }(),
+              {event("request.reviewed", "req-1"), event("request.denied", "req-1")}) ==
+          st::WriteResult::written);
+  st::LockRecord lock{"lock-1", "bob", "", "", "incident", "alice", at(kT0), std::nullopt, std::nullopt, ""};
+  REQUIRE(std::holds_alternative<std::monostate>(
+      f.store->create_lock(lock, event("lock.created", "lock-1"))));
+
+  auto all = f.store->audit_after(0, 100);
+  REQUIRE(all.size() == 5);
+  std::vector<std::string> origins;
+  for (const auto& e : all) origins.push_back(e.origin);
+  CHECK(origins == std::vector<std::string>{"origin-a", "origin-b", "origin-b", "origin-b",
+                                            "origin-a"});
+  CHECK(kinds(all) == std::vector<std::string>{"login.allowed", "request.created",
+                                               "request.reviewed", "request.denied",
+                                               "lock.created"});
+  // The same events as the whole trail reads, hashes included: the origin is not hashed, so
+  // the chain verifies whoever wrote which row.
+  auto trail = all_audit(*f.store);
+  REQUIRE(trail.size() == all.size());
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    CHECK(all[i].id == trail[i].id);
+    CHECK(all[i].hash == trail[i].hash);
+    CHECK(all[i].origin == trail[i].origin);
+  }
+  CHECK_FALSE(st::verify_chain(all).failure);
+  // The origin a caller sets is the store's to give, like the id.
+  st::AuditEvent claimed = event("login.denied", "root@db-2");
+  claimed.origin = "origin-forged";
+  other->append_audit(claimed);
+  CHECK(f.store->audit_after(all.back().id, 10).at(0).origin == "origin-b");
+
+  // Pages: strictly after the id, oldest first, at most `limit`, nothing past the newest.
+  auto first = f.store->audit_after(0, 2);
+  REQUIRE(first.size() == 2);
+  CHECK(first[0].id == all[0].id);
+  CHECK(first[1].id == all[1].id);
+  auto next = f.store->audit_after(first.back().id, 2);
+  REQUIRE(next.size() == 2);
+  CHECK(next[0].id == all[2].id);
+  CHECK(next[1].id == all[3].id);
+  CHECK(f.store->audit_after(all[3].id, 100).size() == 2);
+  CHECK(f.store->audit_after(f.store->latest_audit()->id, 100).empty());
+  CHECK(f.store->audit_after(0, 0).empty());
+  // What another Store appends is seen by the next read: no cache stands in the way.
+  const long seen = f.store->latest_audit()->id;
+  other->append_audit(event("login.allowed", "root@db-3"));
+  auto fresh = f.store->audit_after(seen, 10);
+  REQUIRE(fresh.size() == 1);
+  CHECK(fresh[0].subject == "root@db-3");
+  CHECK(fresh[0].id == seen + 1);  // gap-free
 }
 
 TEST_CASE("of eight Stores racing to update the same version exactly one wins", "[storage]") {

@@ -375,6 +375,38 @@ TEST_CASE("audit rows written before the hash chain are chained in id order by t
   CHECK(all[1].prev_hash == all[0].hash);
   CHECK(all[2].prev_hash == all[1].hash);
   CHECK_FALSE(st::verify_chain(all).failure);
+  // The origin column (schema 11) came later still: rows from before it have none.
+  CHECK(all[0].origin.empty());
+  CHECK(all[1].origin.empty());
+}
+
+TEST_CASE("a version-10 file gains the audit origin column, old rows keeping no origin",
+          "[storage][audit]") {
+  TempDir dir;
+  const std::string path = dir.file("holdgate.db");
+  {
+    auto old_store = st::open_sqlite_store(path, "old-process");
+    REQUIRE(std::holds_alternative<std::unique_ptr<st::Store>>(old_store));
+    std::get<std::unique_ptr<st::Store>>(old_store)->append_audit(
+        {at(1000), "login.allowed", "alice", "", "root@db-1", "before"});
+  }
+  {
+    // Back to schema 10, as a holdgate of that version left it.
+    sq::Database db = raw_open(path);
+    sq::exec(db.get(), "ALTER TABLE audit DROP COLUMN origin");
+    sq::exec(db.get(), "PRAGMA user_version = 10");
+  }
+  auto opened = st::open_sqlite_store(path, "new-process");
+  REQUIRE(std::holds_alternative<std::unique_ptr<st::Store>>(opened));
+  auto& store = std::get<std::unique_ptr<st::Store>>(opened);
+  store->append_audit({at(2000), "login.allowed", "alice", "", "root@db-1", "after"});
+  auto all = store->audit_after(0, 10);
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].origin.empty());
+  CHECK(all[1].origin == "new-process");
+  CHECK_FALSE(st::verify_chain(all).failure);
+  sq::Database db = raw_open(path);
+  CHECK(sq::query_integer(db.get(), "PRAGMA user_version") == sq::latest_schema_version());
 }
 
 TEST_CASE("a database from a newer holdgate is refused and left alone", "[storage]") {
