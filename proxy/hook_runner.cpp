@@ -136,9 +136,26 @@ awaitable<void> run_hook(std::shared_ptr<HookRunnerState> shared, config::Approv
   // Every answer is recorded, `none` too (a failed hook answers none): a request whose role
   // says `hooks: required` counts its approvals only once every hook has answered.
   const char* word = decision_word(verdict.decision);
-  auto outcome = co_await service.run([&](approvals::RequestService& requests) {
+  auto review = [&](approvals::RequestService& requests) {
     return requests.review_as_hook(hook.name, request_id, verdict.decision, verdict.reason);
-  });
+  };
+  // The database may be away for a moment (restarted, or locked past the busy timeout): the
+  // hook's answer cannot be asked for again, so it is tried again after 1, 2 and 4 s before it
+  // is given up (then start() logs the sentence; the request waits for people, as with `none`).
+  std::optional<std::invoke_result_t<decltype(review)&, approvals::RequestService&>> outcome;
+  asio::steady_timer pause(shared->io);
+  for (int attempt = 0; !outcome; ++attempt) {
+    try {
+      outcome = co_await service.run(review);
+    } catch (const StorageUnreachable&) {
+      if (attempt == 3) throw;
+    }
+    if (outcome) break;
+    pause.expires_after(std::chrono::seconds(1 << attempt));
+    error_code ec;
+    co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (shared->stopped) co_return;
+  }
   if (shared->stopped) co_return;
   if (!problem.empty()) {
     // Treated as "none": a broken hook must never approve, and must not deny either (it would
@@ -151,13 +168,13 @@ awaitable<void> run_hook(std::shared_ptr<HookRunnerState> shared, config::Approv
                     request_id, problem});
     co_return;
   }
-  if (auto* error = std::get_if<approvals::ServiceError>(&outcome)) {
+  if (auto* error = std::get_if<approvals::ServiceError>(&*outcome)) {
     // Typically another hook or a person decided first.
     log.write("hook", {{"hook", hook.name}, {"request", request_id}, {"result", word},
                        {"applied", "no"}, {"problem", error->message}});
     co_return;
   }
-  const auto& request = std::get<storage::AccessRequest>(outcome);
+  const auto& request = std::get<storage::AccessRequest>(*outcome);
   log.write("hook", {{"hook", hook.name}, {"request", request_id}, {"result", word},
                      {"reason", verdict.reason}, {"state", storage::to_string(request.state)}});
 }

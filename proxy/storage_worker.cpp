@@ -49,7 +49,8 @@ void StorageWorker::log_failure(const std::string& reason) {
 StorageWorker::Place::Place(StorageWorker& worker, std::string owner)
     : worker_(worker), owner_(std::move(owner)) {
   auto& mine = worker_.queued_by_owner_[owner_];
-  if (worker_.queued_ >= worker_.limits_.queue_limit || mine >= worker_.limits_.owner_limit) {
+  const bool full = worker_.queued_ >= worker_.limits_.queue_limit || mine >= worker_.limits_.owner_limit;
+  if (worker_.failing_ && full) {
     if (mine == 0) worker_.queued_by_owner_.erase(owner_);
     worker_.log_.write("storage-busy", {{"owner", owner_}, {"queued", std::to_string(worker_.queued_)}});
     throw StorageUnreachable();

@@ -36,12 +36,14 @@ class StorageUnreachable : public std::runtime_error {
 class StorageWorker {
  public:
   // Calls waiting or running at once, in all (queue_limit) and for one owner (owner_limit: a
-  // person, or "holdgate" for the bastion's own work). Beyond either, run() throws
-  // StorageUnreachable at once instead of queueing: a slow database makes new decisions fail
-  // fast rather than pile up without bound, and no one person can take every place.
+  // person, or "holdgate" for the bastion's own work). While the database fails (the last
+  // call's answer was a StoreFailure), run() beyond either throws StorageUnreachable at once
+  // instead of queueing behind calls that each wait out a timeout, and no one person can take
+  // every place. While it answers, every call waits its turn: a burst of logins (a thousand
+  // held sessions at once) is served, bounded by the connection limits.
   struct Limits {
     std::size_t queue_limit = 256;
-    std::size_t owner_limit = 32;
+    std::size_t owner_limit = 128;  // half: a burst of one person's logins (a script opening 50) fits
   };
 
   // `loop`: where the callers and the listeners of events() run.
@@ -82,6 +84,7 @@ class StorageWorker {
         [this, work = Work(f)](auto handler) mutable {
           asio::post(worker_io_, [this, work = std::move(work), handler = std::move(handler)]() mutable {
             std::exception_ptr failure;
+            bool database_failed = false;
             Box value{};
             try {
               if constexpr (std::is_void_v<Result>) work(*service_);
@@ -89,10 +92,13 @@ class StorageWorker {
             } catch (const storage::StoreFailure& e) {
               log_failure(e.what());
               failure = std::make_exception_ptr(StorageUnreachable());
+              database_failed = true;
             } catch (...) {
               failure = std::current_exception();
             }
-            asio::post(loop_, [handler = std::move(handler), failure, value = std::move(value)]() mutable {
+            asio::post(loop_, [this, handler = std::move(handler), failure, database_failed,
+                               value = std::move(value)]() mutable {
+              failing_ = database_failed;
               handler(failure, std::move(value));
             });
           });
@@ -141,6 +147,7 @@ class StorageWorker {
   approvals::RequestEvents events_;  // the loop's side
   // Counted on the loop only (run() and its Place live there).
   std::size_t queued_ = 0;
+  bool failing_ = false;  // the last run() that came back failed on the database
   std::map<std::string, std::size_t, std::less<>> queued_by_owner_;
 
   asio::io_context worker_io_;

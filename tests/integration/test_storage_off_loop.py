@@ -4,7 +4,8 @@ Every storage call runs on holdgate's storage worker, never on the loop the sess
 with a slow database (`storage: {debug_latency: ...}`) one person's keystrokes still echo at
 once while others log in and run approvals commands; with a database that cannot be reached
 (here: another process holds SQLite's write lock past holdgate's 5 s busy timeout) new
-decisions fail with one sentence, live sessions carry on, and it recovers by itself.
+decisions fail with one sentence, live sessions carry on, and it recovers by itself; an approval
+hook's answer that comes while the database is away is stored once it is back.
 """
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ import sqlite3
 import threading
 import time
 
+from harness.procs import wait_until
 from harness.scenarios import with_reviewers
 from harness.world import gate_client
+from test_hooks_first import gated_hook, pending_id, start, state_of
+from test_notify import hook_entry, verdict
 
 UNREACHABLE = "holdgate: cannot reach its database; try again"
 
@@ -115,3 +119,25 @@ def test_unreachable_database_refuses_new_decisions_and_live_sessions_go_on(worl
     assert again.returncode == 0 and again.stdout.strip() == "in", again.stderr
     created = bob.ssh("approvals", "request create --roles dba --reason 'ticket 2'", timeout=30)
     assert created.returncode == 0, created.stderr
+
+
+def test_a_hooks_answer_is_stored_once_the_database_is_back(world, make_gate, tmp_path):
+    hook, release = gated_hook(tmp_path, "jira", verdict("deny", "no ticket"))
+    gate, people = start(world, make_gate, [hook_entry(hook, timeout="30s")], required=False)
+    bob, ivan = people["bob"], people["ivan"]
+    creating = threading.Thread(target=lambda: bob.ssh(
+        "approvals", "request create --roles dba --reason 'ticket 3'", timeout=60), daemon=True)
+    creating.start()
+    request_id = pending_id(ivan)
+    held = sqlite3.connect(gate.dir / "state" / "holdgate.db", isolation_level=None, timeout=10)
+    held.execute("BEGIN EXCLUSIVE")
+    try:
+        release.touch()  # the hook answers now, while no write can get through
+        time.sleep(7)  # past the 5 s busy timeout of the first try
+    finally:
+        held.rollback()
+        held.close()
+    assert wait_until(lambda: state_of(ivan, request_id) == "DENIED", 20, interval=0.3), \
+        state_of(ivan, request_id)
+    assert "storage-failed" in gate.log.read_text()
+    creating.join(timeout=60)

@@ -70,7 +70,7 @@ TEST_CASE("a storage call runs on the worker thread and resumes on the loop", "[
   CHECK(seen.empty());  // record() publishes nothing
 }
 
-TEST_CASE("beyond one owner's places the worker refuses at once, others go on",
+TEST_CASE("while the database fails, beyond one owner's places the worker refuses at once",
           "[storage_worker]") {
   TempDir dir;
   holdgate::config::Config config;
@@ -88,9 +88,26 @@ TEST_CASE("beyond one owner's places the worker refuses at once, others go on",
       ++refused;
     }
   };
-  for (int i = 0; i < 3; ++i) px::asio::co_spawn(io, one("bob"), px::asio::detached);
-  px::asio::co_spawn(io, one("alice"), px::asio::detached);
-  for (int i = 0; i < 2; ++i) px::asio::co_spawn(io, one("ivan"), px::asio::detached);
+  auto burst = [&] {
+    for (int i = 0; i < 3; ++i) px::asio::co_spawn(io, one("bob"), px::asio::detached);
+    px::asio::co_spawn(io, one("alice"), px::asio::detached);
+    for (int i = 0; i < 2; ++i) px::asio::co_spawn(io, one("ivan"), px::asio::detached);
+  };
+  // While the database answers, everyone waits their turn.
+  burst();
+  io.run();
+  CHECK(refused == 0);
+  CHECK(done == 6);
+  // Once a call has failed on the database, the same burst is refused beyond the places.
+  done = 0;
+  io.restart();
+  px::asio::co_spawn(io, [&]() -> px::awaitable<void> {
+    try {
+      co_await worker.run([](ap::RequestService&) -> int { throw st::StoreFailure("disk I/O error"); });
+    } catch (const px::StorageUnreachable&) {
+    }
+    burst();
+  }, px::asio::detached);
   io.run();
   CHECK(refused == 2);  // bob's third, and ivan's second (the queue holds 4)
   CHECK(done == 4);
