@@ -642,18 +642,17 @@ def run(args, root: Path) -> int:
         # Every connection comes from 127.0.0.1: no per-source cap (see bench/README.md).
         limits = {"max_startups": max(2000, 4 * args.sessions), "per_source_max_startups": "none",
                   "shutdown_grace": "2s"}
-        if args.recording_only:
-            print("6. recording on/off", flush=True)
-            data["recording"] = recording_on_off(world, root, args, budget)
-            print()
-            print(report(data))
-            return 0
-        if args.storage_only:
-            print("7. keystroke echo while others make decisions", flush=True)
-            data["storage_latency"] = storage_latency(world, root, args, budget)
-            print()
-            print(report(data))
-            return 0
+        # One phase on its own (--recording-only, --storage-only).
+        for only, title, key, phase in (
+                (args.recording_only, "6. recording on/off", "recording", recording_on_off),
+                (args.storage_only, "7. keystroke echo while others make decisions", "storage_latency",
+                 storage_latency)):
+            if only:
+                print(title, flush=True)
+                data[key] = phase(world, root, args, budget)
+                print()
+                print(report(data))
+                return 0
         gate = new_gate(world, root / "gate", limits=limits).start()
         configs = write_configs(world, gate, root, args.kex)
         data["kex"] = args.kex or "client default"

@@ -12,12 +12,12 @@ StorageWorker::StorageWorker(asio::io_context& loop, const config::Config& confi
       store_(std::move(store)),
       service_(std::make_unique<approvals::RequestService>(
           config, *store_, [] { return std::chrono::system_clock::now(); }, approvals::random_uuid)) {
-    // Posted in publishing order onto the loop, which runs them in that order.
-    forward_ = service_->events().subscribe([this](const approvals::RequestChange& change) {
-      asio::post(loop_, [this, change] { events_.publish(change); });
-    });
-    thread_ = std::thread([this] { worker_io_.run(); });
-  }
+  // Posted in publishing order onto the loop, which runs them in that order.
+  forward_ = service_->events().subscribe([this](const approvals::RequestChange& change) {
+    asio::post(loop_, [this, change] { events_.publish(change); });
+  });
+  thread_ = std::thread([this] { worker_io_.run(); });
+}
 
 StorageWorker::~StorageWorker() {
   keep_running_.reset();

@@ -27,7 +27,8 @@
 namespace holdgate::proxy {
 
 // What a new decision says when the database cannot be reached (a StoreFailure on the worker,
-// or the worker's queue full): "cannot reach its database; try again" (prefixed "holdgate: ").
+// or the worker's places taken while it fails): "cannot reach its database; try again"
+// (prefixed "holdgate: ").
 class StorageUnreachable : public std::runtime_error {
  public:
   StorageUnreachable() : std::runtime_error("cannot reach its database; try again") {}
@@ -109,7 +110,7 @@ class StorageWorker {
   }
 
   // Runs `f(service)` on the worker without waiting for it: what must be stored because it
-  // happened (an audit event of a session's end, a hook's answer), not a decision anyone
+  // happened (an audit event of a session's end, a failed hook), not a decision anyone
   // waits on. Not refused when the queue is full (each comes from a bounded event: a session,
   // a hook run, a webhook delivery); a failure is logged (storage-failed, with `what`).
   void post(std::string what, std::function<void(approvals::RequestService&)> f);

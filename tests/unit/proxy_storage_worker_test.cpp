@@ -22,6 +22,15 @@ std::unique_ptr<st::Store> store_in(const TempDir& dir) {
   return std::move(std::get<std::unique_ptr<st::Store>>(opened));
 }
 
+// What each test's worker needs around it: a database file, a config, a log and a loop.
+struct Around {
+  TempDir dir;
+  holdgate::config::Config config;
+  std::ostringstream log_text;
+  px::EventLog log{log_text};
+  px::asio::io_context io;
+};
+
 template <class Body>
 void on_loop(px::asio::io_context& io, Body body) {
   std::exception_ptr failure;
@@ -33,12 +42,9 @@ void on_loop(px::asio::io_context& io, Body body) {
 }  // namespace
 
 TEST_CASE("a storage call runs on the worker thread and resumes on the loop", "[storage_worker]") {
-  TempDir dir;
-  holdgate::config::Config config;
-  std::ostringstream log_text;
-  px::EventLog log(log_text);
-  px::asio::io_context io;
-  px::StorageWorker worker(io, config, store_in(dir), log);
+  Around at;
+  auto& io = at.io;
+  px::StorageWorker worker(io, at.config, store_in(at.dir), at.log);
   const auto loop_thread = std::this_thread::get_id();
   std::vector<std::string> seen;  // on the loop
   auto subscription = worker.events().subscribe([&](const ap::RequestChange& change) {
@@ -66,19 +72,16 @@ TEST_CASE("a storage call runs on the worker thread and resumes on the loop", "[
     }
     CHECK(unreachable);
   });
-  CHECK(log_text.str().find("disk I/O error") != std::string::npos);
+  CHECK(at.log_text.str().find("disk I/O error") != std::string::npos);
   CHECK(seen.empty());  // record() publishes nothing
 }
 
 TEST_CASE("while the database fails, beyond one owner's places the worker refuses at once",
           "[storage_worker]") {
-  TempDir dir;
-  holdgate::config::Config config;
-  std::ostringstream log_text;
-  px::EventLog log(log_text);
-  px::asio::io_context io;
-  px::StorageWorker worker(io, config, st::with_latency(store_in(dir), std::chrono::milliseconds(20)),
-                           log, {.queue_limit = 4, .owner_limit = 2});
+  Around at;
+  auto& io = at.io;
+  px::StorageWorker worker(io, at.config, st::with_latency(store_in(at.dir), std::chrono::milliseconds(20)),
+                           at.log, {.queue_limit = 4, .owner_limit = 2});
   int done = 0, refused = 0;
   auto one = [&](std::string owner) -> px::awaitable<void> {
     try {
@@ -119,12 +122,9 @@ TEST_CASE("work that captures short strings by value runs on the worker while ot
   // short enough to sit inside the object) runs on the worker while other coroutines wait on
   // theirs. GCC 12 copied such a lambda bit by bit when it was a temporary in the co_await
   // expression, and freeing its strings aborted holdgate (munmap_chunk(): invalid pointer).
-  TempDir dir;
-  holdgate::config::Config config;
-  std::ostringstream log_text;
-  px::EventLog log(log_text);
-  px::asio::io_context io;
-  px::StorageWorker worker(io, config, store_in(dir), log);
+  Around at;
+  auto& io = at.io;
+  px::StorageWorker worker(io, at.config, store_in(at.dir), at.log);
   int answered = 0;
   auto person = [&](std::string name) -> px::awaitable<void> {
     for (int n = 0; n < 200; ++n) {
