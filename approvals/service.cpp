@@ -121,9 +121,9 @@ Outcome<AccessRequest> RequestService::create(const Caller& caller, const NewReq
                             std::string(created.break_glass() ? "BREAK-GLASS " : "") +
                                 "roles=" + join(created.roles) + " reason=" + created.reason};
   auto stored = store_.create_request(created, event);
-  if (auto* error = std::get_if<storage::StoreError>(&stored)) {
-    return ServiceError{ServiceError::Kind::storage, error->message};
-  }
+  // The database failed (a fresh random id does not collide): as a failed read, so whoever runs
+  // the service says so in one sentence (the proxy: "cannot reach its database; try again").
+  if (auto* error = std::get_if<storage::StoreError>(&stored)) throw storage::StoreFailure(error->message);
   events_.publish({kind, created, caller.source, caller.key_fingerprint});
   return created;
 }
@@ -245,6 +245,8 @@ std::vector<AccessRequest> RequestService::pending_for(const Caller& caller) {
   });
   return pending;
 }
+
+std::optional<storage::AuditEvent> RequestService::latest_audit() { return store_.latest_audit(); }
 
 std::vector<storage::AuditEvent> RequestService::history(TimePoint since) {
   expire_due();
@@ -454,9 +456,7 @@ Outcome<storage::LockRecord> RequestService::create_lock(const Caller& caller, c
   storage::AuditEvent event{now, "lock.created", caller.user->name, caller.source, created.id,
                             lock_details(created)};
   auto stored = store_.create_lock(created, event);
-  if (auto* error = std::get_if<storage::StoreError>(&stored)) {
-    return ServiceError{ServiceError::Kind::storage, error->message};
-  }
+  if (auto* error = std::get_if<storage::StoreError>(&stored)) throw storage::StoreFailure(error->message);  // as create()
   events_.publish({"lock.created", {}, caller.source, "", created});
   return created;
 }

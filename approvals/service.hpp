@@ -47,6 +47,7 @@ class RequestService {
 
   // Refused with Kind::over_limit when the caller is at limits.max_pending_requests or
   // limits.request_rate (approvals/request_limits.hpp); nothing is stored or published then.
+  // Throws storage::StoreFailure when the database fails (as every read does), nothing stored.
   Outcome<AccessRequest> create(const Caller& caller, const NewRequest& request);
   // Why create() would refuse the caller for their limits right now, or nullopt; lets an inline
   // escalation say so before asking for a reason.
@@ -72,6 +73,8 @@ class RequestService {
   // history() of these kinds only (sessions: session.ended, recording.deleted).
   std::vector<storage::AuditEvent> history_of(const std::vector<std::string>& kinds,
                                               TimePoint since);
+  // The newest audit event (what a checkpoint signs).
+  std::optional<storage::AuditEvent> latest_audit();
 
   // Roles `user` holds through grants at this moment.
   std::vector<storage::GrantRecord> active_grants(std::string_view user);

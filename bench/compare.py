@@ -320,6 +320,66 @@ def recording_on_off(world: World, root: Path, args, budget: Budget) -> dict:
     return {key: statistics.median(v) for key, v in samples.items()}
 
 
+def storage_latency(world: World, root: Path, args, budget: Budget) -> dict:
+    """Keystroke echo of one `ssh -tt cat` session through holdgate while four other clients
+    make login decisions (`ssh true`, each a few storage calls) in a loop: without injected
+    storage latency and with `storage: {debug_latency: 50ms}`. Storage runs on holdgate's
+    storage worker, so the echo must not get worse with the latency (issue 14, section 3)."""
+    limits = {"per_source_max_startups": "none", "shutdown_grace": "2s"}
+    out = {}
+    for name, latency_text in (("0ms", "0ms"), ("50ms", "50ms")):
+        gate = new_gate(world, root / f"gate-storage-{name}", limits=limits,
+                        edit=lambda c, l=latency_text: c.update(storage={"debug_latency": l})).start()
+        stop = threading.Event()
+        decisions = []
+        try:
+            (root / f"storage-{name}").mkdir(exist_ok=True)
+            config = write_configs(world, gate, root / f"storage-{name}", args.kex)["default"]
+
+            def decide_in_a_loop():
+                while not stop.is_set():
+                    proc = spawn(ssh_argv(config, "holdgate", "true"), stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                    decisions.append(reap(proc, 30))
+
+            proc = spawn(ssh_argv(config, "holdgate", "stty raw -echo; echo READY; exec cat", "-tt"),
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            fd = proc.stdout.fileno()
+            read_until(fd, b"READY", time.monotonic() + budget.left(30))
+            time.sleep(0.2)
+            while select.select([fd], [], [], 0)[0]:
+                os.read(fd, 4096)
+            loaders = [threading.Thread(target=decide_in_a_loop, daemon=True) for _ in range(4)]
+            for t in loaders:
+                t.start()
+            time.sleep(1.0)  # the decisions are under way
+            times = []
+            for i in range(args.keystrokes):
+                t0 = time.monotonic()
+                os.write(proc.stdin.fileno(), b"x")
+                if not select.select([fd], [], [], budget.left(10))[0]:
+                    raise BenchFailure(f"storage {name}: no echo within 10 s (sample {i})")
+                if os.read(fd, 16) != b"x":
+                    raise BenchFailure(f"storage {name}: echoed something else than b'x'")
+                times.append(time.monotonic() - t0)
+                time.sleep(0.005)
+            stop.set()
+            for t in loaders:
+                t.join(timeout=60)
+            proc.kill()
+            reap(proc)
+            if any(code != 0 for code in decisions):
+                raise BenchFailure(f"storage {name}: a login under load failed: {decisions}")
+            out[name] = {"p50_ms": percentile(times, 50) * 1e3, "p99_ms": percentile(times, 99) * 1e3,
+                         "n": len(times), "decisions": len(decisions)}
+            print(f"  debug_latency {name:<4} echo p50 {out[name]['p50_ms']:6.2f} ms  p99 "
+                  f"{out[name]['p99_ms']:6.2f} ms  ({len(decisions)} logins meanwhile)", flush=True)
+        finally:
+            stop.set()
+            gate.stop()
+    return out
+
+
 # -- 2. connection setup -------------------------------------------------------------------------
 
 def setup_times(config: Path, count: int, budget: Budget) -> dict:
@@ -505,6 +565,12 @@ def report(data: dict) -> str:
         for direction in ("down", "up", "tty"):
             off, on = rec[f"off|{direction}"], rec[f"on|{direction}"]
             out.append(f"  {direction:<4} off {off:10.1f}   on {on:10.1f}   on/off {ratio(on, off)}")
+    storage = data.get("storage_latency")
+    if storage:
+        out.append("keystroke echo of one session while 4 clients log in in a loop, ms "
+                   "(storage debug_latency 0 vs 50ms)")
+        for key in ("p50_ms", "p99_ms"):
+            out.append(f"  {key[:3]}  0ms {storage['0ms'][key]:8.2f}   50ms {storage['50ms'][key]:8.2f}")
     rss = data.get("holdgate_rss")
     if rss:
         out.append(f"holdgate RSS during the {rss['transfer_bytes'] >> 20} MiB transfers: "
@@ -543,6 +609,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                              "(default 1000, quick 50; 0 skips)")
     parser.add_argument("--recording-only", action="store_true",
                         help="only 6. recording on/off (no other phase, no held sessions)")
+    parser.add_argument("--storage-only", action="store_true",
+                        help="only 7. keystroke echo while others make decisions, storage "
+                             "debug_latency 0 vs 50ms (no other phase, no held sessions)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     a = parser.parse_args(argv)
     q = a.quick
@@ -573,12 +642,17 @@ def run(args, root: Path) -> int:
         # Every connection comes from 127.0.0.1: no per-source cap (see bench/README.md).
         limits = {"max_startups": max(2000, 4 * args.sessions), "per_source_max_startups": "none",
                   "shutdown_grace": "2s"}
-        if args.recording_only:
-            print("6. recording on/off", flush=True)
-            data["recording"] = recording_on_off(world, root, args, budget)
-            print()
-            print(report(data))
-            return 0
+        # One phase on its own (--recording-only, --storage-only).
+        for only, title, key, phase in (
+                (args.recording_only, "6. recording on/off", "recording", recording_on_off),
+                (args.storage_only, "7. keystroke echo while others make decisions", "storage_latency",
+                 storage_latency)):
+            if only:
+                print(title, flush=True)
+                data[key] = phase(world, root, args, budget)
+                print()
+                print(report(data))
+                return 0
         gate = new_gate(world, root / "gate", limits=limits).start()
         configs = write_configs(world, gate, root, args.kex)
         data["kex"] = args.kex or "client default"
@@ -609,6 +683,8 @@ def run(args, root: Path) -> int:
                                             budget, gate.proc.pid)
         print("6. recording on/off", flush=True)
         data["recording"] = recording_on_off(world, root, args, budget)
+        print("7. keystroke echo while others make decisions", flush=True)
+        data["storage_latency"] = storage_latency(world, root, args, budget)
         # The last clients exit as soon as they have their data; holdgate logs those sessions'
         # ends a moment later. Wait for them (bounded), so a session that never ends shows.
         summary = log_summary(gate, skip)
@@ -680,7 +756,7 @@ def main(argv=None) -> int:
 
     def body(root: Path) -> int:
         code = run(args, root)
-        held = code == 0 and args.held > 0 and not args.recording_only
+        held = code == 0 and args.held > 0 and not args.recording_only and not args.storage_only
         return held_phase(args, root) if held else code
 
     def finish() -> None:

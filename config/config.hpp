@@ -208,6 +208,9 @@ struct ProxyProtocol {
 struct StorageConfig {
   std::string postgres;
   std::filesystem::path postgres_file;
+  // For benchmarks and tests only: every storage call sleeps this long first (a slow or distant
+  // database), on the storage worker's thread. 0 = off.
+  std::chrono::milliseconds debug_latency{0};
 };
 
 struct Config {

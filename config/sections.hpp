@@ -31,6 +31,7 @@ std::vector<User> read_users(const Entry& e, std::vector<RoleRef>& refs);
 std::vector<Role> read_roles(const Entry& e, std::vector<RoleRef>& refs, RecordingSettings& recording);
 Notify read_notify(const Entry& e);             // read_integrations.cpp
 ApprovalSettings read_approvals(const Entry& e);
+StorageConfig read_storage(const Entry& e);                       // read_storage.cpp
 RecordingSettings read_recording(const Entry& e);                 // read_recording.cpp
 std::optional<RecordingMode> read_recording_mode(const Entry& e);  // pty, all or none
 AuditSettings read_audit(const Entry& e);       // read_audit.cpp

@@ -1,5 +1,7 @@
 #include "approvals_channel.hpp"
 
+#include <future>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -167,13 +169,15 @@ class ApprovalsChannels::Conversation {
   int exit_status_ = 0;
 };
 
-ApprovalsChannels::ApprovalsChannels(ssh_session user, SshWaiter& waiter,
-                                     approvals::RequestService& requests, approvals::Caller caller,
-                                     approvals::CommandContext context, int max_sessions,
+ApprovalsChannels::ApprovalsChannels(ssh_session user, SshWaiter& waiter, StorageWorker& storage,
+                                     approvals::Caller caller, approvals::CommandContext context,
+                                     const WaitingRegistry& waiting, int max_sessions,
                                      LiveSessions* live)
     : user_(user),
       waiter_(waiter),
-      requests_(requests),
+      storage_(storage),
+      config_(storage.config()),
+      waiting_(waiting),
       caller_(std::move(caller)),
       context_(std::move(context)),
       max_sessions_(max_sessions),
@@ -181,11 +185,51 @@ ApprovalsChannels::ApprovalsChannels(ssh_session user, SshWaiter& waiter,
 
 ApprovalsChannels::~ApprovalsChannels() = default;
 
-void ApprovalsChannels::refresh_menu(Conversation& c) {
+approvals::CommandContext ApprovalsChannels::worker_context(asio::any_io_executor loop) const {
+  approvals::CommandContext context;
+  context.invocation = context_.invocation;
+  context.waiting = [waiting = waiting_](const std::string& id) { return waiting.contains(id); };
+  context.live_sessions = [rows = approvals::live_rows(context_)] { return rows; };
+  if (context_.kill_session) {
+    // Ending a session is the loop's business: handed to it and waited for (bounded, in case
+    // the loop is shutting down). The loop never waits on the worker, so this cannot deadlock.
+    context.kill_session = [kill = context_.kill_session, loop](
+                               const std::string& id, const std::string& message) {
+      auto done = std::make_shared<std::promise<bool>>();
+      auto ended = done->get_future();
+      asio::post(loop, [kill, done, id, message] { done->set_value(kill(id, message)); });
+      return ended.wait_for(std::chrono::seconds(5)) == std::future_status::ready && ended.get();
+    };
+  }
+  return context;
+}
+
+template <class Run>
+awaitable<approvals::CommandResult> ApprovalsChannels::command(const Run& run) {
+  auto loop = co_await asio::this_coro::executor;
+  auto work = [run, caller = caller_, context = worker_context(loop)](
+                  approvals::RequestService& service) { return run(service, caller, context); };
+  co_return co_await storage_.run(work, caller_.user->name);
+}
+
+void ApprovalsChannels::database_away(Conversation& c) {
+  const std::string sentence = StorageUnreachable().what();
+  if (c.menu && c.mode == Conversation::Mode::menu) {
+    c.menu->show_message("holdgate: " + sentence);
+    c.redraw_wanted = true;
+    return;
+  }
+  c.write("holdgate: " + sentence + "\n", true);
+  c.finish(approvals::exit_refused);
+}
+
+awaitable<void> ApprovalsChannels::refresh_menu(Conversation& c) {
   std::vector<approvals::MenuItem> items;
-  for (auto& request : requests_.pending_for(caller_)) {
+  auto read = [caller = caller_](approvals::RequestService& requests) { return requests.pending_for(caller); };
+  auto pending = co_await storage_.run(read, caller_.user->name);
+  for (auto& request : pending) {
     approvals::MenuItem item;
-    item.progress = approvals::progress(requests_.config(), request);
+    item.progress = approvals::progress(config_, request);
     item.own = request.user == caller_.user->name;
     item.reviewable = !item.own;
     item.waiting = context_.waiting && context_.waiting(request.id);
@@ -195,12 +239,16 @@ void ApprovalsChannels::refresh_menu(Conversation& c) {
   c.menu->set_requests(std::move(items));
 }
 
-void ApprovalsChannels::show_sessions(Conversation& c) {
-  auto recorded = approvals::ended_sessions(
-      requests_.history_of(approvals::session_event_kinds(), storage::TimePoint{}));
+awaitable<void> ApprovalsChannels::show_sessions(Conversation& c) {
+  auto events = co_await storage_.run(
+      [](approvals::RequestService& requests) {
+        return requests.history_of(approvals::session_event_kinds(), storage::TimePoint{});
+      },
+      caller_.user->name);
+  auto recorded = approvals::ended_sessions(std::move(events));
   c.menu->show_sessions(
-      approvals::live_sessions_for(requests_.config(), *caller_.user, approvals::live_rows(context_)),
-      approvals::recorded_sessions_for(requests_.config(), *caller_.user, std::move(recorded), menu_sessions),
+      approvals::live_sessions_for(config_, *caller_.user, approvals::live_rows(context_)),
+      approvals::recorded_sessions_for(config_, *caller_.user, std::move(recorded), menu_sessions),
       context_.invocation);
 }
 
@@ -209,94 +257,104 @@ void ApprovalsChannels::redraw(Conversation& c) {
   c.write_raw(c.menu->render(c.cols, c.rows));
 }
 
-void ApprovalsChannels::handle_input(Conversation& c) {
+awaitable<void> ApprovalsChannels::handle_input(Conversation& c) {
   auto input = c.read_input();
   if (c.mode == Conversation::Mode::replaying) {
     // `q` or Ctrl-C stops a replay (the terminal is raw: Ctrl-C arrives as a byte); so does the
     // viewer's input ending. An export reads nothing: its client may well close stdin at once.
-    if (!c.player) return;
+    if (!c.player) co_return;
     if (!input || input->find_first_of("qQ\x03") != std::string::npos) {
       c.write("\x1b[0m\n[holdgate: replay of session " + policy::sanitize(c.replay->session) +
               " stopped]\n");
       end_replay(c, approvals::exit_ok);
     }
-    return;
+    co_return;
   }
   if (c.mode == Conversation::Mode::watch) {
     // A bot's stdin closing is no reason to stop the stream; closing the channel is.
-    return;
+    co_return;
   }
   if (!input) {
     c.finish(0);
-    return;
+    co_return;
   }
-  if (input->empty() && !c.menu->escape_pending()) return;
+  if (input->empty() && !c.menu->escape_pending()) co_return;
   if (input->empty()) {
-    apply(c, c.menu->on_escape_timeout());
+    co_await apply(c, c.menu->on_escape_timeout());
   } else {
     // on_input stops at each action; drain what is left of the bytes.
     for (auto action = c.menu->on_input(*input); !std::holds_alternative<approvals::MenuNone>(action);
          action = c.menu->on_input({})) {
-      apply(c, action);
-      if (c.mode != Conversation::Mode::menu) return;
+      co_await apply(c, action);
+      if (c.mode != Conversation::Mode::menu) co_return;
     }
   }
   if (c.mode == Conversation::Mode::menu) c.redraw_wanted = true;
 }
 
-void ApprovalsChannels::apply(Conversation& c, const approvals::MenuAction& action) {
+awaitable<void> ApprovalsChannels::apply(Conversation& c, const approvals::MenuAction& action) {
   if (std::holds_alternative<approvals::MenuQuit>(action)) {
     c.write_raw("\x1b[H\x1b[2J");
     c.finish(0);
-    return;
+    co_return;
   }
   if (std::holds_alternative<approvals::MenuShowSessions>(action)) {
-    show_sessions(c);
-    return;
+    co_await show_sessions(c);
+    co_return;
   }
   if (auto* watch = std::get_if<approvals::MenuWatch>(&action)) {
     // `session watch ID` itself: the same checks, sentences and audit event; q comes back here.
-    auto result = approvals::run_parsed_command(approvals::cmd::SessionWatch{watch->session},
-                                                requests_, caller_, context_);
+    auto watch_command = [session = watch->session](auto& service, auto& caller, auto& context) {
+      return approvals::run_parsed_command(approvals::cmd::SessionWatch{session}, service, caller, context);
+    };
+    auto result = co_await command(watch_command);
     if (result.watch_session.empty()) {
       c.menu->show_message(first_line(result.err));
-      return;
+      co_return;
     }
     c.write_raw("\x1b[H\x1b[2J");
     c.write(result.out);
-    start_watching(c, result.watch_session);
-    return;
+    co_await start_watching(c, result.watch_session);
+    co_return;
   }
   if (auto* kill = std::get_if<approvals::MenuKill>(&action)) {
     // `session kill ID --reason REASON` itself: refusals are its one-line sentences.
-    auto result = approvals::run_parsed_command(approvals::cmd::SessionKill{kill->session, kill->reason},
-                                                requests_, caller_, context_);
+    auto kill_command = [killed = approvals::cmd::SessionKill{kill->session, kill->reason}](
+                            auto& service, auto& caller, auto& context) {
+      return approvals::run_parsed_command(killed, service, caller, context);
+    };
+    auto result = co_await command(kill_command);
     if (result.exit_code != approvals::exit_ok) {
       c.menu->show_message(first_line(result.err));
     } else {
       c.menu->session_killed(kill->session, first_line(result.out));
     }
-    return;
+    co_return;
   }
   if (auto* play = std::get_if<approvals::MenuPlay>(&action)) {
     // The same checks and audit event as `session play ID`; the menu comes back afterwards.
-    auto result = approvals::run_session_replay(requests_, caller_, approvals::SessionReplay::Kind::play,
-                                                play->session, 1);
+    auto play_command = [session = play->session](auto& service, auto& caller, auto&) {
+      return approvals::run_session_replay(service, caller, approvals::SessionReplay::Kind::play, session, 1);
+    };
+    auto result = co_await command(play_command);
     if (!result.replay) {
       c.menu->show_message(first_line(result.err));
-      return;
+      co_return;
     }
     c.write_raw("\x1b[H\x1b[2J");
     start_replay(c, *result.replay);
-    return;
+    co_return;
   }
   if (auto* review = std::get_if<approvals::MenuReview>(&action)) {
-    auto outcome = requests_.review(caller_, review->id, review->decision, review->reason);
+    auto write = [caller = caller_, review = *review](approvals::RequestService& requests) {
+      return requests.review(caller, review.id, review.decision, review.reason);
+    };
+    auto outcome = co_await storage_.run(write, caller_.user->name);
     if (auto* error = std::get_if<approvals::ServiceError>(&outcome)) {
       c.menu->show_message(error->message);
     } else {
       const auto& reviewed = std::get<storage::AccessRequest>(outcome);
-      const auto progress = approvals::progress(requests_.config(), reviewed);
+      const auto progress = approvals::progress(config_, reviewed);
       if (review->decision == storage::Decision::approve && progress.approvals_held &&
           reviewed.state == storage::RequestState::pending) {
         c.menu->show_message("Approved: " + approvals::held_approval_sentence(progress) + ".");
@@ -304,22 +362,22 @@ void ApprovalsChannels::apply(Conversation& c, const approvals::MenuAction& acti
         c.menu->show_message(review->decision == storage::Decision::approve ? "Approved." : "Denied.");
       }
     }
-    refresh_menu(c);
+    co_await refresh_menu(c);
   }
 }
 
-void ApprovalsChannels::handle_message(MessageHandle message) {
+awaitable<void> ApprovalsChannels::handle_message(MessageHandle message) {
   ssh_message m = message.get();
   int type = ssh_message_type(m);
   int subtype = ssh_message_subtype(m);
   if (type == SSH_REQUEST_CHANNEL_OPEN && subtype == SSH_CHANNEL_SESSION) {
     if (conversations_.size() >= static_cast<std::size_t>(max_sessions_)) {
       ssh_message_reply_default(m);  // the client sees "open failed: administratively prohibited"
-      return;
+      co_return;
     }
     ChannelHandle channel(ssh_message_channel_request_open_reply_accept(m));
     if (channel) conversations_.push_back(std::make_unique<Conversation>(std::move(channel)));
-    return;
+    co_return;
   }
   Conversation* c = nullptr;
   if (type == SSH_REQUEST_CHANNEL) {
@@ -329,69 +387,86 @@ void ApprovalsChannels::handle_message(MessageHandle message) {
   }
   if (c == nullptr) {
     ssh_message_reply_default(m);
-    return;
+    co_return;
   }
   switch (subtype) {
     case SSH_CHANNEL_REQUEST_PTY:
       c->pty = true;
       c->resize(m);
       ssh_message_channel_request_reply_success(m);
-      return;
+      co_return;
     case SSH_CHANNEL_REQUEST_WINDOW_CHANGE:
       c->resize(m);
       if (c->mode == Conversation::Mode::menu) c->redraw_wanted = true;
-      return;
+      co_return;
     case SSH_CHANNEL_REQUEST_EXEC:
       if (c->mode != Conversation::Mode::starting) break;
       ssh_message_channel_request_reply_success(m);
-      run_command(*c, ssh_message_channel_request_command(m));
-      return;
+      {
+        const char* line = ssh_message_channel_request_command(m);
+        co_await run_command(*c, line ? line : "");
+      }
+      co_return;
     case SSH_CHANNEL_REQUEST_SHELL:
       if (c->mode != Conversation::Mode::starting) break;
       ssh_message_channel_request_reply_success(m);
       if (c->pty) {
         c->mode = Conversation::Mode::menu;
         c->menu.emplace(caller_.user->name);
-        refresh_menu(*c);
         c->redraw_wanted = true;
+        try {
+          co_await refresh_menu(*c);
+        } catch (const StorageUnreachable&) {
+          database_away(*c);
+        }
       } else {
-        run_command(*c, "help");
+        co_await run_command(*c, "help");
       }
-      return;
+      co_return;
     default:
       break;
   }
   ssh_message_reply_default(m);
 }
 
-void ApprovalsChannels::finish_create(Conversation& c) {
-  auto stored = requests_.show(c.awaited);
+awaitable<void> ApprovalsChannels::finish_create(Conversation& c) {
+  auto read = [id = c.awaited](approvals::RequestService& requests) { return requests.show(id); };
+  auto stored = co_await storage_.run(read, caller_.user->name);
   if (auto* error = std::get_if<approvals::ServiceError>(&stored)) {
     c.write("holdgate: " + error->message + "\n", true);
     c.finish(approvals::exit_refused);
-    return;
+    co_return;
   }
-  auto result = approvals::created_result(requests_.config(), std::get<storage::AccessRequest>(stored),
+  auto result = approvals::created_result(config_, std::get<storage::AccessRequest>(stored),
                                           context_.invocation);
   c.write(result.out);
   c.write(result.err, true);
   c.finish(result.exit_code);
 }
 
-void ApprovalsChannels::run_command(Conversation& c, const char* command_line) {
-  auto result = approvals::run_command(command_line ? command_line : "", requests_, caller_, context_);
+awaitable<void> ApprovalsChannels::run_command(Conversation& c, std::string command_line) {
+  approvals::CommandResult result;
+  try {
+    auto line_command = [line = std::move(command_line)](auto& service, auto& caller, auto& context) {
+      return approvals::run_command(line, service, caller, context);
+    };
+    result = co_await command(line_command);
+  } catch (const StorageUnreachable&) {
+    database_away(c);
+    co_return;
+  }
   c.write(result.out);
   c.write(result.err, true);
   if (result.replay) {
     start_replay(c, *result.replay);
   } else if (!result.watch_session.empty()) {
-    start_watching(c, result.watch_session);
+    co_await start_watching(c, result.watch_session);
   } else if (result.start_watch) {
     c.mode = Conversation::Mode::watch;
   } else if (!result.await_hooks.empty()) {
     c.mode = Conversation::Mode::awaiting_hooks;
     c.awaited = result.await_hooks;
-    c.await_until = SteadyClock::now() + approvals::hook_wait_limit(requests_.config());
+    c.await_until = SteadyClock::now() + approvals::hook_wait_limit(config_);
   } else {
     c.finish(result.exit_code);
   }
@@ -517,11 +592,11 @@ void ApprovalsChannels::end_replay(Conversation& c, int status, std::string note
   c.redraw_wanted = true;
 }
 
-void ApprovalsChannels::start_watching(Conversation& c, const std::string& id) {
+awaitable<void> ApprovalsChannels::start_watching(Conversation& c, const std::string& id) {
   auto session = live_ ? live_->find(id) : nullptr;
   if (!session) {
-    stop_watching(c, approvals::exit_refused, "session " + id + " has just ended");
-    return;
+    co_await stop_watching(c, approvals::exit_refused, "session " + id + " has just ended");
+    co_return;
   }
   auto watcher = std::make_shared<LiveWatcher>(caller_.user->name, max_watcher_backlog, waiter_.notifier());
   session->join(watcher);
@@ -530,58 +605,92 @@ void ApprovalsChannels::start_watching(Conversation& c, const std::string& id) {
   auto row = session->row();
   approvals::JsonWriter details;
   details.begin_object().key("session").value(row.id).key("person").value(row.owner.person).end_object();
-  requests_.record({requests_.now(), "session.watched", caller_.user->name, caller_.source,
+  storage_.record({std::chrono::system_clock::now(), "session.watched", caller_.user->name, caller_.source,
                     row.login + "@" + row.target, details.str()});
 }
 
-bool ApprovalsChannels::step_watching(Conversation& c) {
+awaitable<bool> ApprovalsChannels::step_watching(Conversation& c) {
   LiveWatcher& watcher = *c.watching->watcher;
   // Typing is never passed on: q or Ctrl-C leaves, the rest is dropped. (As with `request
   // watch`, stdin closing is no reason to stop; closing the channel is.)
   auto input = c.read_input();
   if (input && input->find_first_of("qQ\x03") != std::string::npos) {
     c.write_raw(watcher.take());
-    stop_watching(c, approvals::exit_ok, "stopped watching");
-    return true;
+    co_await stop_watching(c, approvals::exit_ok, "stopped watching");
+    co_return true;
   }
   if (watcher.dropped()) {
-    stop_watching(c, approvals::exit_refused, "you were dropped from watching: your connection could not keep up");
-    return true;
+    co_await stop_watching(c, approvals::exit_refused, "you were dropped from watching: your connection could not keep up");
+    co_return true;
   }
   if (watcher.ended()) {
     c.write_raw(watcher.take());
-    stop_watching(c, approvals::exit_ok, "the session ended");
-    return true;
+    co_await stop_watching(c, approvals::exit_ok, "the session ended");
+    co_return true;
   }
   // Only what the channel can take now moves on; the rest stays in the bounded backlog.
-  if (!c.output_sent()) return false;
+  if (!c.output_sent()) co_return false;
   std::string data = watcher.take();
-  if (data.empty()) return false;
+  if (data.empty()) co_return false;
   c.write_raw(data);
-  return true;
+  co_return true;
 }
 
-void ApprovalsChannels::stop_watching(Conversation& c, int status, const std::string& sentence) {
+awaitable<void> ApprovalsChannels::stop_watching(Conversation& c, int status, const std::string& sentence) {
   c.watching.reset();
   if (!c.menu) {
     c.write("\nholdgate: " + sentence + "\n", true);
     c.finish(status);
-    return;
+    co_return;
   }
   // Watched from the menu: back to its sessions screen, listed afresh (the session may be over),
   // with what happened in the footer. The watched terminal's colours are not the menu's.
   c.write_raw("\x1b[0m");
   c.mode = Conversation::Mode::menu;
-  refresh_menu(c);
-  show_sessions(c);
+  co_await refresh_menu(c);
+  co_await show_sessions(c);
   std::string note = sentence;
   note[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(note[0])));
   c.menu->show_message(note + ".");
   c.redraw_wanted = true;
 }
 
+awaitable<bool> ApprovalsChannels::step(Conversation& c,
+                                        const std::deque<approvals::RequestChange>& changes) {
+  bool progress = false;
+  bool menu_stale = false;
+  if (c.mode == Conversation::Mode::awaiting_hooks) {
+    const bool settled = std::any_of(changes.begin(), changes.end(), [&](const auto& change) {
+      return change.request.id == c.awaited &&
+             approvals::hooks_settled(config_, change.request);
+    });
+    if (settled || SteadyClock::now() >= c.await_until) co_await finish_create(c);
+  }
+  for (const auto& change : changes) {
+    if (!approvals::watch_concerns(config_, caller_.user->name, change)) continue;
+    if (c.mode == Conversation::Mode::watch) c.write(approvals::watch_line(config_, change));
+    menu_stale = true;
+  }
+  if (menu_stale && c.mode == Conversation::Mode::menu) {
+    co_await refresh_menu(c);  // once for all the changes of this pass
+    c.redraw_wanted = true;
+  }
+  if (c.mode == Conversation::Mode::menu || c.mode == Conversation::Mode::watch ||
+      c.mode == Conversation::Mode::replaying) {
+    co_await handle_input(c);
+  }
+  if (c.mode == Conversation::Mode::replaying) progress |= step_replay(c);
+  if (c.mode == Conversation::Mode::watch_session) progress |= co_await step_watching(c);
+  if (c.mode == Conversation::Mode::menu && c.redraw_wanted && c.output_sent()) {
+    redraw(c);
+    progress = true;
+  }
+  progress |= c.step();
+  co_return progress;
+}
+
 awaitable<void> ApprovalsChannels::run(const bool& stop) {
-  auto subscription = requests_.events().subscribe([this](const approvals::RequestChange& change) {
+  auto subscription = storage_.events().subscribe([this](const approvals::RequestChange& change) {
     changes_.push_back(change);
     waiter_.notify();
   });
@@ -590,40 +699,18 @@ awaitable<void> ApprovalsChannels::run(const bool& stop) {
     for (int n = 0; n < messages_per_pass; ++n) {
       MessageHandle m{ssh_message_get(user_)};
       if (!m) break;
-      handle_message(std::move(m));
+      co_await handle_message(std::move(m));
       progress = true;
     }
     auto changes = std::move(changes_);
     changes_.clear();
     for (auto& c : conversations_) {
-      bool menu_stale = false;
-      if (c->mode == Conversation::Mode::awaiting_hooks) {
-        const bool settled = std::any_of(changes.begin(), changes.end(), [&](const auto& change) {
-          return change.request.id == c->awaited &&
-                 approvals::hooks_settled(requests_.config(), change.request);
-        });
-        if (settled || SteadyClock::now() >= c->await_until) finish_create(*c);
-      }
-      for (const auto& change : changes) {
-        if (!approvals::watch_concerns(requests_.config(), caller_.user->name, change)) continue;
-        if (c->mode == Conversation::Mode::watch) c->write(approvals::watch_line(requests_.config(), change));
-        menu_stale = true;
-      }
-      if (menu_stale && c->mode == Conversation::Mode::menu) {
-        refresh_menu(*c);  // once for all the changes of this pass
-        c->redraw_wanted = true;
-      }
-      if (c->mode == Conversation::Mode::menu || c->mode == Conversation::Mode::watch ||
-          c->mode == Conversation::Mode::replaying) {
-        handle_input(*c);
-      }
-      if (c->mode == Conversation::Mode::replaying) progress |= step_replay(*c);
-      if (c->mode == Conversation::Mode::watch_session) progress |= step_watching(*c);
-      if (c->mode == Conversation::Mode::menu && c->redraw_wanted && c->output_sent()) {
-        redraw(*c);
+      try {
+        progress |= co_await step(*c, changes);
+      } catch (const StorageUnreachable&) {
+        database_away(*c);
         progress = true;
       }
-      progress |= c->step();
     }
     std::erase_if(conversations_, [](const auto& c) { return c->mode == Conversation::Mode::finished; });
     if (progress) {

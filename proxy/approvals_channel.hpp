@@ -11,7 +11,8 @@
 
 #include "approvals/commands.hpp"
 #include "approvals/menu.hpp"
-#include "approvals/service.hpp"
+#include "escalation.hpp"
+#include "storage_worker.hpp"
 #include "live_sessions.hpp"
 #include "net.hpp"
 #include "ssh_handles.hpp"
@@ -23,10 +24,12 @@ class ApprovalsChannels {
  public:
   // At most `max_sessions` session channels are open at once (limits.max_sessions); more are
   // refused at the SSH level, as sshd refuses beyond MaxSessions. `live`: the sessions
-  // `session watch` may join (none when null).
-  ApprovalsChannels(ssh_session user, SshWaiter& waiter, approvals::RequestService& requests,
+  // `session watch` may join (none when null). `waiting`: the requests people wait on live.
+  // Every command and menu read runs on the storage worker; its callbacks in `context` are
+  // called on the loop only (see worker_context()).
+  ApprovalsChannels(ssh_session user, SshWaiter& waiter, StorageWorker& storage,
                     approvals::Caller caller, approvals::CommandContext context,
-                    int max_sessions, LiveSessions* live = nullptr);
+                    const WaitingRegistry& waiting, int max_sessions, LiveSessions* live = nullptr);
   ~ApprovalsChannels();
 
   // Serves the connection's channels until the client hangs up or `stop` becomes true.
@@ -35,32 +38,45 @@ class ApprovalsChannels {
  private:
   class Conversation;
 
-  void handle_message(MessageHandle message);
-  void run_command(Conversation& c, const char* command_line);
+  awaitable<void> handle_message(MessageHandle message);
+  // One pass over conversation `c` with the changes seen since the last; true when it moved.
+  awaitable<bool> step(Conversation& c, const std::deque<approvals::RequestChange>& changes);
+  awaitable<void> run_command(Conversation& c, std::string command_line);
+  // A command (run_command / run_parsed_command) on the storage worker, as the caller.
+  // `run` is named by the caller (see StorageWorker::run: no lambda temporary in co_await).
+  template <class Run>
+  awaitable<approvals::CommandResult> command(const Run& run);
+  // What commands see of the loop's state while they run on the worker: snapshots of who
+  // waits and which sessions are live, and `session kill` handed back to the loop.
+  approvals::CommandContext worker_context(asio::any_io_executor loop) const;
+  // The database could not be reached: one sentence, in the menu or on stderr.
+  void database_away(Conversation& c);
   // `request create` once its hooks have answered or had their time: prints and finishes.
-  void finish_create(Conversation& c);
-  void handle_input(Conversation& c);
+  awaitable<void> finish_create(Conversation& c);
+  awaitable<void> handle_input(Conversation& c);
   // `session play` / `session export`: opens the recording; step_replay moves the next piece.
   void start_replay(Conversation& c, const approvals::SessionReplay& replay);
   bool step_replay(Conversation& c);
   // The replay is over: the channel ends with `status`, or (played from the menu) the menu returns.
   // `note` is shown in the menu's footer.
   void end_replay(Conversation& c, int status, std::string note = {});
-  void refresh_menu(Conversation& c);
+  awaitable<void> refresh_menu(Conversation& c);
   void redraw(Conversation& c);  // now; elsewhere set c.redraw_wanted
-  void apply(Conversation& c, const approvals::MenuAction& action);
+  awaitable<void> apply(Conversation& c, const approvals::MenuAction& action);
   // `session watch`: joins the caller to live session `id`, then relays what it shows.
-  void start_watching(Conversation& c, const std::string& id);
-  bool step_watching(Conversation& c);
+  awaitable<void> start_watching(Conversation& c, const std::string& id);
+  awaitable<bool> step_watching(Conversation& c);
   // The watch is over (`sentence` says why): the channel ends with `status`, or (watched from
   // the menu) the menu's sessions screen returns.
-  void stop_watching(Conversation& c, int status, const std::string& sentence);
+  awaitable<void> stop_watching(Conversation& c, int status, const std::string& sentence);
   // The menu's sessions screen, read afresh: live ones the caller may see, then recorded ones.
-  void show_sessions(Conversation& c);
+  awaitable<void> show_sessions(Conversation& c);
 
   ssh_session user_;
   SshWaiter& waiter_;
-  approvals::RequestService& requests_;
+  StorageWorker& storage_;
+  const config::Config& config_;
+  const WaitingRegistry& waiting_;
   approvals::Caller caller_;
   approvals::CommandContext context_;
   int max_sessions_;

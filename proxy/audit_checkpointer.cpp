@@ -5,10 +5,10 @@
 namespace holdgate::proxy {
 
 AuditCheckpointer::AuditCheckpointer(asio::io_context& io, const config::AuditSettings& settings,
-                                     storage::Store& store, audit::SigningKey key, EventLog& log,
+                                     StorageWorker& storage, audit::SigningKey key, EventLog& log,
                                      Publish publish)
     : settings_(settings),
-      store_(store),
+      storage_(storage),
       key_(std::move(key)),
       public_key_(storage::to_hex(key_.public_key())),
       log_(log),
@@ -17,13 +17,13 @@ AuditCheckpointer::AuditCheckpointer(asio::io_context& io, const config::AuditSe
   last_.signed_at = std::chrono::steady_clock::now();
 }
 
-void AuditCheckpointer::sign_if_due(bool final) {
-  auto newest = store_.latest_audit();
-  if (!newest) return;
+awaitable<void> AuditCheckpointer::sign_if_due(bool final) {
+  auto newest = co_await storage_.run([](approvals::RequestService& service) { return service.latest_audit(); });
+  if (!newest) co_return;
   const auto now = std::chrono::steady_clock::now();
   const bool due = final ? newest->id > last_.signed_id
                          : audit::checkpoint_due(settings_, last_, newest->id, now);
-  if (!due) return;
+  if (!due) co_return;
   audit::Checkpoint checkpoint;
   checkpoint.id = newest->id;
   checkpoint.hash = newest->hash;
@@ -41,7 +41,7 @@ awaitable<void> AuditCheckpointer::run() {
   if (settings_.checkpoint_every == 0 && settings_.checkpoint_interval.count() == 0) co_return;
   while (!stopped_) {
     try {
-      sign_if_due(false);
+      co_await sign_if_due(false);
     } catch (const std::exception& e) {
       // A busy or failing database is tried again on the next tick; the log says why.
       log_.write("audit-checkpoint-error", {{"reason", e.what()}});
@@ -52,13 +52,13 @@ awaitable<void> AuditCheckpointer::run() {
   }
 }
 
-void AuditCheckpointer::stop() {
-  if (stopped_) return;
+awaitable<void> AuditCheckpointer::stop() {
+  if (stopped_) co_return;
   stopped_ = true;
   tick_.cancel();
-  if (settings_.checkpoint_every == 0 && settings_.checkpoint_interval.count() == 0) return;
+  if (settings_.checkpoint_every == 0 && settings_.checkpoint_interval.count() == 0) co_return;
   try {
-    sign_if_due(true);
+    co_await sign_if_due(true);
   } catch (const std::exception& e) {
     log_.write("audit-checkpoint-error", {{"reason", e.what()}});
   }

@@ -1,5 +1,5 @@
 // Signs audit checkpoints (audit/checkpoint.hpp) off the hot path: a timer on the loop looks at
-// the newest audit event once a second (one indexed read) and, when `audit:` says one is due,
+// the newest audit event once a second (one indexed read, on the storage worker) and, when `audit:` says one is due,
 // signs its id and hash (one Ed25519 signature), writes the line to the log and hands it to the
 // webhooks. The newest event is read from the database, so events other writers appended count.
 #pragma once
@@ -11,7 +11,7 @@
 #include "config/config.hpp"
 #include "event_log.hpp"
 #include "net.hpp"
-#include "storage/store.hpp"
+#include "storage_worker.hpp"
 
 namespace holdgate::proxy {
 
@@ -20,17 +20,17 @@ class AuditCheckpointer {
   using Publish = std::function<void(const audit::Checkpoint&)>;
 
   AuditCheckpointer(asio::io_context& io, const config::AuditSettings& settings,
-                    storage::Store& store, audit::SigningKey key, EventLog& log, Publish publish);
+                    StorageWorker& storage, audit::SigningKey key, EventLog& log, Publish publish);
 
   // Runs until stop(); signs once more on the way out when events came since the last one.
   awaitable<void> run();
-  void stop();
+  awaitable<void> stop();
 
  private:
-  void sign_if_due(bool final);
+  awaitable<void> sign_if_due(bool final);
 
   const config::AuditSettings& settings_;
-  storage::Store& store_;
+  StorageWorker& storage_;
   audit::SigningKey key_;
   std::string public_key_;
   EventLog& log_;

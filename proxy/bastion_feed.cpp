@@ -16,20 +16,26 @@ constexpr milliseconds kSafetyReread{2000};
 constexpr std::array<milliseconds, 2> kAfterHint{milliseconds(50), milliseconds(250)};
 }  // namespace
 
-BastionFeed::BastionFeed(asio::io_context& io, approvals::RequestService& requests,
-                         storage::Store& store, std::string origin,
+BastionFeed::BastionFeed(asio::io_context& io, StorageWorker& storage, std::string origin,
                          std::unique_ptr<ChangeWakeup> wakeup, EventLog& log)
-    : requests_(requests),
-      feed_(store, std::move(origin), [] { return std::chrono::system_clock::now(); }),
+    : storage_(storage),
+      feed_(storage.store_on_worker(), std::move(origin), [] { return std::chrono::system_clock::now(); }),
       wakeup_(std::move(wakeup)),
       log_(log),
       timer_(io) {
-  feed_.start_at_newest();
+  // Queued before any catch_up: the worker runs its calls in order.
+  storage_.post("starting the change feed",
+                [this](approvals::RequestService&) { feed_.start_at_newest(); });
 }
 
-void BastionFeed::catch_up() {
-  auto caught = feed_.catch_up();
-  for (const auto& change : caught.changes) requests_.events().publish(change);
+awaitable<void> BastionFeed::catch_up() {
+  cluster::CatchUp caught;
+  try {
+    caught = co_await storage_.run([this](approvals::RequestService&) { return feed_.catch_up(); });
+  } catch (const StorageUnreachable& e) {  // logged already, or the queue is full: next read
+    caught.failure = e.what();
+  }
+  for (const auto& change : caught.changes) storage_.events().publish(change);
   if (caught.failure && !failing_) {
     log_.write("change-feed-error", {{"reason", *caught.failure}});
   } else if (!caught.failure && failing_) {
@@ -49,7 +55,7 @@ awaitable<void> BastionFeed::run() {
   while (!stopped_) {
     if (hinted_) after_hint = 0;
     hinted_ = false;
-    catch_up();
+    co_await catch_up();
     // A hint that came during the read is not lost: the flag skips the wait.
     if (hinted_ || stopped_) continue;
     timer_.expires_after(after_hint < kAfterHint.size() ? kAfterHint[after_hint++] : kSafetyReread);

@@ -46,13 +46,13 @@ std::string first_answer(ssh_session session) {
 
 }  // namespace
 
-Escalation::Escalation(ssh_session user, SshWaiter& waiter, approvals::RequestService& requests,
+Escalation::Escalation(ssh_session user, SshWaiter& waiter, StorageWorker& storage,
                        approvals::Caller caller, std::string login, const config::Target& target,
                        std::vector<approvals::RoleThreshold> roles, std::string invocation,
                        WaitingRegistry& waiting)
     : user_(user),
       waiter_(waiter),
-      requests_(requests),
+      storage_(storage),
       caller_(std::move(caller)),
       login_(std::move(login)),
       target_(target),
@@ -106,18 +106,23 @@ awaitable<EscalationResult> Escalation::refuse(MessageHandle message, std::strin
   co_return EscalationResult::refused;
 }
 
-std::optional<storage::AccessRequest> Escalation::reattach() {
-  for (const auto& role : roles_) {
-    if (auto request = requests_.find_pending(caller_.user->name, {role.role}, login_, target_.name)) {
-      return request;
+awaitable<std::optional<std::optional<storage::AccessRequest>>> Escalation::reattach() {
+  co_return co_await ask_service([&](approvals::RequestService& requests) {
+    for (const auto& role : roles_) {
+      if (auto request = requests.find_pending(caller_.user->name, {role.role}, login_, target_.name)) {
+        return request;
+      }
     }
-  }
-  return std::nullopt;
+    return std::optional<storage::AccessRequest>();
+  });
 }
 
 awaitable<EscalationResult> Escalation::break_glass(MessageHandle message, const bool& stop) {
   auto fail = [&](const std::string& why) { return refuse(std::move(message), why, stop); };
-  if (auto refused = requests_.over_limit(caller_)) {
+  const std::string unreachable = "holdgate: " + std::string(StorageUnreachable().what());
+  auto over_limit = co_await ask_service([&](approvals::RequestService& r) { return r.over_limit(caller_); });
+  if (!over_limit) co_return co_await fail(unreachable);
+  if (auto& refused = *over_limit) {
     co_return co_await fail("holdgate: " + refused->message);
   }
   approvals::NewRequest wanted;
@@ -139,7 +144,9 @@ awaitable<EscalationResult> Escalation::break_glass(MessageHandle message, const
   if (!message) co_return EscalationResult::gone;
   wanted.confirm = first_answer(user_);
   // One try: a wrong name is a reason to stop and look, not to guess again.
-  auto created = requests_.create(caller_, wanted);
+  auto stored = co_await ask_service([&](approvals::RequestService& r) { return r.create(caller_, wanted); });
+  if (!stored) co_return co_await fail(unreachable);
+  auto& created = *stored;
   if (auto* error = std::get_if<approvals::ServiceError>(&created)) {
     co_return co_await fail("holdgate: " + error->message);
   }
@@ -169,15 +176,20 @@ awaitable<EscalationResult> Escalation::run(MessageHandle pending, const bool& s
   if (break_glass_only) co_return co_await break_glass(std::move(message), stop);
 
   auto fail = [&](const std::string& why) { return refuse(std::move(message), why, stop); };
+  const std::string unreachable = "holdgate: " + std::string(StorageUnreachable().what());
 
-  std::optional<storage::AccessRequest> request = reattach();
+  auto reattached = co_await reattach();
+  if (!reattached) co_return co_await fail(unreachable);
+  std::optional<storage::AccessRequest> request = std::move(*reattached);
   const bool created_now = !request;
   std::string lines;
   if (request) {
     lines = text::reattached(*request);
   } else {
     // At the per-person limits no reason could help: say so before asking for one.
-    if (auto refused = requests_.over_limit(caller_)) {
+    auto over_limit = co_await ask_service([&](approvals::RequestService& r) { return r.over_limit(caller_); });
+    if (!over_limit) co_return co_await fail(unreachable);
+    if (auto& refused = *over_limit) {
       co_return co_await fail("holdgate: " + refused->message);
     }
     const approvals::RoleThreshold* role = &roles_.front();
@@ -206,7 +218,9 @@ awaitable<EscalationResult> Escalation::run(MessageHandle pending, const bool& s
       wanted.login = login_;
       wanted.target = target_.name;
       wanted.source = caller_.source;
-      auto created = requests_.create(caller_, wanted);
+      auto stored = co_await ask_service([&](approvals::RequestService& r) { return r.create(caller_, wanted); });
+      if (!stored) co_return co_await fail(unreachable);
+      auto& created = *stored;
       if (auto* error = std::get_if<approvals::ServiceError>(&created)) {
         instruction = "holdgate: " + error->message;
         const bool hopeless = error->kind == approvals::ServiceError::Kind::over_limit;
@@ -224,7 +238,7 @@ awaitable<EscalationResult> Escalation::run(MessageHandle pending, const bool& s
   // A lock that now covers the request (its requester, a role, this target) ends the hold: no
   // approval could let this connection through.
   std::optional<std::string> locked;
-  auto subscription = requests_.events().subscribe([&](const approvals::RequestChange& change) {
+  auto subscription = storage_.events().subscribe([&](const approvals::RequestChange& change) {
     if (change.event == "lock.created" && change.lock && request &&
         approvals::lock_blocking_approval({*change.lock}, *request)) {
       locked = policy::lock_sentence(approvals::policy_lock(*change.lock));
@@ -239,7 +253,7 @@ awaitable<EscalationResult> Escalation::run(MessageHandle pending, const bool& s
   if (created_now) {
     // Approval hooks usually answer within their timeout: wait that long before the first word,
     // so a requester a hook denies reads its reason now, and one it approves goes straight in.
-    const auto& config = requests_.config();
+    const auto& config = storage_.config();
     const auto until = SteadyClock::now() + approvals::hook_wait_limit(config);
     while (!approvals::hooks_settled(config, *request) && !locked && SteadyClock::now() < until) {
       if (stop || connection_failed(user_)) co_return EscalationResult::gone;
@@ -254,7 +268,7 @@ awaitable<EscalationResult> Escalation::run(MessageHandle pending, const bool& s
     }
   }
   if (request->state == storage::RequestState::pending) {
-    lines += "\n" + text::waiting(approvals::progress(requests_.config(), *request));
+    lines += "\n" + text::waiting(approvals::progress(storage_.config(), *request));
   }
 
   // Hold: each progress report is one zero-prompt question, answered by the client at once;
@@ -282,12 +296,13 @@ awaitable<EscalationResult> Escalation::run(MessageHandle pending, const bool& s
       if (stop || connection_failed(user_)) co_return EscalationResult::gone;
       // Expiry is pushed too; the deadline only guards against a missed event.
       auto deadline = SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
-                                               request->expires - requests_.now()) +
+                                               request->expires - std::chrono::system_clock::now()) +
                       std::chrono::seconds(2);
       if (SteadyClock::now() > deadline) {
         // show() expires the request if its time has come (clocks may disagree slightly).
-        auto fresh = requests_.show(request_id_);
-        if (auto* r = std::get_if<storage::AccessRequest>(&fresh)) request = *r;
+        // (A database away for now: the hold goes on, and asks again in a second.)
+        auto fresh = co_await ask_service([&](approvals::RequestService& r) { return r.show(request_id_); });
+        if (auto* r = fresh ? std::get_if<storage::AccessRequest>(&*fresh) : nullptr) request = *r;
         deadline = SteadyClock::now() + std::chrono::seconds(1);
       }
       // Anything the client sends while held (keepalives) is answered; a hang-up ends it.
@@ -303,7 +318,7 @@ awaitable<EscalationResult> Escalation::run(MessageHandle pending, const bool& s
       }
     }
     if (request->state == storage::RequestState::pending) {
-      lines += (lines.empty() ? "" : "\n") + text::waiting(approvals::progress(requests_.config(), *request));
+      lines += (lines.empty() ? "" : "\n") + text::waiting(approvals::progress(storage_.config(), *request));
     }
   }
 }

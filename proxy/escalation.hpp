@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "approvals/service.hpp"
+#include "storage_worker.hpp"
 #include "net.hpp"
 #include "ssh_handles.hpp"
 #include "ssh_waiter.hpp"
@@ -24,7 +25,7 @@ enum class EscalationResult { approved, refused, gone };
 
 class Escalation {
  public:
-  Escalation(ssh_session user, SshWaiter& waiter, approvals::RequestService& requests,
+  Escalation(ssh_session user, SshWaiter& waiter, StorageWorker& storage,
              approvals::Caller caller, std::string login, const config::Target& target,
              std::vector<approvals::RoleThreshold> roles, std::string invocation,
              WaitingRegistry& waiting);
@@ -44,13 +45,26 @@ class Escalation {
                                const std::string& prompt, const bool& stop);
   // Shows `why` as the last words and ends the conversation refused.
   awaitable<EscalationResult> refuse(MessageHandle message, std::string why, const bool& stop);
-  std::optional<storage::AccessRequest> reattach();
+  // `f(service)` on the storage worker, as the caller; nullopt when the database cannot be
+  // reached (then the person is told so, and nothing was asked of the service).
+  // `f` captures by reference only (see StorageWorker::run: a copy of it runs on the worker).
+  template <class F>
+  awaitable<std::optional<std::invoke_result_t<F&, approvals::RequestService&>>> ask_service(F f) {
+    static_assert(std::is_trivially_copyable_v<F>, "ask_service takes a lambda capturing by reference");
+    try {
+      co_return co_await storage_.run(f, caller_.user->name);
+    } catch (const StorageUnreachable&) {
+      co_return std::nullopt;
+    }
+  }
+  // The pending request to reattach to, if any; nullopt when the database cannot be reached.
+  awaitable<std::optional<std::optional<storage::AccessRequest>>> reattach();
   // When every role that would allow the login is break-glass: reason, confirmation, access.
   awaitable<EscalationResult> break_glass(MessageHandle message, const bool& stop);
 
   ssh_session user_;
   SshWaiter& waiter_;
-  approvals::RequestService& requests_;
+  StorageWorker& storage_;
   approvals::Caller caller_;
   std::string login_;
   const config::Target& target_;

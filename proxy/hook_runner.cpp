@@ -20,7 +20,7 @@ struct HookJob {
 struct HookRunnerState {
   asio::io_context& io;
   const config::Config& config;
-  approvals::RequestService& service;
+  StorageWorker& service;
   EventLog& log;
   bool stopped = false;  // set by ~HookRunner: service and log may be gone after that
   LiveProcessGroups live = std::make_shared<std::set<pid_t>>();
@@ -73,7 +73,7 @@ void start(const std::shared_ptr<HookRunnerState>& shared, HookJob job) {
 }  // namespace
 
 HookRunner::HookRunner(asio::io_context& io, const config::Config& config,
-                       approvals::RequestService& service, EventLog& log)
+                       StorageWorker& service, EventLog& log)
     : shared_(std::make_shared<HookRunnerState>(HookRunnerState{io, config, service, log})) {
   if (config.approvals.hooks.empty()) return;
   subscription_ = service.events().subscribe([this](const approvals::RequestChange& change) {
@@ -136,7 +136,27 @@ awaitable<void> run_hook(std::shared_ptr<HookRunnerState> shared, config::Approv
   // Every answer is recorded, `none` too (a failed hook answers none): a request whose role
   // says `hooks: required` counts its approvals only once every hook has answered.
   const char* word = decision_word(verdict.decision);
-  auto outcome = service.review_as_hook(hook.name, request_id, verdict.decision, verdict.reason);
+  auto review = [&](approvals::RequestService& requests) {
+    return requests.review_as_hook(hook.name, request_id, verdict.decision, verdict.reason);
+  };
+  // The database may be away for a moment (restarted, or locked past the busy timeout): the
+  // hook's answer cannot be asked for again, so it is tried again after 1, 2 and 4 s before it
+  // is given up (then start() logs the sentence; the request waits for people, as with `none`).
+  std::optional<std::invoke_result_t<decltype(review)&, approvals::RequestService&>> outcome;
+  asio::steady_timer pause(shared->io);
+  for (int attempt = 0; !outcome; ++attempt) {
+    try {
+      outcome = co_await service.run(review);
+    } catch (const StorageUnreachable&) {
+      if (attempt == 3) throw;
+    }
+    if (outcome) break;
+    pause.expires_after(std::chrono::seconds(1 << attempt));
+    error_code ec;
+    co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (shared->stopped) co_return;
+  }
+  if (shared->stopped) co_return;
   if (!problem.empty()) {
     // Treated as "none": a broken hook must never approve, and must not deny either (it would
     // turn an outage of the hook into an outage of every request).
@@ -144,17 +164,17 @@ awaitable<void> run_hook(std::shared_ptr<HookRunnerState> shared, config::Approv
                                            {"result", "none"}, {"problem", problem}};
     if (!stderr_line.empty()) fields.push_back({"stderr", stderr_line});
     log.write("hook", fields);
-    service.record({service.now(), "hook.failed", approvals::hook_reviewer(hook.name), "",
+    service.record({std::chrono::system_clock::now(), "hook.failed", approvals::hook_reviewer(hook.name), "",
                     request_id, problem});
     co_return;
   }
-  if (auto* error = std::get_if<approvals::ServiceError>(&outcome)) {
+  if (auto* error = std::get_if<approvals::ServiceError>(&*outcome)) {
     // Typically another hook or a person decided first.
     log.write("hook", {{"hook", hook.name}, {"request", request_id}, {"result", word},
                        {"applied", "no"}, {"problem", error->message}});
     co_return;
   }
-  const auto& request = std::get<storage::AccessRequest>(outcome);
+  const auto& request = std::get<storage::AccessRequest>(*outcome);
   log.write("hook", {{"hook", hook.name}, {"request", request_id}, {"result", word},
                      {"reason", verdict.reason}, {"state", storage::to_string(request.state)}});
 }

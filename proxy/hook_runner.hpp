@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-#include "approvals/service.hpp"
+#include "storage_worker.hpp"
 #include "config/config.hpp"
 #include "event_log.hpp"
 #include "hook_process.hpp"
@@ -24,7 +24,7 @@ struct HookRunnerState;
 class HookRunner {
  public:
   HookRunner(asio::io_context& io, const config::Config& config,
-             approvals::RequestService& service, EventLog& log);
+             StorageWorker& service, EventLog& log);
   // Kills hook programs still running: their verdicts would have nowhere to go.
   ~HookRunner();
 

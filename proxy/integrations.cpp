@@ -4,7 +4,7 @@ namespace holdgate::proxy {
 
 std::variant<Integrations, std::string> start_integrations(asio::io_context& io,
                                                            const config::Config& config,
-                                                           approvals::RequestService& service,
+                                                           StorageWorker& service,
                                                            EventLog& log,
                                                            std::string approvals_command) {
   if (auto problem = HookRunner::check(config)) return *problem;

@@ -6,7 +6,7 @@
 #include <string>
 #include <variant>
 
-#include "approvals/service.hpp"
+#include "storage_worker.hpp"
 #include "config/config.hpp"
 #include "event_log.hpp"
 #include "hook_runner.hpp"
@@ -24,7 +24,7 @@ struct Integrations {
 // unreadable ca_file, a hook that is not an executable file) is one sentence for the operator.
 std::variant<Integrations, std::string> start_integrations(asio::io_context& io,
                                                            const config::Config& config,
-                                                           approvals::RequestService& service,
+                                                           StorageWorker& service,
                                                            EventLog& log,
                                                            std::string approvals_command);
 

@@ -16,8 +16,7 @@ const char* kind_name(RecordingTap::Kind kind) {
 }
 
 void audit(const RecordingScope& scope, const std::string& kind, const std::string& details) {
-  auto& requests = *scope.requests;
-  requests.record({requests.now(), kind, scope.person, scope.source,
+  scope.storage->record({std::chrono::system_clock::now(), kind, scope.person, scope.source,
                    scope.login + "@" + scope.target, details});
 }
 
@@ -76,13 +75,13 @@ std::optional<std::string> RecordingTap::start(Kind kind, std::string_view comma
   limits.max_bytes = scope.settings->max_bytes;
   // Writing failed later (disk full): the session goes on, unless it must be recorded. Told on
   // the loop, where the log and the audit trail live.
-  auto on_failure = [executor = scope.executor, log = scope.log, requests = scope.requests,
+  auto on_failure = [executor = scope.executor, log = scope.log, storage = scope.storage,
                      wake = scope.wake, person = scope.person, source = scope.source,
                      subject = scope.login + "@" + scope.target,
                      id = channel_id_](const std::string& why) {
     asio::post(executor, [=] {
       log->write("recording-failed", {{"session", id}, {"reason", why}});
-      requests->record({requests->now(), "recording.failed", person, source, subject, why});
+      storage->record({std::chrono::system_clock::now(), "recording.failed", person, source, subject, why});
       if (wake) wake();
     });
   };
@@ -111,7 +110,7 @@ void RecordingTap::go_live(std::string recording_path) {
   row.login = scope.login;
   row.target = scope.target;
   row.source = scope.source;
-  row.started = scope.requests->now();
+  row.started = std::chrono::system_clock::now();
   row.kind = kind_name(*kind_);
   row.command = command_;
   row.live = true;
@@ -163,7 +162,7 @@ void RecordingTap::end() {
   // The hash is known once the writer has closed the file; the event waits for it.
   ++*scope.unfinished;
   auto prefix = std::make_shared<std::string>(json.str());
-  recording_->finish([executor = scope.executor, log = scope.log, requests = scope.requests,
+  recording_->finish([executor = scope.executor, log = scope.log, storage = scope.storage,
                       unfinished = scope.unfinished, person = scope.person, source = scope.source,
                       subject = scope.login + "@" + scope.target, id = channel_id_,
                       prefix](const recording::RecordingResult& result) {
@@ -181,9 +180,9 @@ void RecordingTap::end() {
       text += "," + more.str().substr(1);
       if (result.capped) {
         log->write("recording-capped", {{"session", id}, {"recording", result.path}});
-        requests->record({requests->now(), "recording.capped", person, source, subject, result.path});
+        storage->record({std::chrono::system_clock::now(), "recording.capped", person, source, subject, result.path});
       }
-      requests->record({requests->now(), "session.ended", person, source, subject, text});
+      storage->record({std::chrono::system_clock::now(), "session.ended", person, source, subject, text});
     });
   });
   recording_.reset();

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "approvals/service.hpp"
+#include "storage_worker.hpp"
 #include "config/config.hpp"
 #include "event_log.hpp"
 #include "live_sessions.hpp"
@@ -28,7 +28,7 @@ namespace holdgate::proxy {
 struct RecordingScope {
   recording::RecordingWriter* writer = nullptr;
   const config::RecordingSettings* settings = nullptr;
-  approvals::RequestService* requests = nullptr;
+  StorageWorker* storage = nullptr;  // audit events go through it, off the loop
   EventLog* log = nullptr;
   asio::any_io_executor executor;
   std::function<void()> wake;  // the session's notifier (for a failed required recording)

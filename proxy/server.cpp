@@ -9,6 +9,7 @@
 #include "keys.hpp"
 #include "postgres_wakeup.hpp"
 #include "proxy_header_reader.hpp"
+#include "storage/latency_store.hpp"
 #include "stores/open_configured.hpp"
 
 namespace holdgate::proxy {
@@ -81,7 +82,7 @@ Server::Server(asio::io_context& io, const config::Config& config, EventLog& log
     : io_(io),
       config_(config),
       log_(log),
-      context_{.config = config, .upstream = {}, .log = log, .requests = nullptr, .approvals_command = {},
+      context_{.config = config, .upstream = {}, .log = log, .storage = nullptr, .approvals_command = {},
                .waiting = {}, .start_inner_session = {}, .admissions = limits::Admissions(config.limits)},
       acceptor_(io),
       random_(std::random_device{}()) {}
@@ -95,9 +96,12 @@ std::optional<std::string> Server::start() {
   const std::string origin = approvals::random_uuid();
   auto store = stores::open_configured_store(config_, stores::Create::yes, origin);
   if (auto* e = std::get_if<storage::StoreError>(&store)) return e->message;
-  store_ = std::move(std::get<std::unique_ptr<storage::Store>>(store));
-  requests_ = std::make_unique<approvals::RequestService>(
-      config_, *store_, [] { return std::chrono::system_clock::now(); }, approvals::random_uuid);
+  auto opened = std::move(std::get<std::unique_ptr<storage::Store>>(store));
+  if (config_.storage.debug_latency.count() > 0) {
+    opened = storage::with_latency(std::move(opened), config_.storage.debug_latency);
+  }
+  storage_ = std::make_unique<StorageWorker>(io_, config_, std::move(opened), log_);
+  context_.storage = storage_.get();
   std::unique_ptr<ChangeWakeup> wakeup;
   auto watched = watch_store(io_, config_, log_);
   if (auto* e = std::get_if<std::string>(&watched)) {
@@ -105,8 +109,7 @@ std::optional<std::string> Server::start() {
   } else {
     wakeup = std::move(std::get<std::unique_ptr<ChangeWakeup>>(watched));
   }
-  feed_ = std::make_unique<BastionFeed>(io_, *requests_, *store_, origin, std::move(wakeup), log_);
-  context_.requests = requests_.get();
+  feed_ = std::make_unique<BastionFeed>(io_, *storage_, origin, std::move(wakeup), log_);
   recorder_ = std::make_unique<recording::RecordingWriter>();
   context_.recorder = recorder_.get();
   context_.live = &live_sessions_;
@@ -124,14 +127,14 @@ std::optional<std::string> Server::start() {
   std::string host = config_.listen.host == "0.0.0.0" || config_.listen.host == "::"
                          ? "bastion" : config_.listen.host;
   context_.approvals_command = "ssh -p " + std::to_string(config_.listen.port) + " approvals@" + host;
-  auto integrations = start_integrations(io_, config_, *requests_, log_, context_.approvals_command);
+  auto integrations = start_integrations(io_, config_, *storage_, log_, context_.approvals_command);
   if (auto* e = std::get_if<std::string>(&integrations)) return *e;
   integrations_ = std::move(std::get<Integrations>(integrations));
 
   auto checkpoint_key = audit::SigningKey::load_or_generate(audit::signing_key_path(config_.state_dir));
   if (auto* e = std::get_if<std::string>(&checkpoint_key)) return *e;
   checkpointer_ = std::make_unique<AuditCheckpointer>(
-      io_, config_.audit, *store_, std::move(std::get<audit::SigningKey>(checkpoint_key)), log_,
+      io_, config_.audit, *storage_, std::move(std::get<audit::SigningKey>(checkpoint_key)), log_,
       [this](const audit::Checkpoint& checkpoint) {
         if (integrations_.webhooks) integrations_.webhooks->notify_checkpoint(checkpoint);
       });
@@ -178,7 +181,7 @@ std::optional<std::string> Server::start() {
 awaitable<void> Server::expiry_loop() {
   using std::chrono::milliseconds;
   asio::steady_timer timer(io_);
-  auto subscription = requests_->events().subscribe([&](const approvals::RequestChange& change) {
+  auto subscription = storage_->events().subscribe([&](const approvals::RequestChange& change) {
     // A new request may expire, or a break-glass one need ratifying, before the others; one
     // made on another bastion too (remote), so whichever bastion gets there first expires it,
     // once: expire_due's compare-and-swap lets only one write win.
@@ -186,12 +189,19 @@ awaitable<void> Server::expiry_loop() {
   });
   // The first pass runs at start: deadlines that passed while holdgate was down are acted on.
   while (acceptor_.is_open()) {
-    requests_->expire_due();
-    requests_->lapse_unratified_due();
     milliseconds wait = std::chrono::hours(1);  // a bound, in case the wall clock jumps
-    if (auto next = requests_->next_expiry()) {
-      auto left = std::chrono::duration_cast<milliseconds>(*next - std::chrono::system_clock::now());
-      wait = std::clamp(left + milliseconds(5), milliseconds(0), wait);
+    try {
+      auto next = co_await storage_->run([](approvals::RequestService& requests) {
+        requests.expire_due();
+        requests.lapse_unratified_due();
+        return requests.next_expiry();
+      });
+      if (next) {
+        auto left = std::chrono::duration_cast<milliseconds>(*next - std::chrono::system_clock::now());
+        wait = std::clamp(left + milliseconds(5), milliseconds(0), wait);
+      }
+    } catch (const StorageUnreachable&) {
+      wait = std::chrono::seconds(5);  // the database is away: try again soon (logged already)
     }
     timer.expires_after(wait);
     error_code ec;
@@ -233,7 +243,7 @@ void Server::apply_retention() {
       std::string outcome = ec ? "cannot delete: " + ec.message() : "deleted by retention";
       asio::post(executor, [this, name, outcome] {
         log_.write("recording-deleted", {{"recording", name}, {"result", outcome}});
-        requests_->record({requests_->now(), "recording.deleted", "holdgate", "", name, outcome});
+        storage_->record({std::chrono::system_clock::now(), "recording.deleted", "holdgate", "", name, outcome});
       });
     }
   });
@@ -373,7 +383,7 @@ awaitable<void> Server::shutdown() {
   // Other bastions' revocations reach live sessions until the last one has ended.
   feed_->stop();
   // Last, so the sessions' final events are covered by the checkpoint signed on the way out.
-  checkpointer_->stop();
+  co_await checkpointer_->stop();
 }
 
 void Server::stop_all() {

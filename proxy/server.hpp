@@ -18,7 +18,7 @@
 #include "session_context.hpp"
 #include "ssh_handles.hpp"
 #include "recording/writer.hpp"
-#include "storage/store.hpp"
+#include "storage_worker.hpp"
 
 namespace holdgate::proxy {
 
@@ -63,13 +63,12 @@ class Server {
   asio::io_context& io_;
   const config::Config& config_;
   EventLog& log_;
-  std::unique_ptr<storage::Store> store_;
-  std::unique_ptr<approvals::RequestService> requests_;
+  std::unique_ptr<StorageWorker> storage_;  // the request service and its store, off the loop
   std::unique_ptr<recording::RecordingWriter> recorder_;  // before context_, which points at it
   LiveSessions live_sessions_;  // the session channels running now; context_ points at it
-  Integrations integrations_;  // webhooks and approval hooks; declared after requests_ so they
+  Integrations integrations_;  // webhooks and approval hooks; declared after storage_ so they
                                // unsubscribe before it goes
-  // Other bastions' changes on the same database, published to requests_'s listeners.
+  // Other bastions' changes on the same database, published to storage_->events()'s listeners.
   std::unique_ptr<BastionFeed> feed_;
   std::unique_ptr<AuditCheckpointer> checkpointer_;  // signed anchors of the audit chain
   KeyHandle upstream_identity_;

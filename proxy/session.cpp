@@ -45,29 +45,21 @@ constexpr auto idle_wait = std::chrono::seconds(60);
 
 std::uint64_t bytes_seen(const ssh_counter_struct& c) { return c.in_bytes + c.out_bytes; }
 
-// "holdgate: access denied to root on db-1: <why>", the one sentence of a refused login.
-std::string denied(const std::string& login, const config::Target& target,
-                   const std::string& why) {
-  return "holdgate: access denied to " + login + " on " + target.name + ": " +
-         policy::sanitize(why);
-}
-
 // Ends, when destroyed, the until-session-end grants of the requests in `ids` (a session's end:
-// every co_return of Session::run() after the decision).
+// every co_return of Session::run() after the decision). Posted to the storage worker: the
+// session is over, nobody waits on it.
 struct GrantsEndingWithSession {
-  approvals::RequestService& requests;
+  StorageWorker& storage;
   const approvals::Caller& caller;
   const std::vector<std::string>& ids;
   const std::string& what;  // "root@db-1"
-  EventLog& log;
   ~GrantsEndingWithSession() {
     for (const auto& id : ids) {
       if (id.empty()) continue;
-      try {
-        requests.end_with_session(caller, id, what);
-      } catch (const std::exception& e) {  // a destructor must not throw; the log says it
-        log.write("grant-end-failed", {{"request", id}, {"reason", e.what()}});
-      }
+      storage.post("ending the grant of request " + id,
+                   [caller = caller, id, what = what](approvals::RequestService& requests) {
+                     requests.end_with_session(caller, id, what);
+                   });
     }
   }
 };
@@ -157,8 +149,8 @@ awaitable<void> Session::run() {
         return true;
       };
     }
-    ApprovalsChannels channels(user_.get(), waiter_, *context_.requests, caller,
-                               std::move(commands), context_.config.limits.max_sessions,
+    ApprovalsChannels channels(user_.get(), waiter_, *context_.storage, caller,
+                               std::move(commands), context_.waiting, context_.config.limits.max_sessions,
                                context_.live);
     co_await channels.run(stop_requested_);
     log("approvals-end");
@@ -190,69 +182,30 @@ awaitable<void> Session::run() {
     co_return;
   }
 
-  auto decision = decide(*person.user, login, *target);
-  // A lock refuses what it covers outright: asking for a role cannot help during an incident.
-  if (auto lock = covering_lock(*person.user, *target, decision)) {
-    auto sentence = policy::lock_sentence(*lock);
-    log("decision", {{"result", "locked"}, {"login", login}, {"target", target->name},
-                     {"reason", sentence}});
-    context_.requests->record({context_.requests->now(), "login.denied", person.user->name,
-                               source_, login + "@" + target->name, sentence});
-    accept(std::move(person.pending));
-    co_await refuse(denied(login, *target, sentence));
-    co_return;
-  }
-  if (decision.used_up) {
-    // Its reviewers approved that many logins, not one more: asking again is a new request.
-    accept(std::move(person.pending));
-    co_await refuse(denied(login, *target, decision.reason));
-    co_return;
-  }
   // However the session ends from here on, the grants it used that last until their session's
   // end (grant: {until: session-end}) are over: the inline request it waited for, and the grant
   // that allowed it.
   std::vector<std::string> session_requests;
   const std::string what = login + "@" + target->name;
-  GrantsEndingWithSession end_grants{*context_.requests, caller, session_requests, what,
-                                     context_.log};
-  if (!decision.allowed()) {
-    auto roles = approvals::roles_granting(context_.config, *person.user, login, *target);
-    if (roles.empty()) {
-      accept(std::move(person.pending));
-      co_await refuse(approvals::escalation_text::not_requestable(login, target->name));
-      co_return;
-    }
-    Escalation escalation(user_.get(), waiter_, *context_.requests, caller, login, *target,
-                          std::move(roles), context_.approvals_command, context_.waiting);
-    auto result = co_await escalation.run(std::move(person.pending), stop_requested_);
-    log("escalation", {{"request", escalation.request_id()},
-                       {"result", result == EscalationResult::approved ? "approved"
-                                  : result == EscalationResult::refused ? "refused" : "gone"}});
-    if (result != EscalationResult::approved) co_return;
-    session_requests.push_back(escalation.request_id());  // the session that waited for it
-    decision = decide(*person.user, login, *target);  // now with the new grant
-    if (!decision.allowed()) co_return;
-    if (auto lock = covering_lock(*person.user, *target, decision)) {  // locked while held
-      co_await refuse("holdgate: " + policy::sanitize(policy::lock_sentence(*lock)));
-      co_return;
-    }
-    decision = take_use(caller, std::move(decision), login, *target);
-    if (!decision.allowed()) {
-      co_await refuse(denied(login, *target, decision.reason));
-      co_return;
-    }
-  } else {
-    accept(std::move(person.pending));
-    decision = take_use(caller, std::move(decision), login, *target);
-    if (!decision.allowed()) {
-      co_await refuse(denied(login, *target, decision.reason));
-      co_return;
-    }
+  GrantsEndingWithSession end_grants{*context_.storage, caller, session_requests, what};
+  std::optional<policy::AccessDecision> decision;
+  bool unreachable = false;  // the database: the login cannot be decided now
+  try {
+    decision = co_await admit(person, caller, login, *target, session_requests);
+  } catch (const StorageUnreachable&) {
+    log("decision", {{"result", "storage-unreachable"}, {"login", login}, {"target", target->name}});
+    unreachable = true;
   }
+  if (unreachable) {
+    if (person.pending) accept(std::move(person.pending));
+    co_await refuse("holdgate: " + std::string(StorageUnreachable().what()));
+    co_return;
+  }
+  if (!decision) co_return;  // refused, and told so
   authenticated_ = true;
-  session_requests.push_back(decision.permit->request_id());
+  session_requests.push_back(decision->permit->request_id());
 
-  auto dialed = co_await dial_upstream(*decision.permit, context_.upstream, waiter_);
+  auto dialed = co_await dial_upstream(*decision->permit, context_.upstream, waiter_);
   if (auto* error = std::get_if<DialError>(&dialed)) {
     log("upstream", {{"result", "failed"}, {"target", target->name}, {"reason", error->message}});
     co_await refuse(error->message);
@@ -260,7 +213,7 @@ awaitable<void> Session::run() {
   }
   log("session-start", {{"login", login}, {"target", target->name}});
   auto started = SteadyClock::now();
-  co_await relay(std::move(std::get<UpstreamHandle>(dialed)), *decision.permit);
+  co_await relay(std::move(std::get<UpstreamHandle>(dialed)), *decision->permit);
   auto seconds = std::chrono::duration_cast<std::chrono::seconds>(SteadyClock::now() - started);
   log("session-end", {{"login", login}, {"target", target->name},
                       {"duration", std::to_string(seconds.count()) + "s"}});
@@ -269,46 +222,6 @@ awaitable<void> Session::run() {
 void Session::accept(MessageHandle pending) {
   ssh_message_auth_reply_success(pending.get(), 0);
   authenticated_ = true;
-}
-
-std::vector<policy::Grant> Session::policy_grants(const std::string& person, bool new_login) {
-  std::vector<policy::Grant> grants;
-  for (const auto& grant : context_.requests->active_grants(person)) {
-    grants.push_back({grant.role, grant.expires, grant.login, grant.target, grant.request_id,
-                      grant.uses, new_login ? grant.uses_left : std::nullopt});
-  }
-  return grants;
-}
-
-policy::AccessDecision Session::take_use(const approvals::Caller& caller,
-                                         policy::AccessDecision decision, const std::string& login,
-                                         const config::Target& target) {
-  // Each lost race means another login took a use, so a few rounds settle it.
-  for (int round = 0; round < 4 && decision.allowed(); ++round) {
-    const std::string& id = decision.permit->request_id();
-    if (id.empty() || context_.requests->take_use(caller, id, login + "@" + target.name)) {
-      return decision;
-    }
-    decision = decide(*caller.user, login, target);
-  }
-  if (decision.allowed()) {
-    decision = {std::nullopt, "its grant's uses are being taken by other logins; try again"};
-  }
-  return decision;
-}
-
-policy::AccessDecision Session::decide(const config::User& user, const std::string& login,
-                                       const config::Target& target) {
-  auto& requests = *context_.requests;
-  auto grants = policy_grants(user.name, true);
-  auto decision = policy::decide_login(context_.config, user, login, target, grants, requests.now());
-  log("decision", {{"result", decision.allowed() ? "allow" : "deny"},
-                   {"login", login},
-                   {"target", target.name},
-                   {"reason", decision.reason}});
-  requests.record({requests.now(), decision.allowed() ? "login.allowed" : "login.denied", user.name,
-                   source_, login + "@" + target.name, decision.reason});
-  return decision;
 }
 
 awaitable<void> Session::serve_jump(const config::User& person, const std::string& not_a_route) {
@@ -424,7 +337,7 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
   // The change is pushed (not polled); the loop then decides again with the grants as stored
   // now, so a login that another grant or a standing role still allows goes on.
   std::optional<std::string> taken_back;  // "revoked by alice: incident over"
-  auto taken_back_subscription = context_.requests->events().subscribe(
+  auto taken_back_subscription = context_.storage->events().subscribe(
       [&](const approvals::RequestChange& change) {
         if (change.event == "lock.created" && change.lock) {
           // A break-glass rejection publishes its reason first, then its lock: keep the reason.
@@ -460,7 +373,7 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
   recording_ = RecordingScope{
       .writer = context_.recorder,
       .settings = &context_.config.recording,
-      .requests = context_.requests,
+      .storage = context_.storage,
       .log = &context_.log,
       .executor = executor,
       .wake = waiter_.notifier(),
@@ -547,7 +460,7 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
       progress = true;
     }
     if (taken_back) {
-      if (!still_allowed(permit)) {
+      if (!co_await still_allowed(permit)) {
         log("grant-taken-back", {{"login", permit.login()}, {"target", target_name},
                                  {"reason", *taken_back}});
         for (auto& bridge : bridges) {
@@ -587,34 +500,12 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
   waiter_.unwatch(upstream.get());
 }
 
-bool Session::still_allowed(const policy::LoginPermit& permit) {
-  const config::User* user = context_.config.find_user(permit.person());
-  if (user == nullptr) return false;
-  auto& requests = *context_.requests;
-  auto grants = policy_grants(user->name, false);
-  auto decision = policy::decide_login(context_.config, *user, permit.login(), permit.target(),
-                                       grants, requests.now());
-  return decision.allowed() && !covering_lock(*user, permit.target(), decision);
-}
-
-std::optional<policy::Lock> Session::covering_lock(const config::User& user,
-                                                   const config::Target& target,
-                                                   const policy::AccessDecision& decision) {
-  auto locks = context_.requests->active_locks();
-  const std::string role = decision.permit ? decision.permit->role() : std::string();
-  if (const policy::Lock* lock = policy::covering_lock(locks, user.name, target.name, role)) {
-    return *lock;
-  }
-  return std::nullopt;
-}
-
 void Session::record_failure(const std::string& leg, const std::string& reason,
                              const policy::LoginPermit& permit) {
   std::string subject = permit.login() + "@" + permit.target().name;
   log("session-failed", {{"leg", leg}, {"login", permit.login()}, {"target", permit.target().name},
                          {"reason", reason}});
-  auto& requests = *context_.requests;
-  requests.record({requests.now(), "session.failed", person_, source_, subject,
+  context_.storage->record({std::chrono::system_clock::now(), "session.failed", person_, source_, subject,
                    leg + " connection failed: " + reason});
 }
 

@@ -16,6 +16,7 @@
 #include "session_context.hpp"
 #include "ssh_handles.hpp"
 #include "ssh_waiter.hpp"
+#include "user_auth.hpp"
 
 namespace holdgate::proxy {
 
@@ -54,22 +55,31 @@ class Session {
   awaitable<void> run();
   // Answers the verified key's authentication request: the person is in.
   void accept(MessageHandle pending);
+  // ---- The login decision (session_decision.cpp), each storage read on the storage worker.
+  // Decides `login` on `target` for `person`: allowed as it stands, or after an inline
+  // escalation (whose request joins `session_requests`). nullopt when refused (the person has
+  // been told). Throws StorageUnreachable when the database cannot be reached.
+  awaitable<std::optional<policy::AccessDecision>> admit(AuthenticatedPerson& person,
+                                                         const approvals::Caller& caller,
+                                                         const std::string& login,
+                                                         const config::Target& target,
+                                                         std::vector<std::string>& session_requests);
   // The policy decision for this login now, with the person's live grants; logged and audited.
+  awaitable<policy::AccessDecision> decide(const config::User& user, const std::string& login,
+                                           const config::Target& target);
   // Does policy still allow the permit's login with the grants as stored now? Neither logged
-  // nor audited: asked again after a grant was taken back, not a new login.
-  bool still_allowed(const policy::LoginPermit& permit);
+  // nor audited: asked again after a grant was taken back, not a new login. False also when
+  // the database cannot be reached: what is taken back is not kept on a guess.
+  awaitable<bool> still_allowed(const policy::LoginPermit& permit);
   // The lock that covers this login (by person, target, or the role that allowed it), if any.
-  std::optional<policy::Lock> covering_lock(const config::User& user, const config::Target& target,
-                                            const policy::AccessDecision& decision);
-  policy::AccessDecision decide(const config::User& user, const std::string& login,
-                                const config::Target& target);
-  // The person's live grants for policy. For a new login a grant's uses left count (one with
-  // none allows no new login); for a session already running they do not.
-  std::vector<policy::Grant> policy_grants(const std::string& person, bool new_login);
+  awaitable<std::optional<policy::Lock>> covering_lock(const config::User& user,
+                                                       const config::Target& target,
+                                                       const policy::AccessDecision& decision);
   // An allowed login that depends on a grant with uses takes one (issue 12, section 3); the
   // loser of a race for the last use is decided again. Returns the decision that stands.
-  policy::AccessDecision take_use(const approvals::Caller& caller, policy::AccessDecision decision,
-                                  const std::string& login, const config::Target& target);
+  awaitable<policy::AccessDecision> take_use(const approvals::Caller& caller,
+                                             policy::AccessDecision decision,
+                                             const std::string& login, const config::Target& target);
   // `open_request`: a session channel request already taken from the queue, if any.
   awaitable<void> refuse(const std::string& message, MessageHandle open_request = {});
   // ProxyJump mode: serves direct-tcpip channels to targets' SSH ports with inner sessions.

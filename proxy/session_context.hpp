@@ -2,7 +2,6 @@
 // the server enforces its limits with. Passed in explicitly; nothing here is global.
 #pragma once
 
-#include "approvals/service.hpp"
 #include <functional>
 
 #include "config/config.hpp"
@@ -12,6 +11,7 @@
 #include "live_sessions.hpp"
 #include "recording/writer.hpp"
 #include "startup_slot.hpp"
+#include "storage_worker.hpp"
 #include "upstream.hpp"
 
 namespace holdgate::proxy {
@@ -20,7 +20,7 @@ struct SessionContext {
   const config::Config& config;
   UpstreamSettings upstream;
   EventLog& log;
-  approvals::RequestService* requests = nullptr;  // set once the store is open
+  StorageWorker* storage = nullptr;  // the request service, off the loop; set once the store is open
   std::string approvals_command;  // "ssh -p 2222 approvals@HOST", for messages that say what to run
   WaitingRegistry waiting;  // requests with a person waiting on them live
   // Starts the inner Session of a ProxyJump on `socket` (see Session::JumpOrigin), from the

@@ -29,7 +29,7 @@ std::string seconds_text(std::chrono::seconds s) { return std::to_string(s.count
 
 struct WebhookNotifier::Endpoint {
   Endpoint(asio::io_context& io, std::size_t index, const config::Webhook& webhook,
-           approvals::RequestService& service, EventLog& log, WebhookOptions options)
+           StorageWorker& service, EventLog& log, WebhookOptions options)
       : index(std::to_string(index)),
         label(endpoint_label(webhook.endpoint)),
         webhook(webhook),
@@ -43,7 +43,7 @@ struct WebhookNotifier::Endpoint {
   const std::string index;  // position in notify.webhooks, for logs
   const std::string label;
   const config::Webhook& webhook;
-  approvals::RequestService& service;  // used only while !stopped: it outlives the notifier
+  StorageWorker& service;  // used only while !stopped: it outlives the notifier
   EventLog& log;
   const WebhookOptions options;
   std::unique_ptr<asio::ssl::context> tls;     // https only
@@ -68,7 +68,7 @@ struct WebhookNotifier::Endpoint {
     log.write("webhook-failed", {{"webhook", index}, {"endpoint", label},
                                  {"change", delivery.event}, {"request", delivery.request_id},
                                  {"attempts", attempts_text}, {"reason", problem}});
-    service.record({service.now(), "webhook.failed", "holdgate", "", delivery.request_id,
+    service.record({std::chrono::system_clock::now(), "webhook.failed", "holdgate", "", delivery.request_id,
                     "webhooks[" + index + "] " + label + ": " + delivery.event +
                         " not delivered after " + attempts_text +
                         (attempts == 1 ? " attempt: " : " attempts: ") + problem});
@@ -125,7 +125,7 @@ awaitable<void> drain(std::shared_ptr<WebhookNotifier::Endpoint> e) {
 }  // namespace
 
 std::variant<std::unique_ptr<WebhookNotifier>, std::string> WebhookNotifier::create(
-    asio::io_context& io, const config::Config& config, approvals::RequestService& service,
+    asio::io_context& io, const config::Config& config, StorageWorker& service,
     EventLog& log, std::string approvals_command, WebhookOptions options) {
   std::unique_ptr<WebhookNotifier> notifier(new WebhookNotifier());
   notifier->config_ = &config;

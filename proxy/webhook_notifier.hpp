@@ -12,7 +12,7 @@
 #include <variant>
 #include <vector>
 
-#include "approvals/service.hpp"
+#include "storage_worker.hpp"
 #include "audit/checkpoint.hpp"
 #include "config/config.hpp"
 #include "event_log.hpp"
@@ -31,7 +31,7 @@ class WebhookNotifier {
   // (an unreadable ca_file) is one sentence for the operator. `approvals_command` is how people
   // reach the approvals channel ("ssh -p 2222 approvals@bastion"), for Slack's approve line.
   static std::variant<std::unique_ptr<WebhookNotifier>, std::string> create(
-      asio::io_context& io, const config::Config& config, approvals::RequestService& service,
+      asio::io_context& io, const config::Config& config, StorageWorker& service,
       EventLog& log, std::string approvals_command, WebhookOptions options = {});
 
   // Deliveries still queued are dropped: they are best effort, and never delay a shutdown.

@@ -551,6 +551,20 @@ TEST_CASE("audit: checkpoint settings, with their defaults", "[config]") {
   CHECK_FALSE(hooks.notify.webhooks[0].events.created);
 }
 
+TEST_CASE("storage: debug_latency in ms or s, off by default; anything else one sentence",
+          "[config]") {
+  CHECK(parse_ok("state_dir: /s\n").storage.debug_latency.count() == 0);
+  CHECK(parse_ok("state_dir: /s\nstorage:\n  debug_latency: 50ms\n").storage.debug_latency ==
+        std::chrono::milliseconds(50));
+  CHECK(parse_ok("state_dir: /s\nstorage: {debug_latency: 2s}\n").storage.debug_latency ==
+        std::chrono::seconds(2));
+  for (const char* bad : {"-5ms", "fast", "50", "2m", "61s"}) {
+    auto errors = errors_of(std::string("state_dir: /s\nstorage: {debug_latency: ") + bad + "}\n");
+    REQUIRE(errors.size() == 1);
+    CHECK_THAT(errors[0], Catch::Contains("expected a latency such as 50ms"));
+  }
+}
+
 TEST_CASE("storage: SQLite unless a PostgreSQL DSN or a DSN file is given", "[config]") {
   auto defaults = parse_ok("state_dir: /s\n");
   CHECK(defaults.storage.postgres.empty());
