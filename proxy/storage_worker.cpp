@@ -47,22 +47,23 @@ void StorageWorker::log_failure(const std::string& reason) {
 }
 
 StorageWorker::Place::Place(StorageWorker& worker, std::string owner)
-    : worker_(worker), owner_(std::move(owner)) {
-  auto& mine = worker_.queued_by_owner_[owner_];
-  const bool full = worker_.queued_ >= worker_.limits_.queue_limit || mine >= worker_.limits_.owner_limit;
-  if (worker_.failing_ && full) {
-    if (mine == 0) worker_.queued_by_owner_.erase(owner_);
-    worker_.log_.write("storage-busy", {{"owner", owner_}, {"queued", std::to_string(worker_.queued_)}});
+    : queue_(worker.queue_), owner_(std::move(owner)) {
+  Queue& queue = *queue_;
+  auto& mine = queue.by_owner[owner_];
+  const bool full = queue.queued >= worker.limits_.queue_limit || mine >= worker.limits_.owner_limit;
+  if (queue.failing && full) {
+    if (mine == 0) queue.by_owner.erase(owner_);
+    worker.log_.write("storage-busy", {{"owner", owner_}, {"queued", std::to_string(queue.queued)}});
     throw StorageUnreachable();
   }
   ++mine;
-  ++worker_.queued_;
+  ++queue.queued;
 }
 
 StorageWorker::Place::~Place() {
-  --worker_.queued_;
-  auto it = worker_.queued_by_owner_.find(owner_);
-  if (--it->second == 0) worker_.queued_by_owner_.erase(it);
+  --queue_->queued;
+  auto it = queue_->by_owner.find(owner_);
+  if (--it->second == 0) queue_->by_owner.erase(it);
 }
 
 }  // namespace holdgate::proxy

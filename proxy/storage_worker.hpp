@@ -97,9 +97,9 @@ class StorageWorker {
             } catch (...) {
               failure = std::current_exception();
             }
-            asio::post(loop_, [this, handler = std::move(handler), failure, database_failed,
-                               value = std::move(value)]() mutable {
-              failing_ = database_failed;
+            asio::post(loop_, [queue = queue_, handler = std::move(handler), failure,
+                               database_failed, value = std::move(value)]() mutable {
+              queue->failing = database_failed;
               handler(failure, std::move(value));
             });
           });
@@ -126,6 +126,15 @@ class StorageWorker {
   const config::Config& config() const { return config_; }
 
  private:
+  // The places taken, counted on the loop only. Shared with every Place: a coroutine frame
+  // still suspended in run() when the loop is destroyed (after the worker, at shutdown) gives
+  // its place back to this, not to a worker that is gone.
+  struct Queue {
+    std::size_t queued = 0;
+    bool failing = false;  // the last run() that came back failed on the database
+    std::map<std::string, std::size_t, std::less<>> by_owner;
+  };
+
   // A place in the queue for one run(), from the call until its result is back on the loop.
   class Place {
    public:
@@ -135,7 +144,7 @@ class StorageWorker {
     Place& operator=(const Place&) = delete;
 
    private:
-    StorageWorker& worker_;
+    std::shared_ptr<Queue> queue_;
     std::string owner_;
   };
 
@@ -146,10 +155,7 @@ class StorageWorker {
   EventLog& log_;
   Limits limits_;
   approvals::RequestEvents events_;  // the loop's side
-  // Counted on the loop only (run() and its Place live there).
-  std::size_t queued_ = 0;
-  bool failing_ = false;  // the last run() that came back failed on the database
-  std::map<std::string, std::size_t, std::less<>> queued_by_owner_;
+  std::shared_ptr<Queue> queue_ = std::make_shared<Queue>();
 
   asio::io_context worker_io_;
   asio::executor_work_guard<asio::io_context::executor_type> keep_running_;
