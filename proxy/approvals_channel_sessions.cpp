@@ -19,6 +19,17 @@ void ApprovalsChannels::start_replay(Conversation& c, const approvals::SessionRe
     c.finish(approvals::exit_refused);
     return;
   }
+  // A .stream file holds the target's bytes as they were, escape sequences included: written to
+  // a reviewer's terminal they would drive it (asciicast is JSON text, safe either way).
+  if (!play && c.pty && replay.file.extension() == ".stream") {
+    c.write("holdgate: the recording of session " + policy::sanitize(replay.session) +
+                " is the target's raw bytes, which would drive your terminal; write it to a "
+                "file: " + context_.invocation + " session export " +
+                policy::sanitize(replay.session) + " --stream stdout > session.out\n",
+            true);
+    c.finish(approvals::exit_refused);
+    return;
+  }
   auto opened = recording::RecordingFile::open(replay.file);
   if (auto* error = std::get_if<std::string>(&opened)) {
     c.write("holdgate: session " + policy::sanitize(replay.session) + " cannot be replayed: " +

@@ -51,6 +51,11 @@ def test_an_exec_is_recorded_byte_for_byte_and_exported_by_stream(world, gate):
     r = alice.ssh("approvals", f"session export {session}")
     assert r.returncode == 0 and r.stdout_bytes == path.read_bytes(), r
 
+    # Raw bytes never go to a reviewer's terminal: the target could drive it with them.
+    r = alice.ssh("approvals", f"session export {session} --stream stdout", options=("-tt",))
+    assert r.returncode == 1 and b"zero\x00bytes" not in r.stdout_bytes, r
+    assert f"the recording of session {session} is the target's raw bytes" in r.stdout + r.stderr, r
+
     # No screen to replay; one sentence says what to do instead.
     r = alice.ssh("approvals", f"session play {session}", options=("-t",))
     assert r.returncode == 1, r
