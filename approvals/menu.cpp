@@ -316,8 +316,7 @@ MenuAction Menu::on_sessions_key(const Decoded& key) {
   else if (c == 'k' && recorded) message_ = "Session " + id + " has ended already.";
   else if (c == 'e' && recorded) {
     // A menu cannot hand over a file: the command that writes one is the answer.
-    const auto& ended = sessions_[session_index_ - live_.size()];
-    const bool bytes = ended.recording.size() > 7 && ended.recording.ends_with(".stream");
+    const bool bytes = has_stream_recording(sessions_[session_index_ - live_.size()]);
     message_ = "Export: " + invocation_ + " session export " + id +
                (bytes ? " --stream stdout > " + id + ".out" : " > " + id + ".cast");
   } else if (c == 'e' && live) {

@@ -46,7 +46,7 @@ CommandResult run_session_replay(RequestService& service, const Caller& caller,
                    " has no SHA-256 in the audit trail, so it cannot be checked; see audit verify");
   }
   const bool play = kind == SessionReplay::Kind::play;
-  const bool bytes_recording = relative.extension() == ".stream";
+  const bool bytes_recording = has_stream_recording(*session);
   if (play && bytes_recording) {
     return refused("session " + session->session +
                    " ran without a terminal (an exec or subsystem), so there is no screen to "

@@ -82,6 +82,10 @@ const EndedSession* find_session(const std::vector<EndedSession>& sessions, std:
   return it == sessions.end() ? nullptr : &*it;
 }
 
+bool has_stream_recording(const EndedSession& session) {
+  return std::filesystem::path(session.recording).extension() == ".stream";
+}
+
 std::vector<EndedSession> recorded_sessions_for(const config::Config& config,
                                                 const config::User& viewer,
                                                 std::vector<EndedSession> sessions,

@@ -41,6 +41,10 @@ const std::vector<std::string>& session_event_kinds();
 // ".cast" / ".stream"). The newest when an id ended more than once; nullptr when none matches.
 const EndedSession* find_session(const std::vector<EndedSession>& sessions, std::string_view id);
 
+// Whether the session's recording is a .stream file (a channel without a terminal, mode all):
+// bytes to export with --stream, no screen to play.
+bool has_stream_recording(const EndedSession& session);
+
 // The sessions `viewer` may replay (may_see_session), with a recording retention has not
 // deleted, newest first, at most `limit` of them: the menu's sessions screen.
 std::vector<EndedSession> recorded_sessions_for(const config::Config& config,
