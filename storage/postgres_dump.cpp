@@ -33,20 +33,7 @@ void write_rows(PGconn* conn, const Contents& contents) {
             .text(grant.target));
   }
   for (const auto& lock : contents.locks) {
-    run(conn,
-        "INSERT INTO locks (id, user_name, target, role, reason, created_by, created, expires,"
-        " removed, removed_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        Params()
-            .text(lock.id)
-            .text(lock.user)
-            .text(lock.target)
-            .text(lock.role)
-            .bytes(lock.reason)
-            .text(lock.created_by)
-            .integer(to_millis(lock.created))
-            .optional_integer(optional_millis(lock.expires))
-            .optional_integer(optional_millis(lock.removed))
-            .text(lock.removed_by));
+    postgres::insert_lock(conn, lock);
   }
   // As stored, hashes included: the copy verifies because nothing about an event changed.
   for (const auto& event : contents.audit) {

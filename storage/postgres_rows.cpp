@@ -159,6 +159,23 @@ void insert_audit(PGconn* conn, const AuditEvent& event, std::string_view origin
   run(conn, "NOTIFY holdgate_changes");
 }
 
+void insert_lock(PGconn* conn, const LockRecord& lock) {
+  run(conn,
+      "INSERT INTO locks (id, user_name, target, role, reason, created_by, created, expires,"
+      " removed, removed_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+      Params()
+          .text(lock.id)
+          .text(lock.user)
+          .text(lock.target)
+          .text(lock.role)
+          .bytes(lock.reason)
+          .text(lock.created_by)
+          .integer(to_millis(lock.created))
+          .optional_integer(optional_millis(lock.expires))
+          .optional_integer(optional_millis(lock.removed))
+          .text(lock.removed_by));
+}
+
 std::vector<AccessRequest> read_requests(PGconn* conn, const Result& rows) {
   std::vector<AccessRequest> requests;
   for (int r = 0; r < rows.rows(); ++r) {

@@ -32,6 +32,9 @@ void write_grants(PGconn* conn, const AccessRequest& request);
 // transaction commits: their change feeds read the trail then (proxy/postgres_wakeup.hpp).
 void insert_audit(PGconn* conn, const AuditEvent& event, std::string_view origin);
 
+// Inserts `lock` with every column as given (a new lock: not removed; a copied one: as it was).
+void insert_lock(PGconn* conn, const LockRecord& lock);
+
 // "SELECT <kRequestColumns> FROM requests ..." rows as whole requests (their lists read too).
 extern const char* const kRequestColumns;
 std::vector<AccessRequest> read_requests(PGconn* conn, const Result& rows);

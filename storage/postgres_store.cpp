@@ -259,19 +259,7 @@ std::variant<std::monostate, StoreError> PostgresStore::create_lock(const LockRe
   try {
     guarded("creating lock " + lock.id, [&](PGconn* conn) {
       postgres::Transaction transaction(conn, Kind::write);
-      run(conn,
-          "INSERT INTO locks (id, user_name, target, role, reason, created_by, created, expires)"
-          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-          Params()
-              .text(lock.id)
-              .text(lock.user)
-              .text(lock.target)
-              .text(lock.role)
-              .bytes(lock.reason)
-              .text(lock.created_by)
-              .integer(to_millis(lock.created))
-              .optional_integer(lock.expires ? std::optional(to_millis(*lock.expires))
-                                             : std::nullopt));
+      postgres::insert_lock(conn, lock);
       postgres::insert_audit(conn, event, origin_);
       transaction.commit();
     });
