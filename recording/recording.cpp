@@ -34,14 +34,15 @@ std::string_view format_extension(Format format) {
 
 Recording::Recording(std::shared_ptr<WriterSignal> signal, int fd, std::string path, Format format,
                      const CastHeader& header, SteadyClock::time_point start, Limits limits)
-    : signal_(std::move(signal)), path_(std::move(path)), start_(start), limits_(limits), fd_(fd),
+    : signal_(std::move(signal)), path_(std::move(path)), start_(start), limits_(limits), file_(fd, path_),
       header_line_(format == Format::stream ? stream_header(header) : cast_header(header)),
       digest_(std::make_unique<Digest>()) {
   if (format == Format::stream) encoder_.emplace<StreamEncoder>();
   result_.path = path_;
 }
 
-Recording::~Recording() { close_file(); }
+// A recording dropped before it finished (shutdown) is still made durable as far as it got.
+Recording::~Recording() { file_.sync_and_close(); }
 
 void Recording::push(Event event) {
   std::size_t size = event.bytes.size() + sizeof(Event);
@@ -101,21 +102,16 @@ void Recording::fail(const std::string& why) {
 }
 
 void Recording::write_line(std::string_view line) {
-  if (fd_ < 0 || failed() || line.empty()) return;
-  for (std::size_t off = 0; off < line.size();) {
-    ssize_t n = ::write(fd_, line.data() + off, line.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      fail(std::string("cannot write ") + path_ + ": " + std::strerror(n < 0 ? errno : ENOSPC));
-      return;
-    }
-    digest_->update(line.data() + off, static_cast<std::size_t>(n));
-    off += static_cast<std::size_t>(n);
-    result_.bytes_written += static_cast<std::size_t>(n);
+  if (failed() || line.empty()) return;
+  if (!file_.append(line)) {
+    fail(file_.error());
+    return;
   }
+  digest_->update(line.data(), line.size());
+  result_.bytes_written += line.size();
 }
 
-bool Recording::write_pending() {
+bool Recording::write_pending(StagingBuffer& staging) {
   std::deque<Event> events;
   bool finishing = false;
   {
@@ -128,36 +124,31 @@ bool Recording::write_pending() {
   auto seconds = [&](SteadyClock::time_point at) {
     return std::chrono::duration<double>(at - start_).count();
   };
+  file_.begin(staging);
   if (!header_written_) {
     header_written_ = true;
     write_line(header_line_);
   }
-  // Lines are gathered into one write(2) of up to 64 KiB; the cap is checked line by line.
-  std::string batch;
   auto encode = [&](auto call) { return std::visit(call, encoder_); };
-  // `tail`: bytes that follow `line` in the file as they are (a .stream frame's data), written
-  // straight from the event rather than copied into the batch.
+  // `tail`: bytes that follow `line` in the file as they are (a .stream frame's data), staged
+  // straight from the event rather than joined to the line first. The cap is checked per event.
   auto add = [&](const std::string& line, double at, std::string_view tail = {}) {
     if (result_.capped) return;
-    if (result_.bytes_written + batch.size() + line.size() + tail.size() > limits_.max_bytes) {
+    if (result_.bytes_written + line.size() + tail.size() > limits_.max_bytes) {
       // One marker past the cap says why the recording stops here; it may exceed the cap.
       result_.capped = true;
-      batch += encode([&](auto& e) { return e.marker(at, "holdgate: recording stopped at max_bytes"); });
-    } else {
-      batch += line;
+      write_line(encode([&](auto& e) { return e.marker(at, "holdgate: recording stopped at max_bytes"); }));
+      return;
     }
-    if (batch.size() >= 64 * 1024 || result_.capped || !tail.empty()) {
-      write_line(batch);
-      batch.clear();
-    }
-    if (!result_.capped) write_line(tail);
+    write_line(line);
+    write_line(tail);
   };
   auto* stream = std::get_if<StreamEncoder>(&encoder_);
   for (const auto& event : events) {
     double at = seconds(event.at);
     switch (event.kind) {
       case Kind::data:
-        if (stream && event.bytes.size() >= 4096) {
+        if (stream) {
           add(stream->frame_header(at, event.stream, event.bytes.size()), at, event.bytes);
           break;
         }
@@ -171,9 +162,11 @@ bool Recording::write_pending() {
     double at = seconds(SteadyClock::now());
     add(encode([&](auto& e) { return e.finish(at); }), at);
   }
-  write_line(batch);
+  // Everything this pass took is in the file now (the last partial block through the cache).
+  if (!file_.end() && !failed()) fail(file_.error());
   if (!finishing) return false;
-  close_file();
+  // Durable before its hash goes into the audit trail; on the writer thread, never the relay's.
+  if (!file_.sync_and_close() && !failed()) fail(file_.error());
   result_.sha256 = digest_->hex();
   std::function<void(const RecordingResult&)> done;
   {
@@ -184,12 +177,5 @@ bool Recording::write_pending() {
   return true;
 }
 
-void Recording::close_file() {
-  if (fd_ < 0) return;
-  // Durable before its hash goes into the audit trail; on the writer thread, never the relay's.
-  if (::fdatasync(fd_) != 0 && !failed()) fail(std::string("cannot write ") + path_ + ": " + std::strerror(errno));
-  ::close(fd_);
-  fd_ = -1;
-}
 
 }  // namespace holdgate::recording

@@ -18,6 +18,7 @@
 #include <variant>
 
 #include "recording/asciicast.hpp"
+#include "recording/block_file.hpp"
 #include "recording/stream_format.hpp"
 
 namespace holdgate::recording {
@@ -75,8 +76,9 @@ class Recording {
   void on_failure(std::function<void(const std::string&)> failed) { on_failure_ = std::move(failed); }
   bool failed() const { return failed_.load(std::memory_order_relaxed); }
 
-  // ---- The writer's side. Writes what is queued; true once finished (and `done` was called).
-  bool write_pending();
+  // ---- The writer's side. Writes what is queued through `staging` (the writer thread's one
+  // staging area); true once finished (and `done` was called).
+  bool write_pending(StagingBuffer& staging);
 
  private:
   enum class Kind { data, resize, marker };
@@ -90,7 +92,6 @@ class Recording {
   void push(Event event);  // with the lock held
   void write_line(std::string_view line);
   void fail(const std::string& why);
-  void close_file();
 
   std::shared_ptr<WriterSignal> signal_;
   const std::string path_;
@@ -107,7 +108,7 @@ class Recording {
   std::function<void(const RecordingResult&)> done_;
 
   // The writer thread's alone.
-  int fd_;
+  BlockFile file_;
   std::variant<CastEncoder, StreamEncoder> encoder_;
   std::string header_line_;
   bool header_written_ = false;

@@ -73,6 +73,7 @@ constexpr auto gather_for = std::chrono::milliseconds(2);
 }  // namespace
 
 void RecordingWriter::run() {
+  StagingBuffer staging;  // every recording's bytes pass through it on their way to the disk
   for (;;) {
     std::vector<std::shared_ptr<Recording>> recordings;
     std::deque<std::function<void()>> jobs;
@@ -95,7 +96,7 @@ void RecordingWriter::run() {
     }
     std::vector<const Recording*> finished;
     for (auto& recording : recordings) {
-      if (recording->write_pending()) finished.push_back(recording.get());
+      if (recording->write_pending(staging)) finished.push_back(recording.get());
     }
     for (auto& job : jobs) job();
     {
