@@ -13,15 +13,11 @@ Check Check::failed(std::string what, std::string problem, std::string fix) {
   return Check{std::move(what), std::move(problem), std::move(fix), {}};
 }
 
-namespace {
-
-std::string sentence(const Check& check) {
+std::string problem_and_fix(const Check& check) {
   auto text = policy::sanitize(check.problem);
   if (!check.fix.empty()) text += "; " + policy::sanitize(check.fix);
   return text;
 }
-
-}  // namespace
 
 std::string text_line(const Check& check) {
   if (check.ok()) {
@@ -29,7 +25,7 @@ std::string text_line(const Check& check) {
     if (!check.note.empty()) line += " (" + policy::sanitize(check.note) + ")";
     return line;
   }
-  return "FAIL " + policy::sanitize(check.what) + ": " + sentence(check);
+  return "FAIL " + policy::sanitize(check.what) + ": " + problem_and_fix(check);
 }
 
 std::string json_line(const Check& check) {
@@ -43,7 +39,7 @@ std::string json_line(const Check& check) {
 
 std::optional<std::string> first_refusal(const std::vector<Check>& checks) {
   for (const auto& check : checks) {
-    if (!check.ok()) return sentence(check);
+    if (!check.ok()) return policy::sanitize(check.problem);
   }
   return std::nullopt;
 }

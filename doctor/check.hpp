@@ -26,8 +26,11 @@ std::string text_line(const Check& check);
 // {"check":"WHAT","ok":true,...} on one line: "problem" and "fix" when it failed, "note" when set.
 std::string json_line(const Check& check);
 
-// Why serve would refuse to start: the first failed check as one sentence ("PROBLEM; FIX"),
-// sanitised, or nullopt when every check passed.
+// "PROBLEM; FIX", sanitised (check-config's line for a failed check).
+std::string problem_and_fix(const Check& check);
+
+// Why serve would refuse to start: the first failed check's problem, sanitised, in the words
+// serve has always used, or nullopt when every check passed.
 std::optional<std::string> first_refusal(const std::vector<Check>& checks);
 
 }  // namespace holdgate::doctor

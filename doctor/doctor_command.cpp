@@ -52,7 +52,7 @@ int run_check_config(const std::filesystem::path& file, const config::Config& co
   bool ok = true;
   for (const auto& check : startup_checks(config)) {
     if (check.ok()) continue;
-    err << "holdgate: " << *first_refusal({check}) << '\n';
+    err << "holdgate: " << problem_and_fix(check) << '\n';
     ok = false;
   }
   if (!ok) return 1;

@@ -45,7 +45,7 @@ Check state_dir(const Config& config) {
     return Check::failed(what, "state_dir " + dir.string() + " is not a directory", fix);
   }
   auto state = proxy::ensure_state_dir(dir);  // an existing directory: only looked at
-  if (auto* e = std::get_if<proxy::KeyError>(&state)) return Check::failed(what, e->message, {});  // says chmod 700
+  if (auto* e = std::get_if<proxy::KeyError>(&state)) return Check::failed(what, e->message, "chmod 700 " + dir.string());
   if (auto problem = write_problem(dir)) {
     return Check::failed(what, "state_dir " + *problem, "chown it to holdgate's user (or run as the owner)");
   }
@@ -118,7 +118,7 @@ Check generated_key(const std::string& what, const path& file,
     }
     return Check::passed(what, "generated when serve starts");
   }
-  if (auto problem = private_mode_problem(file)) return Check::failed(what, *problem, {});  // the sentence says chmod 600
+  if (auto problem = private_mode_problem(file)) return Check::failed(what, *problem, "chmod 600 " + file.string());
   if (auto problem = load()) {
     return Check::failed(what, *problem, "replace it with an unencrypted private key, or remove it to have one generated");
   }
