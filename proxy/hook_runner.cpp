@@ -89,12 +89,18 @@ HookRunner::~HookRunner() {
 
 std::optional<std::string> HookRunner::check(const config::Config& config) {
   for (const auto& hook : config.approvals.hooks) {
-    struct stat st {};
-    const std::string where = "approval hook '" + hook.name + "': " + hook.exec.string();
-    if (::stat(hook.exec.c_str(), &st) != 0) return where + " does not exist";
-    if (!S_ISREG(st.st_mode)) return where + " is not a file";
-    if (::access(hook.exec.c_str(), X_OK) != 0) return where + " is not executable";
+    if (auto problem = check(hook)) return problem;
   }
+  return std::nullopt;
+}
+
+std::optional<std::string> HookRunner::check(const config::ApprovalHook& hook) {
+  struct stat st {};
+  const std::string where = "approval hook '" + hook.name + "': " + hook.exec.string();
+  if (::stat(hook.exec.c_str(), &st) != 0) return where + " does not exist";
+  if (!S_ISREG(st.st_mode)) return where + " is not a file";
+  // access(X_OK) as root passes a file with any x bit; with none it fails, as exec would.
+  if (::access(hook.exec.c_str(), X_OK) != 0) return where + " is not executable";
   return std::nullopt;
 }
 

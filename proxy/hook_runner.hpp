@@ -33,6 +33,7 @@ class HookRunner {
 
   // Start-up check: every hook's exec is an executable regular file. One sentence, or nullopt.
   static std::optional<std::string> check(const config::Config& config);
+  static std::optional<std::string> check(const config::ApprovalHook& hook);
 
  private:
   void on_created(const approvals::RequestChange& change);

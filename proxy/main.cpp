@@ -1,18 +1,23 @@
 // holdgate: an SSH bastion with inline just-in-time escalation.
 //   holdgate serve --config FILE [--log-format text|json]
 //   holdgate check-config --config FILE
+//   holdgate doctor --config FILE [--connect] [--format json]
 //   holdgate show-keys --config FILE [--host | --upstream]
 //   holdgate known-hosts --config FILE
 //   holdgate audit verify --config FILE [--checkpoint LINE]
 //   holdgate audit export --config FILE [--since 24h|ISO] [--format json]
 //   holdgate storage copy --from sqlite:PATH --to postgresql://...
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "audit/audit_command.hpp"
+#include "command_help.hpp"
+#include "doctor/doctor_command.hpp"
+#include "doctor/startup_checks.hpp"
 #include "config/load.hpp"
 #include "event_log.hpp"
 #include "holdgate/version.hpp"
@@ -27,11 +32,14 @@ namespace {
 
 using namespace holdgate;
 
-constexpr std::string_view usage = R"(usage: holdgate COMMAND --config FILE [options]
+constexpr std::string_view usage = R"(usage: holdgate COMMAND [--config FILE] [options]
 
 commands:
   serve          run the bastion in the foreground; one log line per event on stderr
-  check-config   validate FILE; prints FILE:LINE:COL: message for each problem
+  check-config   validate FILE; prints FILE:LINE:COL: message for each problem, then
+                 runs serve's start-up checks that need no network
+  doctor         check everything serve needs, without starting: one "ok"/"FAIL" line per
+                 check (--connect also dials every target, --format json)
   show-keys      print public keys: --host (known_hosts lines to pin holdgate),
                  --upstream (the line to add to targets' authorized_keys); both by default
   known-hosts    print the lines for users' ~/.ssh/known_hosts: holdgate itself and, for
@@ -46,11 +54,11 @@ commands:
                  (no --config)
 
 options:
-  --config FILE  the YAML configuration (required)
+  --config FILE  the YAML configuration (default /etc/holdgate/holdgate.yaml)
   --log-format text|json
                  serve's log lines: key=value text (default) or one JSON object per line;
                  under systemd's journal either gets a "<N>" priority prefix and no time
-  --help         show this help
+  --help         show this help (COMMAND --help: that command's)
   --version      show the version
 )";
 
@@ -58,6 +66,8 @@ struct Arguments {
   std::string command;
   std::string config;
   bool host = false, upstream = false, help = false, version = false;
+  bool config_given = false;
+  doctor::DoctorOptions doctor;  // `doctor`
   proxy::LogFormat log_format = proxy::LogFormat::text;
   audit::AuditOptions audit;  // `audit verify|export`
   std::string storage_action, copy_from, copy_to;  // `storage copy`
@@ -75,7 +85,16 @@ std::string parse_arguments(int argc, char** argv, Arguments& args) {
     else if (w == "--config") {
       if (i + 1 == words.size()) return "--config needs a FILE";
       args.config = words[++i];
-    } else if (w.starts_with("--config=")) args.config = w.substr(9);
+      args.config_given = true;
+    } else if (w.starts_with("--config=")) {
+      args.config = w.substr(9);
+      args.config_given = true;
+    } else if (args.command == "doctor" && w == "--connect") args.doctor.connect = true;
+    else if (args.command == "doctor" && w == "--format") {
+      if (i + 1 == words.size() || words[i + 1] != "json") return "--format needs json";
+      args.doctor.json = true;
+      ++i;
+    }
     else if (w == "--log-format") {
       if (i + 1 == words.size()) return "--log-format needs text or json";
       auto format = words[++i];
@@ -99,7 +118,8 @@ std::string parse_arguments(int argc, char** argv, Arguments& args) {
   }
   if (args.help || args.version) return {};
   if (args.command.empty()) return "missing COMMAND";
-  if (args.command != "serve" && args.command != "check-config" && args.command != "show-keys" &&
+  if (args.command != "serve" && args.command != "check-config" && args.command != "doctor" &&
+      args.command != "show-keys" &&
       args.command != "known-hosts" && args.command != "audit" && args.command != "storage") {
     return "unknown command '" + args.command + "'";
   }
@@ -111,7 +131,7 @@ std::string parse_arguments(int argc, char** argv, Arguments& args) {
     if (args.copy_from.empty() || args.copy_to.empty()) return "storage copy needs --from and --to";
     return {};
   }
-  if (args.config.empty()) return "missing --config FILE";
+  if (!args.config_given) args.config = proxy::default_config_path;
   return {};
 }
 
@@ -191,6 +211,11 @@ int serve(const config::Config& config, proxy::LogStyle style) {
   auto notifier = systemd::Notifier::from_environment();
   asio::io_context io(1);
   EventLog log(std::cerr, style);
+  // The checks check-config and doctor make, so serve refuses in the same words.
+  if (auto refusal = doctor::first_refusal(doctor::startup_checks(config))) {
+    std::cerr << proxy::error_prefix(style) << "holdgate: " << *refusal << '\n';
+    return 1;
+  }
   Server server(io, config, log);
   if (auto error = server.start()) {
     std::cerr << proxy::error_prefix(style) << "holdgate: " << *error << '\n';
@@ -231,7 +256,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (args.help) {
-    std::cout << usage;
+    std::cout << proxy::command_usage(args.command).value_or(usage);
     return 0;
   }
   if (args.version) {
@@ -241,14 +266,20 @@ int main(int argc, char** argv) {
   if (args.command == "storage") {
     return stores::run_storage_copy(args.copy_from, args.copy_to, std::cout, std::cerr);
   }
+  if (!args.config_given && !std::filesystem::exists(args.config)) {
+    std::cerr << "holdgate: there is no configuration at " << args.config
+              << " (the default); give one with --config FILE\n";
+    return 1;
+  }
+  if (args.command == "doctor") {
+    args.doctor.config = args.config;
+    return doctor::run_doctor(args.doctor, std::cout);
+  }
   // Under the journal a line's "<N>" prefix is its priority and the journal stamps the time.
   proxy::LogStyle log_style{args.log_format, systemd::stderr_is_journal()};
   auto config = load(args.config, proxy::error_prefix(log_style));
   if (!config) return 1;
-  if (args.command == "check-config") {
-    std::cout << args.config << ": ok\n";
-    return 0;
-  }
+  if (args.command == "check-config") return doctor::run_check_config(args.config, *config, std::cout, std::cerr);
   if (args.command == "show-keys") return show_keys(*config, args.host, args.upstream);
   if (args.command == "known-hosts") return known_hosts(*config);
   if (args.command == "audit") return audit::run_audit(*config, args.audit, std::cout, std::cerr);

@@ -6,7 +6,7 @@
 
 namespace holdgate::storage::postgres {
 
-std::variant<Connection, StoreError> connect(const std::string& dsn) {
+std::variant<Connection, StoreError> open_connection(const std::string& dsn) {
   const std::string where = describe_dsn(dsn);
   // expand_dbname: `dsn` is a whole connection string or URI; keywords after it would override
   // it, keywords before it are defaults it can override (its own connect_timeout wins).
@@ -22,9 +22,17 @@ std::variant<Connection, StoreError> connect(const std::string& dsn) {
     }
     return StoreError{"cannot reach its database " + where + ": " + reason};
   }
+  // Notices (e.g. "relation already exists, skipping") are not for the bastion's stderr.
+  PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
+  return conn;
+}
+
+std::variant<Connection, StoreError> connect(const std::string& dsn) {
+  auto opened = open_connection(dsn);
+  if (auto* error = std::get_if<StoreError>(&opened)) return *error;
+  Connection conn = std::move(std::get<Connection>(opened));
+  const std::string where = describe_dsn(dsn);
   try {
-    // Notices (e.g. "relation already exists, skipping") are not for the bastion's stderr.
-    PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
     if (auto refused = migrate(conn.get(), where)) return *refused;
   } catch (const PostgresError& error) {
     const char* prefix = error.connection_lost() ? "cannot reach its database " : "the database ";

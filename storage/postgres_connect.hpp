@@ -17,4 +17,7 @@ inline constexpr const char* kConnectTimeoutSeconds = "3";
 // password>: <libpq's reason>", or a schema refusal.
 std::variant<Connection, StoreError> connect(const std::string& dsn);
 
+// As connect, without touching the schema (holdgate doctor only looks).
+std::variant<Connection, StoreError> open_connection(const std::string& dsn);
+
 }  // namespace holdgate::storage::postgres
