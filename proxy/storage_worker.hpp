@@ -57,6 +57,9 @@ class StorageWorker {
   StorageWorker(asio::io_context& loop, const config::Config& config,
                 std::unique_ptr<storage::Store> store, EventLog& log)
       : StorageWorker(loop, unowned(config), std::move(store), log, Limits{}) {}
+  StorageWorker(asio::io_context& loop, const config::Config& config,
+                std::unique_ptr<storage::Store> store, EventLog& log, Limits limits)
+      : StorageWorker(loop, unowned(config), std::move(store), log, limits) {}
   // A snapshot that does not own `config` (which must outlive every holder of it).
   static std::shared_ptr<const config::Config> unowned(const config::Config& config) {
     return std::shared_ptr<const config::Config>(std::shared_ptr<void>{}, &config);
