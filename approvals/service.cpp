@@ -96,7 +96,7 @@ std::vector<storage::AuditEvent> transition_events(const AccessRequest& before,
 
 RequestService::RequestService(const config::Config& config, storage::Store& store, Now now,
                                std::function<std::string()> new_id)
-    : config_(config), store_(store), now_(std::move(now)), new_id_(std::move(new_id)) {}
+    : config_(&config), store_(store), now_(std::move(now)), new_id_(std::move(new_id)) {}
 
 Outcome<AccessRequest> RequestService::create(const Caller& caller, const NewRequest& request) {
   if (caller.user == nullptr) return ServiceError{ServiceError::Kind::not_allowed, "unknown person"};
@@ -104,7 +104,7 @@ Outcome<AccessRequest> RequestService::create(const Caller& caller, const NewReq
   // exact, and bastions sharing one database may overshoot by those creating at the same moment.
   if (auto refused = over_limit(caller)) return *refused;
   auto now = now_();
-  auto planned = plan_request(config_, *caller.user, request, now, new_id_());
+  auto planned = plan_request(*config_, *caller.user, request, now, new_id_());
   if (auto* error = std::get_if<RuleError>(&planned)) return from_rule(*error);
   auto& created = std::get<AccessRequest>(planned);
   // Break-glass skips the reviewers, not the locks: an incident lock still holds.
@@ -132,8 +132,8 @@ std::optional<ServiceError> RequestService::over_limit(const Caller& caller) {
   if (caller.user == nullptr) return std::nullopt;
   auto now = now_();
   auto activity = store_.requester_activity(caller.user->name, now,
-                                            rate_window_start(config_.limits, now));
-  auto refused = creation_refusal(config_.limits, activity, now);
+                                            rate_window_start(config_->limits, now));
+  auto refused = creation_refusal(config_->limits, activity, now);
   if (!refused) return std::nullopt;
   return ServiceError{ServiceError::Kind::over_limit, *refused};
 }
@@ -190,7 +190,7 @@ Outcome<AccessRequest> RequestService::review(const Caller& caller, std::string_
                                 policy::lock_sentence(policy_lock(*lock))};
       }
     }
-    auto next = apply_review(config_, stored, caller.user->name, decision, reason, now);
+    auto next = apply_review(*config_, stored, caller.user->name, decision, reason, now);
     if (auto* error = std::get_if<RuleError>(&next)) return from_rule(*error);
     return std::get<AccessRequest>(std::move(next));
   });
@@ -218,7 +218,7 @@ std::vector<AccessRequest> RequestService::list(const Caller& caller, ListScope 
   std::string me = caller.user ? caller.user->name : "";
   for (auto& request : store_.list_requests({})) {
     bool mine = request.user == me;
-    bool reviewable = request.awaits_review() && may_review(config_, me, request);
+    bool reviewable = request.awaits_review() && may_review(*config_, me, request);
     bool keep = scope == ListScope::all || (scope == ListScope::mine && mine) ||
                 (scope == ListScope::reviewable && reviewable) ||
                 (scope == ListScope::mine_and_reviewable && (mine || reviewable));
@@ -238,7 +238,7 @@ std::vector<AccessRequest> RequestService::pending_for(const Caller& caller) {
   for (auto& request : store_.list_requests(awaiting)) pending.push_back(std::move(request));
   std::string me = caller.user ? caller.user->name : "";
   std::erase_if(pending, [&](const AccessRequest& request) {
-    return request.user != me && !may_review(config_, me, request);
+    return request.user != me && !may_review(*config_, me, request);
   });
   std::stable_sort(pending.begin(), pending.end(), [](const auto& a, const auto& b) {
     return a.created > b.created;  // newest first, as the store lists them
@@ -401,7 +401,7 @@ Outcome<AccessRequest> RequestService::revoke(const Caller& caller, std::string_
                                               std::string reason) {
   if (caller.user == nullptr) return ServiceError{ServiceError::Kind::not_allowed, "unknown person"};
   return transition(caller, id, [&](const AccessRequest& stored, TimePoint now) -> Outcome<AccessRequest> {
-    auto next = revoke_request(config_, stored, caller.user->name, reason, now);
+    auto next = revoke_request(*config_, stored, caller.user->name, reason, now);
     if (auto* error = std::get_if<RuleError>(&next)) return from_rule(*error);
     return std::get<AccessRequest>(std::move(next));
   });
@@ -450,7 +450,7 @@ void RequestService::end_with_session(const Caller& caller, std::string_view id,
 Outcome<storage::LockRecord> RequestService::create_lock(const Caller& caller, const NewLock& lock) {
   if (caller.user == nullptr) return ServiceError{ServiceError::Kind::not_allowed, "unknown person"};
   auto now = now_();
-  auto planned = plan_lock(config_, caller.user->name, lock, now, new_id_());
+  auto planned = plan_lock(*config_, caller.user->name, lock, now, new_id_());
   if (auto* error = std::get_if<RuleError>(&planned)) return from_rule(*error);
   auto& created = std::get<storage::LockRecord>(planned);
   storage::AuditEvent event{now, "lock.created", caller.user->name, caller.source, created.id,
@@ -462,7 +462,7 @@ Outcome<storage::LockRecord> RequestService::create_lock(const Caller& caller, c
 }
 
 Outcome<storage::LockRecord> RequestService::remove_lock(const Caller& caller, std::string_view id) {
-  if (caller.user == nullptr || !is_admin(config_, caller.user->name)) return from_rule(not_admin());
+  if (caller.user == nullptr || !is_admin(*config_, caller.user->name)) return from_rule(not_admin());
   auto now = now_();
   auto held = store_.active_locks(now);
   auto found = std::find_if(held.begin(), held.end(), [&](const auto& l) { return l.id == id; });
@@ -481,7 +481,7 @@ Outcome<storage::LockRecord> RequestService::remove_lock(const Caller& caller, s
 }
 
 Outcome<std::vector<storage::LockRecord>> RequestService::list_locks(const Caller& caller) {
-  if (caller.user == nullptr || !is_admin(config_, caller.user->name)) return from_rule(not_admin());
+  if (caller.user == nullptr || !is_admin(*config_, caller.user->name)) return from_rule(not_admin());
   return store_.active_locks(now_());
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -127,7 +128,13 @@ class RequestService {
 
   void record(const storage::AuditEvent& event);  // e.g. login.allowed from the proxy
   TimePoint now() const { return now_(); }
-  const config::Config& config() const { return config_; }
+  const config::Config& config() const { return *config_; }
+  // A reload (proxy/config_reload.cpp): the calls after this one decide by `config`, which
+  // this service keeps alive. Call on the thread that uses the service, between calls.
+  void set_config(std::shared_ptr<const config::Config> config) {
+    config_ = config.get();
+    owned_config_ = std::move(config);
+  }
   RequestEvents& events() { return events_; }
 
  private:
@@ -140,7 +147,8 @@ class RequestService {
   // Stores EXPIRED for those of `pending` whose ttl has passed and removes them from it.
   int expire_due_in(std::vector<AccessRequest>& pending);
 
-  const config::Config& config_;
+  const config::Config* config_;  // never null; owned_config_ when set_config gave one
+  std::shared_ptr<const config::Config> owned_config_;
   storage::Store& store_;
   Now now_;
   std::function<std::string()> new_id_;

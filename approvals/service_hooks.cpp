@@ -13,7 +13,7 @@ Outcome<AccessRequest> RequestService::review_as_hook(std::string_view hook, std
   actor.name = hook_reviewer(hook);
   const Caller caller{&actor, ""};
   ChangeFn change = [&](const AccessRequest& stored, TimePoint now) -> Outcome<AccessRequest> {
-    auto next = apply_hook_answer(config_, stored, hook, decision, reason, now);
+    auto next = apply_hook_answer(*config_, stored, hook, decision, reason, now);
     if (auto* error = std::get_if<RuleError>(&next)) {
       switch (error->kind) {
         case RuleError::Kind::not_allowed:

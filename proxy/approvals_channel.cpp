@@ -17,13 +17,15 @@
 namespace holdgate::proxy {
 
 ApprovalsChannels::ApprovalsChannels(ssh_session user, SshWaiter& waiter, StorageWorker& storage,
+                                     std::shared_ptr<const config::Config> config,
                                      approvals::Caller caller, approvals::CommandContext context,
                                      const WaitingRegistry& waiting, int max_sessions,
                                      LiveSessions* live)
     : user_(user),
       waiter_(waiter),
       storage_(storage),
-      config_(storage.config()),
+      snapshot_(std::move(config)),
+      config_(*snapshot_),
       waiting_(waiting),
       caller_(std::move(caller)),
       context_(std::move(context)),

@@ -27,8 +27,9 @@ class ApprovalsChannels {
   // `session watch` may join (none when null). `waiting`: the requests people wait on live.
   // Every command and menu read runs on the storage worker; its callbacks in `context` are
   // called on the loop only (see worker_context()).
+  // `config`: the snapshot the connection started under (caller's User points into it).
   ApprovalsChannels(ssh_session user, SshWaiter& waiter, StorageWorker& storage,
-                    approvals::Caller caller, approvals::CommandContext context,
+                    std::shared_ptr<const config::Config> config, approvals::Caller caller, approvals::CommandContext context,
                     const WaitingRegistry& waiting, int max_sessions, LiveSessions* live = nullptr);
   ~ApprovalsChannels();
 
@@ -75,6 +76,7 @@ class ApprovalsChannels {
   ssh_session user_;
   SshWaiter& waiter_;
   StorageWorker& storage_;
+  std::shared_ptr<const config::Config> snapshot_;
   const config::Config& config_;
   const WaitingRegistry& waiting_;
   approvals::Caller caller_;

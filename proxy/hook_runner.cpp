@@ -19,13 +19,13 @@ struct HookJob {
 
 struct HookRunnerState {
   asio::io_context& io;
-  const config::Config& config;
+  std::shared_ptr<const config::Config> config;  // the newest (set_config); never null
   StorageWorker& service;
   EventLog& log;
   bool stopped = false;  // set by ~HookRunner: service and log may be gone after that
   LiveProcessGroups live = std::make_shared<std::set<pid_t>>();
   // limits.max_hook_processes at a time; the others wait, in the order requests came.
-  approvals::WaitingLine<HookJob> line{static_cast<std::size_t>(config.limits.max_hook_processes)};
+  approvals::WaitingLine<HookJob> line{static_cast<std::size_t>(config->limits.max_hook_processes)};
 };
 
 namespace {
@@ -72,10 +72,14 @@ void start(const std::shared_ptr<HookRunnerState>& shared, HookJob job) {
 
 }  // namespace
 
-HookRunner::HookRunner(asio::io_context& io, const config::Config& config,
+void HookRunner::set_config(std::shared_ptr<const config::Config> config) {
+  shared_->config = std::move(config);
+}
+
+HookRunner::HookRunner(asio::io_context& io, std::shared_ptr<const config::Config> config,
                        StorageWorker& service, EventLog& log)
     : shared_(std::make_shared<HookRunnerState>(HookRunnerState{io, config, service, log})) {
-  if (config.approvals.hooks.empty()) return;
+  if (config->approvals.hooks.empty()) return;
   subscription_ = service.events().subscribe([this](const approvals::RequestChange& change) {
     // Another bastion's request: its own hooks answer it there (once, not once per bastion).
     if (change.event == "request.created" && !change.remote) on_created(change);
@@ -107,8 +111,8 @@ std::optional<std::string> HookRunner::check(const config::ApprovalHook& hook) {
 void HookRunner::on_created(const approvals::RequestChange& change) {
   // Called from inside the service's publish(): only start the work here. The hooks' verdicts
   // come back later, through review_as_hook, like any reviewer's.
-  const std::string input = approvals::hook_input(shared_->config, change);
-  for (const auto& hook : shared_->config.approvals.hooks) {
+  const std::string input = approvals::hook_input(*shared_->config, change);
+  for (const auto& hook : shared_->config->approvals.hooks) {
     if (auto job = shared_->line.arrive({hook, input, change.request.id})) {
       start(shared_, std::move(*job));
     }

@@ -7,6 +7,7 @@
 // turn), and never block the event loop.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -23,8 +24,10 @@ struct HookRunnerState;
 
 class HookRunner {
  public:
-  HookRunner(asio::io_context& io, const config::Config& config,
+  HookRunner(asio::io_context& io, std::shared_ptr<const config::Config> config,
              StorageWorker& service, EventLog& log);
+  // A reload that left the hooks as they were: new requests' input is written from `config`.
+  void set_config(std::shared_ptr<const config::Config> config);
   // Kills hook programs still running: their verdicts would have nowhere to go.
   ~HookRunner();
 

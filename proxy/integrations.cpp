@@ -3,11 +3,11 @@
 namespace holdgate::proxy {
 
 std::variant<Integrations, std::string> start_integrations(asio::io_context& io,
-                                                           const config::Config& config,
+                                                           std::shared_ptr<const config::Config> config,
                                                            StorageWorker& service,
                                                            EventLog& log,
                                                            std::string approvals_command) {
-  if (auto problem = HookRunner::check(config)) return *problem;
+  if (auto problem = HookRunner::check(*config)) return *problem;
   auto webhooks = WebhookNotifier::create(io, config, service, log, std::move(approvals_command));
   if (auto* problem = std::get_if<std::string>(&webhooks)) return *problem;
   Integrations started;

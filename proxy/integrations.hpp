@@ -23,7 +23,7 @@ struct Integrations {
 // Both subscribed to `service`'s changes; they must be destroyed before it. An error (an
 // unreadable ca_file, a hook that is not an executable file) is one sentence for the operator.
 std::variant<Integrations, std::string> start_integrations(asio::io_context& io,
-                                                           const config::Config& config,
+                                                           std::shared_ptr<const config::Config> config,
                                                            StorageWorker& service,
                                                            EventLog& log,
                                                            std::string approvals_command);

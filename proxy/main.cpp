@@ -19,6 +19,7 @@
 #include "doctor/doctor_command.hpp"
 #include "doctor/startup_checks.hpp"
 #include "config/load.hpp"
+#include "config_reload.hpp"
 #include "event_log.hpp"
 #include "holdgate/version.hpp"
 #include "keys.hpp"
@@ -205,7 +206,7 @@ void notify(const systemd::Notifier& notifier, proxy::EventLog& log, std::string
   if (auto error = notifier.notify(state)) log.write("notify-error", {{"reason", *error}});
 }
 
-int serve(const config::Config& config, proxy::LogStyle style) {
+int serve(const config::Config& config, const std::string& config_file, proxy::LogStyle style) {
   using namespace holdgate::proxy;
   std::signal(SIGPIPE, SIG_IGN);
   auto notifier = systemd::Notifier::from_environment();
@@ -216,13 +217,17 @@ int serve(const config::Config& config, proxy::LogStyle style) {
     std::cerr << proxy::error_prefix(style) << "holdgate: " << *refusal << '\n';
     return 1;
   }
-  Server server(io, config, log);
+  Server server(io, std::make_shared<const config::Config>(config), log);
   if (auto error = server.start()) {
     std::cerr << proxy::error_prefix(style) << "holdgate: " << *error << '\n';
     return 1;
   }
   server.run();
   notify(notifier, log, "READY=1");  // start() returned: the port accepts connections
+  // SIGHUP re-reads config_file (config_reload.hpp).
+  ConfigReloader reloader(io, config_file, server, log,
+                          [&](std::string_view state) { notify(notifier, log, state); });
+  reloader.start();
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   bool shutting_down = false;
@@ -234,6 +239,7 @@ int serve(const config::Config& config, proxy::LogStyle style) {
     }
     shutting_down = true;
     notify(notifier, log, "STOPPING=1");
+    reloader.stop();
     signals.async_wait(on_signal);
     asio::co_spawn(io, server.shutdown(), [&](std::exception_ptr e) {
       signals.cancel();
@@ -284,7 +290,7 @@ int main(int argc, char** argv) {
   if (args.command == "known-hosts") return known_hosts(*config);
   if (args.command == "audit") return audit::run_audit(*config, args.audit, std::cout, std::cerr);
   try {
-    return serve(*config, log_style);
+    return serve(*config, args.config, log_style);
   } catch (const std::exception& e) {
     std::cerr << proxy::error_prefix(log_style) << "holdgate: " << e.what() << '\n';
     return 1;

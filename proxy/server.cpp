@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "config/reload_rules.hpp"
 #include "keys.hpp"
 #include "postgres_wakeup.hpp"
 #include "proxy_header_reader.hpp"
@@ -78,32 +79,33 @@ config::IpAddress ip_address(const asio::ip::address& address) {
 
 }  // namespace
 
-Server::Server(asio::io_context& io, const config::Config& config, EventLog& log)
+Server::Server(asio::io_context& io, std::shared_ptr<const config::Config> config, EventLog& log)
     : io_(io),
       config_(config),
+      started_(config),
       log_(log),
       context_{.config = config, .upstream = {}, .log = log, .storage = nullptr, .approvals_command = {},
-               .waiting = {}, .start_inner_session = {}, .admissions = limits::Admissions(config.limits)},
+               .waiting = {}, .start_inner_session = {}, .admissions = limits::Admissions(config->limits)},
       acceptor_(io),
       random_(std::random_device{}()) {}
 
 std::optional<std::string> Server::start() {
-  auto state_dir = ensure_state_dir(config_.state_dir);
+  auto state_dir = ensure_state_dir(config_->state_dir);
   if (auto* e = std::get_if<KeyError>(&state_dir)) return e->message;
 
   // This process's mark on the audit events it writes: other bastions on the same database
   // publish only the changes that are not their own (BastionFeed).
   const std::string origin = approvals::random_uuid();
-  auto store = stores::open_configured_store(config_, stores::Create::yes, origin);
+  auto store = stores::open_configured_store(*config_, stores::Create::yes, origin);
   if (auto* e = std::get_if<storage::StoreError>(&store)) return e->message;
   auto opened = std::move(std::get<std::unique_ptr<storage::Store>>(store));
-  if (config_.storage.debug_latency.count() > 0) {
-    opened = storage::with_latency(std::move(opened), config_.storage.debug_latency);
+  if (config_->storage.debug_latency.count() > 0) {
+    opened = storage::with_latency(std::move(opened), config_->storage.debug_latency);
   }
   storage_ = std::make_unique<StorageWorker>(io_, config_, std::move(opened), log_);
   context_.storage = storage_.get();
   std::unique_ptr<ChangeWakeup> wakeup;
-  auto watched = watch_store(io_, config_, log_);
+  auto watched = watch_store(io_, *config_, log_);
   if (auto* e = std::get_if<std::string>(&watched)) {
     log_.write("change-feed-error", {{"reason", *e + "; reading every 2s instead"}});
   } else {
@@ -113,42 +115,43 @@ std::optional<std::string> Server::start() {
   recorder_ = std::make_unique<recording::RecordingWriter>();
   context_.recorder = recorder_.get();
   context_.live = &live_sessions_;
+  context_.people = &people_;
   // A directory that cannot be made is not fatal: each session then says so in the log and
   // the audit trail (and one that must be recorded is refused).
-  if (auto error = recording::prepare_recordings_dir(config_.recording.dir)) {
+  if (auto error = recording::prepare_recordings_dir(config_->recording.dir)) {
     log_.write("recording-failed", {{"reason", *error}});
   }
   context_.start_inner_session = [this](StreamSocket socket, std::string source,
                                         config::IpAddress address, StartupSlot startup,
-                                        const config::User* person, std::string target) {
+                                        std::string person, std::string target) {
     launch(std::move(socket), Session::Peer{std::move(source), address}, std::move(startup),
-           Session::JumpOrigin{person, std::move(target)});
+           Session::JumpOrigin{std::move(person), std::move(target)});
   };
-  std::string host = config_.listen.host == "0.0.0.0" || config_.listen.host == "::"
-                         ? "bastion" : config_.listen.host;
-  context_.approvals_command = "ssh -p " + std::to_string(config_.listen.port) + " approvals@" + host;
+  std::string host = config_->listen.host == "0.0.0.0" || config_->listen.host == "::"
+                         ? "bastion" : config_->listen.host;
+  context_.approvals_command = "ssh -p " + std::to_string(config_->listen.port) + " approvals@" + host;
   auto integrations = start_integrations(io_, config_, *storage_, log_, context_.approvals_command);
   if (auto* e = std::get_if<std::string>(&integrations)) return *e;
   integrations_ = std::move(std::get<Integrations>(integrations));
 
-  auto checkpoint_key = audit::SigningKey::load_or_generate(audit::signing_key_path(config_.state_dir));
+  auto checkpoint_key = audit::SigningKey::load_or_generate(audit::signing_key_path(config_->state_dir));
   if (auto* e = std::get_if<std::string>(&checkpoint_key)) return *e;
   checkpointer_ = std::make_unique<AuditCheckpointer>(
-      io_, config_.audit, *storage_, std::move(std::get<audit::SigningKey>(checkpoint_key)), log_,
+      io_, started_->audit, *storage_, std::move(std::get<audit::SigningKey>(checkpoint_key)), log_,
       [this](const audit::Checkpoint& checkpoint) {
         if (integrations_.webhooks) integrations_.webhooks->notify_checkpoint(checkpoint);
       });
 
-  auto identity = load_or_generate_key(config_.upstream.identity);
+  auto identity = load_or_generate_key(config_->upstream.identity);
   if (auto* e = std::get_if<KeyError>(&identity)) return e->message;
   upstream_identity_ = std::move(std::get<KeyHandle>(identity));
-  context_.upstream = UpstreamSettings{upstream_identity_.get(), config_.upstream.known_hosts,
-                                       config_.limits.connect_timeout};
+  context_.upstream = UpstreamSettings{upstream_identity_.get(), config_->upstream.known_hosts,
+                                       config_->limits.connect_timeout};
 
   bind_.reset(ssh_bind_new());
   int off = 0;
   ssh_bind_options_set(bind_.get(), SSH_BIND_OPTIONS_PROCESS_CONFIG, &off);
-  for (const auto& path : host_key_paths(config_)) {
+  for (const auto& path : host_key_paths(*config_)) {
     auto key = load_or_generate_key(path);
     if (auto* e = std::get_if<KeyError>(&key)) return e->message;
     // The bind takes ownership of an imported key.
@@ -166,9 +169,9 @@ std::optional<std::string> Server::start() {
   ssh_bind_options_set(bind_.get(), SSH_BIND_OPTIONS_PUBKEY_ACCEPTED_KEY_TYPES, pubkey_algorithms);
 
   error_code ec;
-  auto address = asio::ip::make_address(config_.listen.host, ec);
-  if (ec) return "listen address '" + config_.listen.host + "' is not an IP address";
-  tcp::endpoint endpoint(address, config_.listen.port);
+  auto address = asio::ip::make_address(config_->listen.host, ec);
+  if (ec) return "listen address '" + config_->listen.host + "' is not an IP address";
+  tcp::endpoint endpoint(address, config_->listen.port);
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);
@@ -214,9 +217,8 @@ void Server::run() {
   asio::co_spawn(io_, accept_loop(), rethrow);
   asio::co_spawn(io_, expiry_loop(), rethrow);
   asio::co_spawn(io_, feed_->run(), rethrow);
-  if (config_.recording.retention_days > 0 || config_.recording.retention_total_bytes > 0) {
-    asio::co_spawn(io_, retention_loop(), rethrow);
-  }
+  // Always: a reload may turn retention on (with none set a pass deletes nothing).
+  asio::co_spawn(io_, retention_loop(), rethrow);
   asio::co_spawn(io_, checkpointer_->run(), rethrow);
 }
 
@@ -232,7 +234,7 @@ awaitable<void> Server::retention_loop() {
 
 void Server::apply_retention() {
   recorder_->post([this, executor = io_.get_executor(), writer = recorder_.get(),
-                   settings = config_.recording] {
+                   settings = config_->recording] {
     auto stored = recording::list_recordings(settings.dir, writer->open_names());
     auto doomed = recording::recordings_to_delete(std::move(stored), std::chrono::system_clock::now(),
                                                   settings.retention_days,
@@ -270,7 +272,7 @@ void Server::start_session(tcp::socket socket) {
   auto remote = socket.remote_endpoint(ec);
   if (ec) return;  // gone already
   auto address = ip_address(remote.address());
-  const auto& balancers = config_.proxy_protocol.from;
+  const auto& balancers = config_->proxy_protocol.from;
   if (std::any_of(balancers.begin(), balancers.end(),
                   [&](const auto& network) { return limits::contains(network, address); })) {
     asio::co_spawn(io_, accept_proxied(std::move(socket), remote),
@@ -289,7 +291,7 @@ awaitable<void> Server::accept_proxied(tcp::socket socket, tcp::endpoint balance
   };
   // Until its header is read a connection counts against no source yet, so these waits have a
   // cap of their own: the total of start-ups the bastion would hold anyway.
-  if (awaiting_headers_ >= config_.limits.max_startups) {
+  if (awaiting_headers_ >= config_->limits.max_startups) {
     refuse("too many connections waiting for their PROXY protocol header");
     co_return;
   }
@@ -297,7 +299,7 @@ awaitable<void> Server::accept_proxied(tcp::socket socket, tcp::endpoint balance
   {
     ++awaiting_headers_;
     StartupSlot waiting([this] { --awaiting_headers_; });
-    header = co_await read_proxy_header(socket, config_.limits.login_grace);
+    header = co_await read_proxy_header(socket, config_->limits.login_grace);
   }
   if (!acceptor_.is_open()) co_return;  // shut down meanwhile: the socket closes with this frame
   if (auto* reason = std::get_if<std::string>(&header)) {
@@ -362,10 +364,10 @@ awaitable<void> Server::shutdown() {
     if (auto session = weak.lock(); session && !session->authenticated()) session->stop();
   }
   log_.write("shutdown", {{"live_sessions", std::to_string(live_sessions())},
-                          {"grace", std::to_string(config_.limits.shutdown_grace.count()) + "s"}});
+                          {"grace", std::to_string(config_->limits.shutdown_grace.count()) + "s"}});
   // Waiting for sessions to end is a rare, bounded loop; a tick keeps it simple.
   asio::steady_timer tick(io_);
-  auto deadline = SteadyClock::now() + config_.limits.shutdown_grace;
+  auto deadline = SteadyClock::now() + config_->limits.shutdown_grace;
   while (live_sessions() > 0 && SteadyClock::now() < deadline) {
     tick.expires_after(std::chrono::milliseconds(100));
     co_await tick.async_wait(use_awaitable);
@@ -384,6 +386,30 @@ awaitable<void> Server::shutdown() {
   feed_->stop();
   // Last, so the sessions' final events are covered by the checkpoint signed on the way out.
   co_await checkpointer_->stop();
+}
+
+std::variant<std::size_t, std::string> Server::apply_config(
+    std::shared_ptr<const config::Config> config, const std::string& removed_message) {
+  // New webhooks or hooks are made first: one that cannot start refuses the reload whole.
+  std::optional<Integrations> fresh;
+  if (!config::same_integrations(*config_, *config)) {
+    auto started = start_integrations(io_, config, *storage_, log_, context_.approvals_command);
+    if (auto* e = std::get_if<std::string>(&started)) return *e;
+    fresh = std::move(std::get<Integrations>(started));
+  }
+  config_ = config;
+  context_.config = config;
+  context_.upstream.connect_timeout = config->limits.connect_timeout;
+  storage_->set_config(config);
+  if (fresh) {
+    // The old ones go: queued webhook deliveries are dropped and running hooks killed, as
+    // at shutdown (they are best effort; a hook that never answered counts as `none`).
+    integrations_ = std::move(*fresh);
+  } else {
+    if (integrations_.webhooks) integrations_.webhooks->set_config(config);
+    if (integrations_.hooks) integrations_.hooks->set_config(config);
+  }
+  return people_.end_unadmitted(*config, removed_message);
 }
 
 void Server::stop_all() {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "audit_checkpointer.hpp"
@@ -24,7 +25,7 @@ namespace holdgate::proxy {
 
 class Server {
  public:
-  Server(asio::io_context& io, const config::Config& config, EventLog& log);
+  Server(asio::io_context& io, std::shared_ptr<const config::Config> config, EventLog& log);
 
   // Prepares state_dir, keys and the listening socket. An error is one sentence for the operator.
   std::optional<std::string> start();
@@ -38,6 +39,17 @@ class Server {
 
   // Ends every session now (a second signal).
   void stop_all();
+
+  // The request service's worker once start() has opened the store (audit events go there).
+  StorageWorker* storage() { return storage_.get(); }
+  // The config in force (what a reload compares a new one with).
+  const std::shared_ptr<const config::Config>& config() const { return config_; }
+  // A reload (config_reload.cpp): `config` (restart-only settings already put back) applies to
+  // new logins and requests from now on; sessions keep the snapshot they started under. The
+  // connections of people (or keys) it no longer has end with `removed_message`; returns how
+  // many, or a sentence when the new webhooks or hooks cannot start (nothing changed then).
+  std::variant<std::size_t, std::string> apply_config(std::shared_ptr<const config::Config> config,
+                                                      const std::string& removed_message);
 
  private:
   awaitable<void> accept_loop();
@@ -61,11 +73,15 @@ class Server {
   std::size_t live_sessions();
 
   asio::io_context& io_;
-  const config::Config& config_;
+  std::shared_ptr<const config::Config> config_;  // in force now; replaced by apply_config()
+  // The config the server started with: the settings only a restart changes are read from it
+  // (the audit checkpointer holds a reference into it).
+  std::shared_ptr<const config::Config> started_;
   EventLog& log_;
   std::unique_ptr<StorageWorker> storage_;  // the request service and its store, off the loop
   std::unique_ptr<recording::RecordingWriter> recorder_;  // before context_, which points at it
   LiveSessions live_sessions_;  // the session channels running now; context_ points at it
+  ConnectedPeople people_;  // authenticated connections by person and key; context_ points at it
   Integrations integrations_;  // webhooks and approval hooks; declared after storage_ so they
                                // unsubscribe before it goes
   // Other bastions' changes on the same database, published to storage_->events()'s listeners.

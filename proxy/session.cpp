@@ -69,6 +69,8 @@ struct GrantsEndingWithSession {
 Session::Session(SessionContext& context, SessionHandle user, StreamSocket socket, Peer peer,
                  StartupSlot startup, std::optional<JumpOrigin> jump)
     : context_(context),
+      snapshot_(context.config),
+      config_(*snapshot_),
       user_(std::move(user)),
       waiter_(socket.get_executor()),
       source_(std::move(peer.text)),
@@ -85,6 +87,18 @@ void Session::log(std::string_view event, const std::vector<EventLog::Field>& fi
                                    {"user", user_name_}};
   all.insert(all.end(), fields.begin(), fields.end());
   context_.log.write(event, all);
+}
+
+void Session::end_removed(const std::string& message) {
+  log("access-removed");
+  bool told = false;
+  for (int n = 1; context_.live != nullptr && n <= channels_opened_; ++n) {
+    if (auto live = context_.live->find(n == 1 ? id_ : id_ + "-" + std::to_string(n))) {
+      live->kill(message);  // the bridge writes it, then closes both sides (as `session kill`)
+      told = true;
+    }
+  }
+  if (!told) stop();
 }
 
 void Session::stop() {
@@ -105,8 +119,8 @@ awaitable<void> Session::run() {
   }
   ssh_set_blocking(user_.get(), 0);
 
-  auto deadline = SteadyClock::now() + context_.config.limits.login_grace;
-  auto auth = co_await authenticate_user(user_.get(), context_.config, waiter_, deadline,
+  auto deadline = SteadyClock::now() + config_.limits.login_grace;
+  auto auth = co_await authenticate_user(user_.get(), config_, waiter_, deadline,
                                          stop_requested_);
   startup_.release();  // the key is proven (or never will be): no longer a half-open slot
   if (auto* failure = std::get_if<AuthFailure>(&auth)) {
@@ -124,7 +138,7 @@ awaitable<void> Session::run() {
     co_return;
   }
   auto& person = std::get<AuthenticatedPerson>(auth);
-  if (jump_ && person.user != jump_->person) {
+  if (jump_ && person.user->name != jump_->person) {
     // The inner connection of a ProxyJump must be the person who opened the outer one.
     log("auth", {{"result", "failed"}, {"reason", "inner key belongs to " + person.user->name}});
     ssh_message_reply_default(person.pending.get());
@@ -133,6 +147,11 @@ awaitable<void> Session::run() {
   person_ = person.user->name;
   user_name_ = person.user_name;
   log("auth", {{"result", "ok"}, {"key", person.key_fingerprint}});
+  ConnectedPeople::Entry online;  // until this connection ends
+  if (context_.people != nullptr) {
+    online = context_.people->add({person.user->name, person.key_blob,
+                                   [this](const std::string& message) { end_removed(message); }});
+  }
   approvals::Caller caller{person.user, source_, person.key_fingerprint};
 
   if (person.user_name == "approvals") {
@@ -149,8 +168,8 @@ awaitable<void> Session::run() {
         return true;
       };
     }
-    ApprovalsChannels channels(user_.get(), waiter_, *context_.storage, caller,
-                               std::move(commands), context_.waiting, context_.config.limits.max_sessions,
+    ApprovalsChannels channels(user_.get(), waiter_, *context_.storage, snapshot_, caller,
+                               std::move(commands), context_.waiting, config_.limits.max_sessions,
                                context_.live);
     co_await channels.run(stop_requested_);
     log("approvals-end");
@@ -174,7 +193,7 @@ awaitable<void> Session::run() {
     co_return;
   }
   const auto& [login, target_name] = std::get<policy::Route>(route);
-  const config::Target* target = context_.config.find_target(target_name);
+  const config::Target* target = config_.find_target(target_name);
   if (target == nullptr) {
     log("decision", {{"result", "unknown-target"}, {"target", target_name}});
     accept(std::move(person.pending));
@@ -242,9 +261,9 @@ awaitable<void> Session::serve_jump(const config::User& person, const std::strin
       if (type == SSH_REQUEST_CHANNEL_OPEN && subtype == SSH_CHANNEL_DIRECT_TCPIP) {
         std::string host = ssh_message_channel_request_open_destination(m.get());
         int port = ssh_message_channel_request_open_destination_port(m.get());
-        const config::Target* target = context_.config.find_target(host);
+        const config::Target* target = config_.find_target(host);
         if (target != nullptr && (port == 22 || port == target->address.port) &&
-            *inner_startups_ >= context_.config.limits.max_jump_startups) {
+            *inner_startups_ >= config_.limits.max_jump_startups) {
           // Inner connections go around the listener's admissions (this one is authenticated),
           // so they are capped here: a client cannot open handshakes without bound. As sshd
           // does for a channel it will not open, the refusal carries no text.
@@ -266,7 +285,7 @@ awaitable<void> Session::serve_jump(const config::User& person, const std::strin
           ++*inner_startups_;
           StartupSlot startup([counter = inner_startups_] { --*counter; });
           context_.start_inner_session(as_stream_socket(std::move(inner_end)), source_, address_,
-                                       std::move(startup), &person, target->name);
+                                       std::move(startup), person.name, target->name);
           pipes.push_back(std::make_unique<JumpPipe>(std::move(channel), std::move(outer_end), waiter_));
           continue;
         }
@@ -372,7 +391,7 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
   auto executor = co_await asio::this_coro::executor;
   recording_ = RecordingScope{
       .writer = context_.recorder,
-      .settings = &context_.config.recording,
+      .settings = &config_.recording,
       .storage = context_.storage,
       .log = &context_.log,
       .executor = executor,
@@ -383,8 +402,8 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
       .login = permit.login(),
       .target = target_name,
       .session_id = id_,
-      .mode = recording::effective_mode(context_.config, permit.target(), permit.role()),
-      .required = recording::recording_required(context_.config, permit.role()),
+      .mode = recording::effective_mode(config_, permit.target(), permit.role()),
+      .required = recording::recording_required(config_, permit.role()),
       .roles = {permit.role()},
       .request_id = permit.request_id(),
       .live = context_.live};
@@ -395,7 +414,7 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
   std::optional<SteadyClock::time_point> closing_by;
   // An idle session still sends something now and then on both legs, so NAT and firewall
   // state stays alive and a peer that vanished shows up as a socket error.
-  auto keepalive = context_.config.limits.keepalive_interval;
+  auto keepalive = config_.limits.keepalive_interval;
   std::optional<SteadyClock::time_point> next_keepalive;
   if (keepalive.count() > 0) next_keepalive = SteadyClock::now() + keepalive;
   // The user's connection is checked once a pass, below, where a failure is told apart from
@@ -527,7 +546,7 @@ void Session::handle_relay_message(MessageHandle message, ssh_session upstream,
   int type = ssh_message_type(m);
   int subtype = ssh_message_subtype(m);
   if (type == SSH_REQUEST_CHANNEL_OPEN && subtype == SSH_CHANNEL_SESSION && upstream != nullptr) {
-    const int max_sessions = context_.config.limits.max_sessions;
+    const int max_sessions = config_.limits.max_sessions;
     if (bridges.size() < static_cast<std::size_t>(max_sessions)) {
       // The first channel is the session's id; later ones (multiplexed) add their number.
       int n = ++channels_opened_;

@@ -25,7 +25,7 @@ class Session {
   // The inner connection of a ProxyJump: who opened the outer one, and the target it asked
   // for; the inner user name is then just the login.
   struct JumpOrigin {
-    const config::User* person = nullptr;
+    std::string person;  // by name: a reload may have replaced the outer one's snapshot
     std::string target;
   };
 
@@ -93,8 +93,14 @@ class Session {
   // Waits (bounded) until what libssh holds for `session` has been written.
   awaitable<void> flush(ssh_session session);
   void log(std::string_view event, const std::vector<EventLog::Field>& fields = {});
+  // A reload removed this person or their key: live channels show `message` and end; a held
+  // or approvals connection ends at its next step.
+  void end_removed(const std::string& message);
 
   SessionContext& context_;
+  // The config this session started under, kept alive as long as it runs (issue 15).
+  std::shared_ptr<const config::Config> snapshot_;
+  const config::Config& config_;
   SessionHandle user_;
   SshWaiter waiter_;
   std::string source_;

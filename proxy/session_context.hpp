@@ -3,8 +3,10 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 
 #include "config/config.hpp"
+#include "connected_people.hpp"
 #include "escalation.hpp"
 #include "event_log.hpp"
 #include "limits/admission.hpp"
@@ -17,7 +19,9 @@
 namespace holdgate::proxy {
 
 struct SessionContext {
-  const config::Config& config;
+  // The config now: a session takes the snapshot current when it starts and keeps it for its
+  // whole life (its User and Target pointers point into it); a reload replaces this one.
+  std::shared_ptr<const config::Config> config;
   UpstreamSettings upstream;
   EventLog& log;
   StorageWorker* storage = nullptr;  // the request service, off the loop; set once the store is open
@@ -26,7 +30,7 @@ struct SessionContext {
   // Starts the inner Session of a ProxyJump on `socket` (see Session::JumpOrigin), from the
   // outer connection's source; `startup` counts it against the outer connection.
   std::function<void(StreamSocket socket, std::string source, config::IpAddress address,
-                     StartupSlot startup, const config::User* person, std::string target)>
+                     StartupSlot startup, std::string person, std::string target)>
       start_inner_session;
   // Connections still in key exchange or authentication, by source, and penalties.
   limits::Admissions admissions;
@@ -37,6 +41,8 @@ struct SessionContext {
   // The session channels running now, for `session list`, `watch` and `kill` (issue 13,
   // section 2); the Server owns it.
   LiveSessions* live = nullptr;
+  // Every authenticated connection by person and key, so a reload can end those it removed.
+  ConnectedPeople* people = nullptr;
 };
 
 }  // namespace holdgate::proxy

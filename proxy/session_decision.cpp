@@ -57,7 +57,7 @@ awaitable<std::optional<policy::AccessDecision>> Session::admit(
   if (decision.allowed()) {
     accept(std::move(person.pending));
   } else {
-    auto roles = approvals::roles_granting(context_.config, *person.user, login, target);
+    auto roles = approvals::roles_granting(config_, *person.user, login, target);
     if (roles.empty()) {
       accept(std::move(person.pending));
       co_await refuse(approvals::escalation_text::not_requestable(login, target.name));
@@ -113,7 +113,7 @@ awaitable<policy::AccessDecision> Session::decide(const config::User& user, cons
   auto decision = co_await context_.storage->run(
       [&](approvals::RequestService& requests) {
         auto grants = policy_grants(requests, user.name, true);
-        auto made = policy::decide_login(context_.config, user, login, target, grants, requests.now());
+        auto made = policy::decide_login(config_, user, login, target, grants, requests.now());
         requests.record({requests.now(), made.allowed() ? "login.allowed" : "login.denied", user.name,
                          source_, login + "@" + target.name, made.reason});
         return made;
@@ -127,13 +127,13 @@ awaitable<policy::AccessDecision> Session::decide(const config::User& user, cons
 }
 
 awaitable<bool> Session::still_allowed(const policy::LoginPermit& permit) {
-  const config::User* user = context_.config.find_user(permit.person());
+  const config::User* user = config_.find_user(permit.person());
   if (user == nullptr) co_return false;
   try {
     co_return co_await context_.storage->run(
         [&](approvals::RequestService& requests) {
           auto grants = policy_grants(requests, user->name, false);
-          auto decision = policy::decide_login(context_.config, *user, permit.login(), permit.target(),
+          auto decision = policy::decide_login(config_, *user, permit.login(), permit.target(),
                                                grants, requests.now());
           if (!decision.allowed()) return false;
           auto locks = requests.active_locks();

@@ -2,21 +2,30 @@
 
 namespace holdgate::proxy {
 
-StorageWorker::StorageWorker(asio::io_context& loop, const config::Config& config,
+StorageWorker::StorageWorker(asio::io_context& loop, std::shared_ptr<const config::Config> config,
                              std::unique_ptr<storage::Store> store, EventLog& log, Limits limits)
     : loop_(loop),
-      config_(config),
+      config_(std::move(config)),
       log_(log),
       limits_(limits),
       keep_running_(worker_io_.get_executor()),
       store_(std::move(store)),
       service_(std::make_unique<approvals::RequestService>(
-          config, *store_, [] { return std::chrono::system_clock::now(); }, approvals::random_uuid)) {
+          *config_, *store_, [] { return std::chrono::system_clock::now(); }, approvals::random_uuid)) {
   // Posted in publishing order onto the loop, which runs them in that order.
   forward_ = service_->events().subscribe([this](const approvals::RequestChange& change) {
     asio::post(loop_, [this, change] { events_.publish(change); });
   });
+  service_->set_config(config_);
   thread_ = std::thread([this] { worker_io_.run(); });
+}
+
+void StorageWorker::set_config(std::shared_ptr<const config::Config> config) {
+  config_ = config;
+  // The worker's own reference: the old snapshot lives on there until this has run.
+  asio::post(worker_io_, [this, config = std::move(config)]() mutable {
+    service_->set_config(std::move(config));
+  });
 }
 
 StorageWorker::~StorageWorker() {

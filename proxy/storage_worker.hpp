@@ -47,12 +47,23 @@ class StorageWorker {
     std::size_t owner_limit = 128;  // half: a burst of one person's logins (a script opening 50) fits
   };
 
-  // `loop`: where the callers and the listeners of events() run.
-  StorageWorker(asio::io_context& loop, const config::Config& config,
+  // `loop`: where the callers and the listeners of events() run. `config` is a snapshot the
+  // worker shares (a reference to one that outlives the worker will do: see unowned()).
+  StorageWorker(asio::io_context& loop, std::shared_ptr<const config::Config> config,
                 std::unique_ptr<storage::Store> store, EventLog& log, Limits limits);
+  StorageWorker(asio::io_context& loop, std::shared_ptr<const config::Config> config,
+                std::unique_ptr<storage::Store> store, EventLog& log)
+      : StorageWorker(loop, std::move(config), std::move(store), log, Limits{}) {}
   StorageWorker(asio::io_context& loop, const config::Config& config,
                 std::unique_ptr<storage::Store> store, EventLog& log)
-      : StorageWorker(loop, config, std::move(store), log, Limits{}) {}
+      : StorageWorker(loop, unowned(config), std::move(store), log, Limits{}) {}
+  StorageWorker(asio::io_context& loop, const config::Config& config,
+                std::unique_ptr<storage::Store> store, EventLog& log, Limits limits)
+      : StorageWorker(loop, unowned(config), std::move(store), log, limits) {}
+  // A snapshot that does not own `config` (which must outlive every holder of it).
+  static std::shared_ptr<const config::Config> unowned(const config::Config& config) {
+    return std::shared_ptr<const config::Config>(std::shared_ptr<void>{}, &config);
+  }
   // Finishes what is queued (audit events of sessions that ended), then joins the thread.
   ~StorageWorker();
   StorageWorker(const StorageWorker&) = delete;
@@ -123,7 +134,13 @@ class StorageWorker {
 
   // The service's changes, published on the loop, in the order they were made.
   approvals::RequestEvents& events() { return events_; }
-  const config::Config& config() const { return config_; }
+  // The config as the loop sees it now (the worker's copy follows it: set_config()).
+  const config::Config& config() const { return *config_; }
+  const std::shared_ptr<const config::Config>& config_snapshot() const { return config_; }
+  // A reload: new calls decide by `config`. The service's own copy is swapped on the worker,
+  // in order with the calls already queued (posted, never shared across the threads).
+  // Call from the loop only.
+  void set_config(std::shared_ptr<const config::Config> config);
 
  private:
   // The places taken, counted on the loop only. Shared with every Place: a coroutine frame
@@ -151,7 +168,7 @@ class StorageWorker {
   void log_failure(const std::string& reason);  // from the worker: posted to the loop
 
   asio::io_context& loop_;
-  const config::Config& config_;
+  std::shared_ptr<const config::Config> config_;  // the loop's side
   EventLog& log_;
   Limits limits_;
   approvals::RequestEvents events_;  // the loop's side

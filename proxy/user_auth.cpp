@@ -71,6 +71,7 @@ awaitable<std::variant<AuthenticatedPerson, AuthFailure>> authenticate_user(
         // libssh verified the signature over this session; the person is who holds the key.
         AuthenticatedPerson person{owner, ssh_message_auth_user(message.get()),
                                    fingerprint(ssh_message_auth_pubkey(message.get())),
+                                   public_key_blob(ssh_message_auth_pubkey(message.get())),
                                    std::move(message)};
         co_return person;
       }

@@ -17,6 +17,7 @@ struct AuthenticatedPerson {
   const config::User* user = nullptr;
   std::string user_name;        // what they typed: LOGIN@TARGET
   std::string key_fingerprint;  // SHA256:...
+  std::string key_blob;         // base64, as in AuthorizedKey::blob (a reload checks it is kept)
   // The authentication request whose signature proved the key, not yet answered: the session
   // answers it once it knows whether the person goes straight through or must ask for access.
   MessageHandle pending;

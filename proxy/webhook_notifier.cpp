@@ -125,10 +125,12 @@ awaitable<void> drain(std::shared_ptr<WebhookNotifier::Endpoint> e) {
 }  // namespace
 
 std::variant<std::unique_ptr<WebhookNotifier>, std::string> WebhookNotifier::create(
-    asio::io_context& io, const config::Config& config, StorageWorker& service,
+    asio::io_context& io, std::shared_ptr<const config::Config> snapshot, StorageWorker& service,
     EventLog& log, std::string approvals_command, WebhookOptions options) {
   std::unique_ptr<WebhookNotifier> notifier(new WebhookNotifier());
-  notifier->config_ = &config;
+  notifier->config_ = snapshot;
+  notifier->endpoints_config_ = snapshot;
+  const config::Config& config = *snapshot;
   notifier->approvals_command_ = std::move(approvals_command);
   for (std::size_t i = 0; i < config.notify.webhooks.size(); ++i) {
     const auto& webhook = config.notify.webhooks[i];

@@ -31,8 +31,12 @@ class WebhookNotifier {
   // (an unreadable ca_file) is one sentence for the operator. `approvals_command` is how people
   // reach the approvals channel ("ssh -p 2222 approvals@bastion"), for Slack's approve line.
   static std::variant<std::unique_ptr<WebhookNotifier>, std::string> create(
-      asio::io_context& io, const config::Config& config, StorageWorker& service,
+      asio::io_context& io, std::shared_ptr<const config::Config> config, StorageWorker& service,
       EventLog& log, std::string approvals_command, WebhookOptions options = {});
+
+  // A reload that left the webhooks as they were: new changes' payloads are written from
+  // `config` (the endpoints keep the settings they were made with, and that snapshot).
+  void set_config(std::shared_ptr<const config::Config> config) { config_ = std::move(config); }
 
   // Deliveries still queued are dropped: they are best effort, and never delay a shutdown.
   ~WebhookNotifier();
@@ -49,7 +53,8 @@ class WebhookNotifier {
   WebhookNotifier() = default;
   void on_change(const approvals::RequestChange& change);
 
-  const config::Config* config_ = nullptr;
+  std::shared_ptr<const config::Config> config_;  // the newest, for payloads
+  std::shared_ptr<const config::Config> endpoints_config_;  // what endpoints_' settings point into
   std::string approvals_command_;
   std::vector<std::shared_ptr<Endpoint>> endpoints_;
   approvals::RequestEvents::Subscription subscription_;

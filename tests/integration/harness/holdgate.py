@@ -53,6 +53,11 @@ def host_key_lines(config_path: Path, port: int) -> list[str]:
     return [f"[{LOCALHOST}]:{port} {line}" if _KEY_TYPE.match(line) else line for line in lines]
 
 
+def _reload_done(line: str) -> bool:
+    """A reload's last line: `reloaded`, or the reload-failed line saying the old config stays."""
+    return "reloaded" in line or ("reload-failed" in line and "stays in force" in line)
+
+
 class Holdgate:
     """One `holdgate serve` process with its own config file, state dir and log file.
 
@@ -105,6 +110,31 @@ class Holdgate:
         code = stop(self.proc)
         logs.unregister(self.name)
         return code
+
+    def reload(self, config: dict | None = None, *, text: str | None = None,
+               timeout: float = 10.0) -> str:
+        """Rewrite the config file (`config` as YAML, or `text` as is), send SIGHUP, and return
+        holdgate's answer: its next `reloaded` log line, or its `reload-failed` lines (all of
+        that reload's, joined). Raises if neither comes within `timeout` seconds."""
+        before = self.log_text().splitlines()
+        done_before = sum(1 for line in before if _reload_done(line))
+        if text is not None:
+            self.config_path.write_text(text)
+        else:
+            self.config = config if config is not None else self.config
+            write_config(self.config_path, self.config)
+        os.kill(self.proc.pid, signal.SIGHUP)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            lines = self.log_text().splitlines()
+            done = [line for line in lines if _reload_done(line)]
+            if len(done) > done_before:
+                new = lines[len(before):]
+                if "reloaded" in done[done_before]:
+                    return done[done_before]
+                return "\n".join(line for line in new if "reload-failed" in line)
+            time.sleep(0.05)
+        raise RuntimeError(f"{self.name}: no reloaded/reload-failed line {timeout}s after SIGHUP")
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace") if self.log and self.log.exists() else ""
