@@ -175,6 +175,13 @@ std::optional<std::string> Server::start() {
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return "cannot listen on " + endpoint_text(endpoint) + ": " + ec.message();
   log_.write("listening", {{"address", endpoint_text(endpoint)}});
+  if (config_.metrics.listen) {
+    auto metrics = MetricsService::start(io_, *config_.metrics.listen, log_, *storage_, live_sessions_,
+                                         context_.waiting, integrations_);
+    if (auto* e = std::get_if<std::string>(&metrics)) return *e;
+    metrics_ = std::move(std::get<std::unique_ptr<MetricsService>>(metrics));
+    context_.metrics = &metrics_->metrics();
+  }
   return std::nullopt;
 }
 
@@ -320,6 +327,7 @@ void Server::admit(tcp::socket socket, Session::Peer peer) {
   auto admission = context_.admissions.admit(address, SteadyClock::now(),
                                              std::uniform_int_distribution<int>(0, 99)(random_));
   if (!admission.admitted) {
+    if (context_.metrics) context_.metrics->on_preauth_refusal(admission.reason);
     // As sshd: closed at once, without a word (not even the banner), and no descriptor kept.
     if (admission.log_source) {
       log_.write("refused", {{"source", *admission.log_source}, {"reason", admission.reason},

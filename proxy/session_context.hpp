@@ -4,6 +4,7 @@
 
 #include <functional>
 
+#include "bastion_metrics.hpp"
 #include "config/config.hpp"
 #include "escalation.hpp"
 #include "event_log.hpp"
@@ -37,6 +38,7 @@ struct SessionContext {
   // The session channels running now, for `session list`, `watch` and `kill` (issue 13,
   // section 2); the Server owns it.
   LiveSessions* live = nullptr;
+  BastionMetrics* metrics = nullptr;  // `metrics:` (issue 15); null when off
 };
 
 }  // namespace holdgate::proxy
