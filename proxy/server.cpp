@@ -165,6 +165,14 @@ std::optional<std::string> Server::start() {
   ssh_bind_options_set(bind_.get(), SSH_BIND_OPTIONS_HOSTKEY_ALGORITHMS, hostkey_algorithms);
   ssh_bind_options_set(bind_.get(), SSH_BIND_OPTIONS_PUBKEY_ACCEPTED_KEY_TYPES, pubkey_algorithms);
 
+  // Before the SSH port: once that listens, start-up has succeeded.
+  if (config_.metrics.listen) {
+    auto metrics = MetricsService::start(io_, *config_.metrics.listen, log_, *storage_, live_sessions_,
+                                         context_.waiting, integrations_);
+    if (auto* e = std::get_if<std::string>(&metrics)) return *e;
+    metrics_ = std::move(std::get<std::unique_ptr<MetricsService>>(metrics));
+    context_.metrics = &metrics_->metrics();
+  }
   error_code ec;
   auto address = asio::ip::make_address(config_.listen.host, ec);
   if (ec) return "listen address '" + config_.listen.host + "' is not an IP address";
@@ -175,13 +183,6 @@ std::optional<std::string> Server::start() {
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return "cannot listen on " + endpoint_text(endpoint) + ": " + ec.message();
   log_.write("listening", {{"address", endpoint_text(endpoint)}});
-  if (config_.metrics.listen) {
-    auto metrics = MetricsService::start(io_, *config_.metrics.listen, log_, *storage_, live_sessions_,
-                                         context_.waiting, integrations_);
-    if (auto* e = std::get_if<std::string>(&metrics)) return *e;
-    metrics_ = std::move(std::get<std::unique_ptr<MetricsService>>(metrics));
-    context_.metrics = &metrics_->metrics();
-  }
   return std::nullopt;
 }
 
