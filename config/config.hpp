@@ -213,6 +213,11 @@ struct StorageConfig {
   std::chrono::milliseconds debug_latency{0};
 };
 
+// `metrics:` Prometheus metrics, plain HTTP at /metrics (issue 15). Off when absent.
+struct MetricsSettings {
+  std::optional<Address> listen;  // `metrics: {listen: 127.0.0.1:9312}`
+};
+
 struct Config {
   std::filesystem::path source;  // the file this came from
   Address listen{"0.0.0.0", 2222};
@@ -230,6 +235,7 @@ struct Config {
   // audit trail (issue 13, section 3)
   AuditSettings audit;  // `audit:` checkpoints
   StorageConfig storage;  // `storage:` (issue 14)
+  MetricsSettings metrics;  // `metrics:` (issue 15)
 
   const Target* find_target(std::string_view name) const;
   const User* find_user(std::string_view name) const;

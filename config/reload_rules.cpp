@@ -73,6 +73,11 @@ std::vector<std::string> keep_restart_settings(const Config& running, Config& lo
   keep(running.recording.dir == loaded.recording.dir, "recording.dir",
        [&] { loaded.recording.dir = running.recording.dir; });
   keep(same(running.audit, loaded.audit), "audit", [&] { loaded.audit = running.audit; });
+  auto same_listen = [](const std::optional<Address>& a, const std::optional<Address>& b) {
+    return a.has_value() == b.has_value() && (!a || same(*a, *b));
+  };
+  keep(same_listen(running.metrics.listen, loaded.metrics.listen), "metrics",
+       [&] { loaded.metrics = running.metrics; });
   keep(same_startup_limits(running.limits, loaded.limits), "limits (start-ups and penalties)",
        [&] { keep_startup_limits(running.limits, loaded.limits); });
   return kept;

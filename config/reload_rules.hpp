@@ -11,8 +11,8 @@
 namespace holdgate::config {
 
 // Settings the running server read once at start (the listening socket, state_dir, the store,
-// the host and upstream keys, the recordings directory, the audit checkpointer, the start-up
-// limits). Those that differ in `loaded` are set back to `running`'s values, so the rest of
+// the host and upstream keys, the recordings directory, the audit checkpointer, the metrics
+// listener, the start-up limits). Those that differ in `loaded` are set back to `running`'s values, so the rest of
 // `loaded` can apply at once; returns the names of those put back ("listen", "storage", ...),
 // in a fixed order, for the one log line that says a restart is needed.
 std::vector<std::string> keep_restart_settings(const Config& running, Config& loaded);

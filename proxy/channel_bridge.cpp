@@ -43,12 +43,15 @@ bool is_window_change(const MessageHandle& message) {
 }  // namespace
 
 ChannelBridge::ChannelBridge(MessageHandle open_request, ssh_session upstream,
-                             const RecordingScope* recording, std::string channel_id)
+                             const RecordingScope* recording, std::string channel_id,
+                             BastionMetrics* metrics)
     : open_request_(std::move(open_request)),
       upstream_(ssh_channel_new(upstream)),
-      tap_(recording, std::move(channel_id)) {}
+      tap_(recording, std::move(channel_id)),
+      metrics_(metrics) {}
 
 ChannelBridge::~ChannelBridge() {
+  if (metrics_) metrics_->on_relayed(up_.relayed, down_.relayed + down_stderr_.relayed);
   // libssh may keep a freed channel until the peer's close arrives; it must not call back into
   // a bridge that no longer exists.
   if (user_) ssh_remove_channel_callbacks(user_.get(), &user_callbacks_);
@@ -253,6 +256,7 @@ bool ChannelBridge::pump(Flow& flow, bool source_active, SteadyClock::time_point
         tap_.from_user(data, static_cast<std::size_t>(written));
       }
       flow.begin += written;
+      flow.relayed += static_cast<std::uint64_t>(written);
       if (flow.begin == flow.end) {
         flow.begin = flow.end = 0;
         flow.gathering_since.reset();

@@ -8,12 +8,14 @@
 #include <libssh/callbacks.h>
 
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "bastion_metrics.hpp"
 #include "recording_tap.hpp"
 #include "ssh_handles.hpp"
 
@@ -25,7 +27,8 @@ class ChannelBridge {
   // opened its side (or failed to). What the channel shows and is sent goes to a recording tap
   // in `recording` (none when null), as `channel_id`.
   ChannelBridge(MessageHandle open_request, ssh_session upstream,
-                const RecordingScope* recording = nullptr, std::string channel_id = {});
+                const RecordingScope* recording = nullptr, std::string channel_id = {},
+                BastionMetrics* metrics = nullptr);
   ~ChannelBridge();
   ChannelBridge(const ChannelBridge&) = delete;
   ChannelBridge& operator=(const ChannelBridge&) = delete;
@@ -80,6 +83,7 @@ class ChannelBridge {
     bool eof = false;          // nothing more will be delivered: source done and buffer sent
     // When the oldest byte still buffered was read: a batch waits only so long for more.
     std::optional<std::chrono::steady_clock::time_point> gathering_since;
+    std::uint64_t relayed = 0;  // bytes delivered, for the metrics at the channel's end
   };
   struct Signal {
     std::string name;
@@ -113,6 +117,7 @@ class ChannelBridge {
   ssh_channel_callbacks_struct upstream_callbacks_{};
   std::deque<Request> requests_;
   Flow up_, down_, down_stderr_;
+  BastionMetrics* metrics_ = nullptr;  // bytes relayed are added here at the end
   bool has_pty_ = false;
   bool user_closed_ = false;  // the user sent CHANNEL_CLOSE
   bool warned_ = false;

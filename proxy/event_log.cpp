@@ -109,6 +109,7 @@ void EventLog::write(std::string_view event, const std::vector<Field>& fields) {
   std::string line = format_event(style_, style_.journal ? "" : utc_now(), event, fields);
   line += '\n';
   out_ << line << std::flush;
+  if (tap_) tap_(event, fields);
 }
 
 }  // namespace holdgate::proxy

@@ -4,6 +4,7 @@
 // and no time (the journal stamps every line itself), and JSON objects for log shippers.
 #pragma once
 
+#include <functional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -30,7 +31,12 @@ class EventLog {
 
   void write(std::string_view event, const std::vector<Field>& fields);
 
+  // Also called with every event written (the metrics count logins, hooks, ... from here).
+  using Tap = std::function<void(std::string_view event, const std::vector<Field>& fields)>;
+  void set_tap(Tap tap) { tap_ = std::move(tap); }
+
  private:
+  Tap tap_;
   std::ostream& out_;
   LogStyle style_;
 };

@@ -168,6 +168,14 @@ std::optional<std::string> Server::start() {
   ssh_bind_options_set(bind_.get(), SSH_BIND_OPTIONS_HOSTKEY_ALGORITHMS, hostkey_algorithms);
   ssh_bind_options_set(bind_.get(), SSH_BIND_OPTIONS_PUBKEY_ACCEPTED_KEY_TYPES, pubkey_algorithms);
 
+  // Before the SSH port: once that listens, start-up has succeeded.
+  if (config_->metrics.listen) {
+    auto metrics = MetricsService::start(io_, *config_->metrics.listen, log_, *storage_, live_sessions_,
+                                         context_.waiting, integrations_);
+    if (auto* e = std::get_if<std::string>(&metrics)) return *e;
+    metrics_ = std::move(std::get<std::unique_ptr<MetricsService>>(metrics));
+    context_.metrics = &metrics_->metrics();
+  }
   error_code ec;
   auto address = asio::ip::make_address(config_->listen.host, ec);
   if (ec) return "listen address '" + config_->listen.host + "' is not an IP address";
@@ -322,6 +330,7 @@ void Server::admit(tcp::socket socket, Session::Peer peer) {
   auto admission = context_.admissions.admit(address, SteadyClock::now(),
                                              std::uniform_int_distribution<int>(0, 99)(random_));
   if (!admission.admitted) {
+    if (context_.metrics) context_.metrics->on_preauth_refusal(admission.reason);
     // As sshd: closed at once, without a word (not even the banner), and no descriptor kept.
     if (admission.log_source) {
       log_.write("refused", {{"source", *admission.log_source}, {"reason", admission.reason},

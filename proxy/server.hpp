@@ -14,6 +14,7 @@
 #include "bastion_feed.hpp"
 #include "config/config.hpp"
 #include "integrations.hpp"
+#include "metrics_service.hpp"
 #include "net.hpp"
 #include "session.hpp"
 #include "session_context.hpp"
@@ -94,6 +95,7 @@ class Server {
   std::vector<std::weak_ptr<Session>> sessions_;
   std::mt19937 random_;  // the random early drop's rolls
   int awaiting_headers_ = 0;  // load balancers' connections whose PROXY header is not read yet
+  std::unique_ptr<MetricsService> metrics_;  // `metrics:`; last, so it goes first
 };
 
 }  // namespace holdgate::proxy

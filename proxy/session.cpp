@@ -224,7 +224,9 @@ awaitable<void> Session::run() {
   authenticated_ = true;
   session_requests.push_back(decision->permit->request_id());
 
+  auto dial_started = SteadyClock::now();
   auto dialed = co_await dial_upstream(*decision->permit, context_.upstream, waiter_);
+  if (context_.metrics) context_.metrics->on_dial(SteadyClock::now() - dial_started);
   if (auto* error = std::get_if<DialError>(&dialed)) {
     log("upstream", {{"result", "failed"}, {"target", target->name}, {"reason", error->message}});
     co_await refuse(error->message);
@@ -551,7 +553,8 @@ void Session::handle_relay_message(MessageHandle message, ssh_session upstream,
       // The first channel is the session's id; later ones (multiplexed) add their number.
       int n = ++channels_opened_;
       bridges.push_back(std::make_unique<ChannelBridge>(
-          std::move(message), upstream, &recording_, n == 1 ? id_ : id_ + "-" + std::to_string(n)));
+          std::move(message), upstream, &recording_, n == 1 ? id_ : id_ + "-" + std::to_string(n),
+          context_.metrics));
       return;
     }
     // As sshd beyond MaxSessions: an SSH-level open failure; the other channels go on.

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 
+#include "bastion_metrics.hpp"
 #include "config/config.hpp"
 #include "connected_people.hpp"
 #include "escalation.hpp"
@@ -43,6 +44,7 @@ struct SessionContext {
   LiveSessions* live = nullptr;
   // Every authenticated connection by person and key, so a reload can end those it removed.
   ConnectedPeople* people = nullptr;
+  BastionMetrics* metrics = nullptr;  // `metrics:` (issue 15); null when off
 };
 
 }  // namespace holdgate::proxy

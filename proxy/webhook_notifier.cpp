@@ -172,6 +172,12 @@ WebhookNotifier::~WebhookNotifier() {
   }
 }
 
+std::size_t WebhookNotifier::queued() const {
+  std::size_t total = 0;
+  for (const auto& endpoint : endpoints_) total += endpoint->queue.size();
+  return total;
+}
+
 void WebhookNotifier::notify_checkpoint(const audit::Checkpoint& checkpoint) {
   for (const auto& endpoint : endpoints_) {
     if (!endpoint->webhook.events.checkpoint) continue;

@@ -44,6 +44,9 @@ class WebhookNotifier {
   // Queues a signed audit checkpoint for every webhook that wants audit.checkpoint.
   void notify_checkpoint(const audit::Checkpoint& checkpoint);
 
+  // Deliveries waiting, all webhooks together (the one being tried is not counted).
+  std::size_t queued() const;
+
   WebhookNotifier(const WebhookNotifier&) = delete;
   WebhookNotifier& operator=(const WebhookNotifier&) = delete;
 

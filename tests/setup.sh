@@ -14,6 +14,7 @@ packages=(
   # tests/packaging: cpack's DEB generator (dpkg-shlibdeps), the unit's verifier, man pages'
   # renderer, bash completion's loader
   dpkg-dev systemd man-db bash-completion
+  prometheus  # promtool check metrics, for /metrics (test_metrics.py)
 )
 missing=()
 for p in "${packages[@]}"; do

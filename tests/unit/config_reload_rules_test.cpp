@@ -49,6 +49,7 @@ TEST_CASE("keep_restart_settings names and puts back what needs a restart, and k
       {"upstream identity", [](cfg::Config& c) { c.upstream.identity = "/etc/holdgate/id"; }, {"upstream"}},
       {"recording dir", [](cfg::Config& c) { c.recording.dir = "/srv/rec"; }, {"recording.dir"}},
       {"audit checkpoints", [](cfg::Config& c) { c.audit.checkpoint_every = 5; }, {"audit"}},
+      {"metrics on", [](cfg::Config& c) { c.metrics.listen = cfg::Address{"127.0.0.1", 9312}; }, {"metrics"}},
       {"max_startups", [](cfg::Config& c) { c.limits.max_startups = 7; }, {"limits (start-ups and penalties)"}},
       {"penalty exempt", [](cfg::Config& c) { c.limits.per_source_penalties.exempt.push_back({}); },
        {"limits (start-ups and penalties)"}},
