@@ -82,6 +82,7 @@ Server::Server(asio::io_context& io, const config::Config& config, EventLog& log
     : io_(io),
       config_(config),
       log_(log),
+      key_directory_(io, log),
       context_{.config = config, .upstream = {}, .log = log, .storage = nullptr, .approvals_command = {},
                .waiting = {}, .start_inner_session = {}, .admissions = limits::Admissions(config.limits)},
       acceptor_(io),
@@ -113,6 +114,8 @@ std::optional<std::string> Server::start() {
   recorder_ = std::make_unique<recording::RecordingWriter>();
   context_.recorder = recorder_.get();
   context_.live = &live_sessions_;
+  if (auto problem = KeyDirectory::check(config_)) return *problem;
+  context_.keys = &key_directory_;
   // A directory that cannot be made is not fatal: each session then says so in the log and
   // the audit trail (and one that must be recorded is refused).
   if (auto error = recording::prepare_recordings_dir(config_.recording.dir)) {

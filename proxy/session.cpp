@@ -106,8 +106,8 @@ awaitable<void> Session::run() {
   ssh_set_blocking(user_.get(), 0);
 
   auto deadline = SteadyClock::now() + context_.config.limits.login_grace;
-  auto auth = co_await authenticate_user(user_.get(), context_.config, waiter_, deadline,
-                                         stop_requested_);
+  auto auth = co_await authenticate_user(user_.get(), context_.config, context_.keys, waiter_,
+                                         deadline, stop_requested_);
   startup_.release();  // the key is proven (or never will be): no longer a half-open slot
   if (auto* failure = std::get_if<AuthFailure>(&auth)) {
     log("auth", {{"result", "failed"}, {"reason", failure->reason}});

@@ -6,6 +6,7 @@
 
 #include "config/config.hpp"
 #include "escalation.hpp"
+#include "key_directory.hpp"
 #include "event_log.hpp"
 #include "limits/admission.hpp"
 #include "live_sessions.hpp"
@@ -37,6 +38,8 @@ struct SessionContext {
   // The session channels running now, for `session list`, `watch` and `kill` (issue 13,
   // section 2); the Server owns it.
   LiveSessions* live = nullptr;
+  // Keys from `keys_command:` (issue 15, section 4), cached across logins; the Server owns it.
+  KeyDirectory* keys = nullptr;
 };
 
 }  // namespace holdgate::proxy
