@@ -24,7 +24,9 @@ KeyLookup look_up_key(const std::map<std::string, DirectoryEntry, std::less<>>& 
   for (const auto& user : users) {
     auto found = entries.find(user.name);
     if (found == entries.end()) {
+      // Never asked: the answer may well list the key.
       lookup.unusable.push_back(user.name);
+      lookup.unusable_lists_key = true;
       continue;
     }
     const auto& entry = found->second;

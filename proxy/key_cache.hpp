@@ -36,7 +36,7 @@ bool entry_usable(const DirectoryEntry& entry, const config::KeysCommand& settin
 struct KeyLookup {
   std::vector<std::string> owners;    // users whose usable entry lists the key
   std::vector<std::string> unusable;  // users whose entry must be run again (or for the first time)
-  bool unusable_lists_key = false;    // one of those listed the key last time
+  bool unusable_lists_key = false;    // one of those listed the key last time, or was never asked
 };
 
 // Looks the key up among every configured user's entry (a user without an entry is unusable).

@@ -202,6 +202,8 @@ TEST_CASE("keys_command cache: what one lookup of an offered key decides", "[key
       {"fresh owner; the other's old answer listed it: ask again first",
        {{"alice", fresh({key})}, {"bob", stale({key})}}, px::KeyVerdict::refresh, {"alice"},
        {"bob"}},
+      {"fresh owner; the other never asked: ask first (it might list the key too)",
+       {{"alice", fresh({key})}}, px::KeyVerdict::refresh, {"alice"}, {"bob"}},
       {"only an old answer lists it", {{"alice", stale({key})}, {"bob", fresh({})}},
        px::KeyVerdict::refresh, {}, {"alice"}},
       {"nobody, all fresh", {{"alice", fresh({other})}, {"bob", fresh({})}},
