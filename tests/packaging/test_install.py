@@ -31,6 +31,9 @@ BUILD = Path(os.environ.get("HOLDGATE_BUILD_DIR")
              or Path(__file__).resolve().parents[2] / "build")
 
 
+WANTS = Path("/etc/systemd/system/multi-user.target.wants/holdgate.service")
+
+
 def run(*argv, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([str(a) for a in argv], capture_output=True, text=True, timeout=600,
                           **kwargs)
@@ -103,6 +106,9 @@ def test_dpkg_install_check_and_purge(deb):
         state = os.stat("/var/lib/holdgate")
         assert stat.S_ISDIR(state.st_mode) and stat.S_IMODE(state.st_mode) == 0o700
         assert (state.st_uid, state.st_gid) == (user.pw_uid, user.pw_gid)
+        # Enabled on install, as debhelper's snippet does for every service (sshd too); not
+        # started: the shipped config allows nothing until edited.
+        assert WANTS.is_symlink() and os.readlink(WANTS) == "/lib/systemd/system/holdgate.service"
         # The shipped config is readable by the service's user (it runs as holdgate).
         assert run("runuser", "-u", "holdgate", "--", "/usr/sbin/holdgate", "check-config",
                    "--config", "/etc/holdgate/holdgate.yaml").returncode == 0
@@ -113,6 +119,7 @@ def test_dpkg_install_check_and_purge(deb):
         for path in ("/usr/sbin/holdgate", "/etc/holdgate/holdgate.yaml",
                      "/lib/systemd/system/holdgate.service", "/usr/share/man/man8/holdgate.8.gz"):
             assert not Path(path).exists(), path
+        assert not WANTS.is_symlink(), "purge leaves the service enabled"
         # Kept on purpose, as Debian packages do (see postrm): the user, and the evidence.
         assert user_exists("holdgate")
         assert Path("/var/lib/holdgate").is_dir()
