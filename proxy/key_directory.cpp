@@ -156,6 +156,23 @@ std::optional<std::string> KeyDirectory::check(const config::Config& config) {
   return std::nullopt;
 }
 
+std::string KeyDirectory::also_listed_for(const config::Config& config,
+                                          const config::User& owner, std::string_view type,
+                                          std::string_view blob, std::string_view fingerprint) {
+  const auto& settings = config.keys_command;
+  if (settings.argv.empty()) return {};
+  const auto now = SteadyClock::now();
+  auto lookup = look_up_key(state_->entries, config.users, settings, type, blob, now, now);
+  for (const auto& name : lookup.owners) {
+    if (name == owner.name) continue;
+    state_->log.write("keys-command-conflict",
+                      {{"key", fingerprint}, {"users", owner.name + "," + name},
+                       {"reason", "an inline key of one user is listed for another; refused"}});
+    return name;
+  }
+  return {};
+}
+
 awaitable<const config::User*> KeyDirectory::find(const config::Config& config, std::string type,
                                                   std::string blob, std::string fingerprint,
                                                   SteadyClock::time_point deadline) {

@@ -14,7 +14,9 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "config/config.hpp"
 #include "event_log.hpp"
@@ -38,6 +40,12 @@ class KeyDirectory {
   awaitable<const config::User*> find(const config::Config& config, std::string type,
                                       std::string blob, std::string fingerprint,
                                       SteadyClock::time_point deadline);
+
+  // For a key that is `owner`'s inline key: another user whose answer at hand (nothing is run)
+  // lists it too, or "". Such a key opens nothing (the caller refuses it; this logs it).
+  std::string also_listed_for(const config::Config& config, const config::User& owner,
+                              std::string_view type, std::string_view blob,
+                              std::string_view fingerprint);
 
   // Start-up check: the program exists and is executable. One sentence, or nullopt.
   static std::optional<std::string> check(const config::Config& config);

@@ -20,7 +20,14 @@ awaitable<const config::User*> key_owner(const config::Config& config, KeyDirect
   const char* type = ssh_key_type_to_char(ssh_key_type(key));
   if (type == nullptr) co_return nullptr;
   std::string blob = public_key_blob(key);
-  if (auto* owner = policy::find_user_by_key(config, type, blob)) co_return owner;
+  if (auto* owner = policy::find_user_by_key(config, type, blob)) {
+    // A key must never name two people: not even an inline key the directory gives another.
+    if (directory != nullptr &&
+        !directory->also_listed_for(config, *owner, type, blob, fingerprint(key)).empty()) {
+      co_return nullptr;
+    }
+    co_return owner;
+  }
   if (directory == nullptr) co_return nullptr;
   co_return co_await directory->find(config, type, std::move(blob), fingerprint(key), deadline);
 }

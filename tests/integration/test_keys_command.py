@@ -155,6 +155,23 @@ def test_a_key_listed_for_two_users_opens_nothing(make_gate, directory, carol):
     assert line and "carol" in line and "dave" in line, gate.log_text()
 
 
+def test_an_inline_key_the_directory_lists_for_someone_else_opens_nothing(make_gate, world,
+                                                                           directory, carol):
+    (directory / "carol.keys").write_text(carol.public_line + "\n")
+    (directory / "dave.keys").write_text(world.people["alice"].public_line + "\n")
+    gate = gate_with_directory(make_gate, directory / "print-keys", extra_users=("dave",))
+    alice = client_for(gate, world.people["alice"], "alice")
+    # Nothing is known of dave's answer yet: alice's inline key is hers (nothing is run for it).
+    assert alice.ssh("root@db-1", "true").returncode == 0
+    # carol's login asks everyone's directory answer, dave's included...
+    assert client_for(gate, carol, "carol").ssh("root@db-1", "true").returncode == 0
+    # ... and from then on the key names two people, so it opens nothing.
+    r = alice.ssh("root@db-1", "whoami")
+    assert r.returncode == 255 and DENIED in r.stderr, r
+    line = gate.wait_for_log_line("keys-command-conflict", world.people["alice"].fingerprint())
+    assert line and "alice,dave" in line, gate.log_text()
+
+
 def test_lines_with_key_options_are_skipped_not_honoured_without_their_options(
         make_gate, directory, carol):
     (directory / "carol.keys").write_text(f'from="10.9.9.9" {carol.public_line}\n')
