@@ -218,6 +218,18 @@ struct MetricsSettings {
   std::optional<Address> listen;  // `metrics: {listen: 127.0.0.1:9312}`
 };
 
+// `keys_command:` (issue 15, section 4): a program that prints a configured user's
+// authorized_keys lines, like sshd's AuthorizedKeysCommand (e.g. sss_ssh_authorizedkeys %u).
+// Run without a shell: `argv` is the command split into words, argv[0] an absolute path, with
+// the tokens %u (the holdgate user name) and %% left for config/keys_command.hpp to expand.
+struct KeysCommand {
+  std::string command;            // as written; empty: no keys_command
+  std::vector<std::string> argv;  // split, tokens not yet expanded
+  Duration timeout = std::chrono::seconds(5);  // per run; past it the run counts as "no key"
+  Duration cache = std::chrono::minutes(5);    // how long an answer is used before it is re-run
+  int max_processes = 4;                       // runs at once
+};
+
 struct Config {
   std::filesystem::path source;  // the file this came from
   Address listen{"0.0.0.0", 2222};
@@ -236,6 +248,7 @@ struct Config {
   AuditSettings audit;  // `audit:` checkpoints
   StorageConfig storage;  // `storage:` (issue 14)
   MetricsSettings metrics;  // `metrics:` (issue 15)
+  KeysCommand keys_command;  // `keys_command:` (issue 15)
 
   const Target* find_target(std::string_view name) const;
   const User* find_user(std::string_view name) const;

@@ -172,7 +172,9 @@ KeyParse parse_authorized_key(std::string_view line) {
       looks_like_options = is_key_type(next_word(after));
     }
     if (looks_like_options) {
-      return fail("key options are not supported; the line must start with the key type");
+      auto parse = fail("key options are not supported; the line must start with the key type");
+      parse.options = true;
+      return parse;
     }
     return fail("unknown key type '" + std::string(type) + "' (supported: " + supported_types() +
                 ")");

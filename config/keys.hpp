@@ -12,6 +12,7 @@ namespace holdgate::config::detail {
 struct KeyParse {
   std::optional<AuthorizedKey> key;
   std::string problem;  // set when key is not
+  bool options = false;  // the line starts with authorized_keys options (refused, see below)
 };
 
 // Accepts "TYPE BLOB [comment]" where BLOB is strict base64 of a public key of TYPE (its wire

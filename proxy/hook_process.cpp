@@ -105,7 +105,7 @@ void arm_watchdog(const std::shared_ptr<Run>& run, std::chrono::milliseconds aft
 
 // posix_spawn with the pipes on 0/1/2 and nothing else inherited. Returns 0 or an errno value
 // (glibc reports exec failures such as ENOENT and EACCES here).
-int spawn(Run& run, const std::filesystem::path& program, const std::vector<std::string>& env,
+int spawn(Run& run, const std::vector<std::string>& args, const std::vector<std::string>& env,
           int stdin_fd, int stdout_fd, int stderr_fd) {
   posix_spawn_file_actions_t actions;
   if (const int rc = posix_spawn_file_actions_init(&actions); rc != 0) return rc;
@@ -142,10 +142,12 @@ int spawn(Run& run, const std::filesystem::path& program, const std::vector<std:
   std::vector<char*> envp;
   for (const auto& entry : env) envp.push_back(const_cast<char*>(entry.c_str()));
   envp.push_back(nullptr);
-  std::string path = program.string();
-  char* argv[] = {path.data(), nullptr};
+  std::vector<char*> argv;
+  for (const auto& word : args) argv.push_back(const_cast<char*>(word.c_str()));
+  argv.push_back(nullptr);
 
-  if (rc == 0) rc = posix_spawn(&run.pid, path.c_str(), &actions, &attr, argv, envp.data());
+  if (args.empty()) rc = EINVAL;
+  if (rc == 0) rc = posix_spawn(&run.pid, argv[0], &actions, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   return rc;
@@ -170,6 +172,14 @@ std::string ProcessResult::problem(std::chrono::milliseconds timeout) const {
 awaitable<ProcessResult> run_process(std::filesystem::path program, std::vector<std::string> env,
                                      std::string input, ProcessLimits limits,
                                      LiveProcessGroups live) {
+  std::vector<std::string> argv = {program.string()};
+  co_return co_await run_program(std::move(argv), std::move(env), std::move(input), limits,
+                                 std::move(live));
+}
+
+awaitable<ProcessResult> run_program(std::vector<std::string> argv, std::vector<std::string> env,
+                                     std::string input, ProcessLimits limits,
+                                     LiveProcessGroups live) {
   auto ex = co_await asio::this_coro::executor;
   // The SIGCHLD watch exists before the child does, so its exit cannot slip past unseen.
   auto run = std::make_shared<Run>(ex);
@@ -189,7 +199,7 @@ awaitable<ProcessResult> run_process(std::filesystem::path program, std::vector<
     ::close(in_pipe[0]), ::close(in_pipe[1]), ::close(out_pipe[0]), ::close(out_pipe[1]);
     co_return run->result;
   }
-  const int rc = spawn(*run, program, env, in_pipe[0], out_pipe[1], err_pipe[1]);
+  const int rc = spawn(*run, argv, env, in_pipe[0], out_pipe[1], err_pipe[1]);
   ::close(in_pipe[0]), ::close(out_pipe[1]), ::close(err_pipe[1]);
   run->in.assign(in_pipe[1]);
   run->out.assign(out_pipe[0]);

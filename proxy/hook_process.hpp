@@ -50,4 +50,10 @@ awaitable<ProcessResult> run_process(std::filesystem::path program, std::vector<
                                      std::string input, ProcessLimits limits,
                                      LiveProcessGroups live);
 
+// The same with arguments: argv[0] is the program's absolute path (PATH is not searched) and
+// what the program sees as its name; the words are passed as they are, never to a shell.
+awaitable<ProcessResult> run_program(std::vector<std::string> argv, std::vector<std::string> env,
+                                     std::string input, ProcessLimits limits,
+                                     LiveProcessGroups live);
+
 }  // namespace holdgate::proxy

@@ -84,6 +84,7 @@ Server::Server(asio::io_context& io, std::shared_ptr<const config::Config> confi
       config_(config),
       started_(config),
       log_(log),
+      key_directory_(io, log),
       context_{.config = config, .upstream = {}, .log = log, .storage = nullptr, .approvals_command = {},
                .waiting = {}, .start_inner_session = {}, .admissions = limits::Admissions(config->limits)},
       acceptor_(io),
@@ -116,6 +117,8 @@ std::optional<std::string> Server::start() {
   context_.recorder = recorder_.get();
   context_.live = &live_sessions_;
   context_.people = &people_;
+  if (auto problem = KeyDirectory::check(*config_)) return *problem;
+  context_.keys = &key_directory_;
   // A directory that cannot be made is not fatal: each session then says so in the log and
   // the audit trail (and one that must be recorded is refused).
   if (auto error = recording::prepare_recordings_dir(config_->recording.dir)) {

@@ -17,6 +17,7 @@
 #include "metrics_service.hpp"
 #include "net.hpp"
 #include "session.hpp"
+#include "key_directory.hpp"
 #include "session_context.hpp"
 #include "ssh_handles.hpp"
 #include "recording/writer.hpp"
@@ -90,6 +91,7 @@ class Server {
   std::unique_ptr<AuditCheckpointer> checkpointer_;  // signed anchors of the audit chain
   KeyHandle upstream_identity_;
   BindHandle bind_;
+  KeyDirectory key_directory_;  // keys_command answers, across logins; context_ points at it
   SessionContext context_;
   tcp::acceptor acceptor_;
   std::vector<std::weak_ptr<Session>> sessions_;

@@ -120,7 +120,7 @@ awaitable<void> Session::run() {
   ssh_set_blocking(user_.get(), 0);
 
   auto deadline = SteadyClock::now() + config_.limits.login_grace;
-  auto auth = co_await authenticate_user(user_.get(), config_, waiter_, deadline,
+  auto auth = co_await authenticate_user(user_.get(), config_, context_.keys, waiter_, deadline,
                                          stop_requested_);
   startup_.release();  // the key is proven (or never will be): no longer a half-open slot
   if (auto* failure = std::get_if<AuthFailure>(&auth)) {

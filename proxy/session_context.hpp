@@ -9,6 +9,7 @@
 #include "config/config.hpp"
 #include "connected_people.hpp"
 #include "escalation.hpp"
+#include "key_directory.hpp"
 #include "event_log.hpp"
 #include "limits/admission.hpp"
 #include "live_sessions.hpp"
@@ -45,6 +46,8 @@ struct SessionContext {
   // Every authenticated connection by person and key, so a reload can end those it removed.
   ConnectedPeople* people = nullptr;
   BastionMetrics* metrics = nullptr;  // `metrics:` (issue 15); null when off
+  // Keys from `keys_command:` (issue 15, section 4), cached across logins; the Server owns it.
+  KeyDirectory* keys = nullptr;
 };
 
 }  // namespace holdgate::proxy

@@ -1,6 +1,7 @@
 #include "user_auth.hpp"
 
 #include "connection_failure.hpp"
+#include "key_directory.hpp"
 #include "keys.hpp"
 #include "policy/access.hpp"
 #include "ssh_handles.hpp"
@@ -10,20 +11,32 @@ namespace {
 
 using limits::Offence;
 
-// The person whose configured key this message carries, or nullptr.
-const config::User* key_owner(const config::Config& config, ssh_message message) {
+// The person whose configured key this message carries, or nullptr: an inline key in the
+// config first, then (with keys_command) the directory's answers, which may run the command.
+awaitable<const config::User*> key_owner(const config::Config& config, KeyDirectory* directory,
+                                         ssh_message message, SteadyClock::time_point deadline) {
   ssh_key key = ssh_message_auth_pubkey(message);  // owned by the message
-  if (key == nullptr) return nullptr;
+  if (key == nullptr) co_return nullptr;
   const char* type = ssh_key_type_to_char(ssh_key_type(key));
-  if (type == nullptr) return nullptr;
-  return policy::find_user_by_key(config, type, public_key_blob(key));
+  if (type == nullptr) co_return nullptr;
+  std::string blob = public_key_blob(key);
+  if (auto* owner = policy::find_user_by_key(config, type, blob)) {
+    // A key must never name two people: not even an inline key the directory gives another.
+    if (directory != nullptr &&
+        !directory->also_listed_for(config, *owner, type, blob, fingerprint(key)).empty()) {
+      co_return nullptr;
+    }
+    co_return owner;
+  }
+  if (directory == nullptr) co_return nullptr;
+  co_return co_await directory->find(config, type, std::move(blob), fingerprint(key), deadline);
 }
 
 }  // namespace
 
 awaitable<std::variant<AuthenticatedPerson, AuthFailure>> authenticate_user(
-    ssh_session session, const config::Config& config, SshWaiter& waiter,
-    SteadyClock::time_point deadline, const bool& stop_requested) {
+    ssh_session session, const config::Config& config, KeyDirectory* directory,
+    SshWaiter& waiter, SteadyClock::time_point deadline, const bool& stop_requested) {
   for (;;) {
     int rc = ssh_handle_key_exchange(session);
     if (rc == SSH_OK) break;
@@ -60,7 +73,7 @@ awaitable<std::variant<AuthenticatedPerson, AuthFailure>> authenticate_user(
       continue;
     }
     if (ssh_message_subtype(message.get()) == SSH_AUTH_METHOD_PUBLICKEY) {
-      const config::User* owner = key_owner(config, message.get());
+      const config::User* owner = co_await key_owner(config, directory, message.get(), deadline);
       auto state = ssh_message_auth_publickey_state(message.get());
       if (owner != nullptr && state == SSH_PUBLICKEY_STATE_NONE) {
         // A key offer without a signature: say "that key would do", authenticate nobody.

@@ -13,6 +13,8 @@
 
 namespace holdgate::proxy {
 
+class KeyDirectory;  // keys from keys_command (key_directory.hpp); nullptr: inline keys only
+
 struct AuthenticatedPerson {
   const config::User* user = nullptr;
   std::string user_name;        // what they typed: LOGIN@TARGET
@@ -31,9 +33,9 @@ struct AuthFailure {
 // Runs key exchange and the authentication dialogue until a person proves a configured key
 // (leaving that last request unanswered, see AuthenticatedPerson::pending),
 // the client gives up, too many attempts fail, the login grace deadline passes, or the server
-// asks to stop.
+// asks to stop. A key found through `directory` may wait for its command (within `deadline`).
 awaitable<std::variant<AuthenticatedPerson, AuthFailure>> authenticate_user(
-    ssh_session session, const config::Config& config, SshWaiter& waiter,
-    SteadyClock::time_point deadline, const bool& stop_requested);
+    ssh_session session, const config::Config& config, KeyDirectory* directory,
+    SshWaiter& waiter, SteadyClock::time_point deadline, const bool& stop_requested);
 
 }  // namespace holdgate::proxy

@@ -2,7 +2,8 @@
 (no recompilation), its files, modes, conffiles and maintainer scripts read with dpkg-deb, and,
 extracted into a throwaway directory (never `dpkg -i` here: this runs on developers' machines),
 the shipped binary passes `check-config` on the shipped default config, the unit passes
-`systemd-analyze verify`, and the man pages render without warnings.
+`systemd-analyze verify`, and the man pages render without warnings. test_install.py does
+the real `dpkg -i` and `--purge`, on CI's throwaway machine only.
 
 $HOLDGATE_BUILD_DIR is the CMake build directory (CTest sets it).
 """

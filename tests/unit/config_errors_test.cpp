@@ -42,7 +42,8 @@ const std::vector<ErrorRow> error_rows = {
     {kHead + "lisen: 0.0.0.0:22\n", "unknown top-level key 'lisen' (did you mean 'listen'?)", 2, 1},
     {kHead + "frobnicate: 1\n",
      "unknown top-level key 'frobnicate' (expected one of: listen, state_dir, host_keys, upstream, "
-     "targets, users, roles, limits, notify, approvals, recording, audit, proxy_protocol, storage)",
+     "targets, users, roles, limits, notify, approvals, recording, audit, proxy_protocol, storage, "
+     "metrics, keys_command)",
      2, 1},
     // storage: one backend
     {kHead + "storage:\n  postgress: x\n",
