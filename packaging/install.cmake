@@ -40,9 +40,9 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # dpkg-shlibdeps reads the binary's libraries (libssh, libssl, yaml-cpp, ...) into Depends;
-# adduser runs in postinst.
+# adduser runs in postinst (the system user); procps has the unit's ExecReload, /bin/kill.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, procps")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
   ${packaging_dir}/debian/conffiles ${packaging_dir}/debian/postinst
   ${packaging_dir}/debian/prerm ${packaging_dir}/debian/postrm)

@@ -38,8 +38,11 @@ BastionMetrics::BastionMetrics()
       logins_(registry_.counter("holdgate_logins_total",
                                 "Login decisions by result; escalation-* are the ends of held logins.",
                                 {"result"})),
-      auth_failures_(registry_.counter("holdgate_auth_failures_total",
-                                       "Connections that failed to authenticate.")),
+      auth_failures_(registry_.counter(
+          "holdgate_auth_failures_total",
+          "Connections that ended without authenticating: refused (keys offered and refused), "
+          "no-attempt (gone before trying), login-grace (too slow), other.",
+          {"reason"})),
       refusals_(registry_.counter("holdgate_preauth_refusals_total",
                                   "Connections refused by the limits before authentication, by reason.",
                                   {"reason"})),
@@ -73,7 +76,7 @@ BastionMetrics::BastionMetrics()
   for (const char* result : {"allowed", "denied", "escalation-approved", "escalation-refused"}) {
     logins_.with({result});
   }
-  auth_failures_.with();
+  for (const char* reason : {"refused", "no-attempt", "login-grace", "other"}) auth_failures_.with({reason});
   for (const char* reason : {"max-startups", "per-source", "random-early-drop", "penalty"}) {
     refusals_.with({reason});
   }
@@ -102,8 +105,6 @@ void BastionMetrics::on_event(std::string_view event, const std::vector<EventLog
     logins_.with({std::string(login_result(field(fields, "result")))}).add();
   } else if (event == "escalation") {
     logins_.with({"escalation-" + std::string(field(fields, "result"))}).add();
-  } else if (event == "auth") {
-    if (field(fields, "result") == "failed") auth_failures_.with().add();
   } else if (event == "hook") {
     bool broke = !field(fields, "problem").empty() && field(fields, "applied").empty();
     hooks_.with({broke ? std::string("failed") : std::string(field(fields, "result"))}).add();
@@ -134,6 +135,15 @@ void BastionMetrics::on_request_change(const approvals::RequestChange& change,
           .observe(std::max(0.0, std::chrono::duration<double>(now - change.request.created).count()));
     }
   }
+}
+
+void BastionMetrics::on_auth_failure(limits::Offence offence) {
+  using limits::Offence;
+  const char* reason = offence == Offence::auth_failed      ? "refused"
+                       : offence == Offence::no_auth        ? "no-attempt"
+                       : offence == Offence::grace_exceeded ? "login-grace"
+                                                            : "other";
+  auth_failures_.with({reason}).add();
 }
 
 void BastionMetrics::on_preauth_refusal(std::string_view reason) {

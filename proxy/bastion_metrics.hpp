@@ -14,6 +14,7 @@
 
 #include "approvals/request_events.hpp"
 #include "event_log.hpp"
+#include "limits/penalties.hpp"
 #include "metrics/registry.hpp"
 
 namespace holdgate::proxy {
@@ -22,13 +23,15 @@ class BastionMetrics {
  public:
   BastionMetrics();
 
-  // An event log line (EventLog's tap): logins, auth failures, hook results, webhook failures.
+  // An event log line (EventLog's tap): logins, hook results, webhook failures.
   void on_event(std::string_view event, const std::vector<EventLog::Field>& fields);
   // A request change this bastion made (other bastions' are theirs to count).
   void on_request_change(const approvals::RequestChange& change,
                          std::chrono::system_clock::time_point now);
   // A connection the limits refused before authentication, with the limits' reason sentence.
   void on_preauth_refusal(std::string_view reason);
+  // A connection that ended without authenticating, by what its source's penalty counts it as.
+  void on_auth_failure(limits::Offence offence);
   void on_dial(std::chrono::steady_clock::duration took) {
     dial_->observe(std::chrono::duration<double>(took).count());
   }

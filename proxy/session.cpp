@@ -125,6 +125,7 @@ awaitable<void> Session::run() {
   startup_.release();  // the key is proven (or never will be): no longer a half-open slot
   if (auto* failure = std::get_if<AuthFailure>(&auth)) {
     log("auth", {{"result", "failed"}, {"reason", failure->reason}});
+    if (context_.metrics) context_.metrics->on_auth_failure(failure->offence);
     // Penalties are for sources that fail to authenticate. An inner connection rides an
     // authenticated one (a person slow to answer a host key prompt, say), and is bounded by
     // max_jump_startups instead.
@@ -141,6 +142,7 @@ awaitable<void> Session::run() {
   if (jump_ && person.user->name != jump_->person) {
     // The inner connection of a ProxyJump must be the person who opened the outer one.
     log("auth", {{"result", "failed"}, {"reason", "inner key belongs to " + person.user->name}});
+    if (context_.metrics) context_.metrics->on_auth_failure(limits::Offence::auth_failed);
     ssh_message_reply_default(person.pending.get());
     co_return;
   }

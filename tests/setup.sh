@@ -13,7 +13,7 @@ packages=(
   sqlite3  # the audit tests tamper with the database as an intruder would
   # tests/packaging: cpack's DEB generator (dpkg-shlibdeps), the unit's verifier, man pages'
   # renderer, bash completion's loader
-  dpkg-dev systemd man-db bash-completion
+  dpkg-dev systemd man-db bash-completion procps
   prometheus  # promtool check metrics, for /metrics (test_metrics.py)
 )
 missing=()

@@ -77,7 +77,7 @@ def test_control_conffiles_and_scripts(deb, tmp_path):
     assert fields["Package"] == "holdgate"
     assert fields["Version"] == project_version()
     depends = fields["Depends"]
-    for library in ("libssh-4", "libssl3", "libyaml-cpp0.7", "libsqlite3-0", "adduser"):
+    for library in ("libssh-4", "libssl3", "libyaml-cpp0.7", "libsqlite3-0", "adduser", "procps"):
         assert library in depends, depends  # dpkg-shlibdeps read the binary's libraries
 
     control = tmp_path / "control"
@@ -114,6 +114,9 @@ def test_unit_passes_systemd_analyze_verify(root, tmp_path):
     shutil.copytree(root, tree, symlinks=True)
     shutil.copytree("/lib/systemd/system", tree / "lib/systemd/system", symlinks=True,
                     dirs_exist_ok=True)
+    # ExecReload's /bin/kill comes from procps, one of the package's dependencies.
+    (tree / "bin").mkdir(exist_ok=True)
+    shutil.copy2("/bin/kill", tree / "bin/kill")
     r = run("systemd-analyze", "verify", "--man=no", f"--root={tree}",
             "/lib/systemd/system/holdgate.service")
     assert r.returncode == 0 and r.stderr == "", r.stderr
@@ -150,7 +153,7 @@ complete_words holdgate serve --log-format ''
         pytest.skip("bash-completion is not installed")
     r = run("bash", "-c", probe)
     lines = r.stdout.splitlines()
-    assert lines == ["serve check-config show-keys known-hosts audit --help --version",
+    assert lines == ["serve check-config doctor show-keys known-hosts audit storage --help --version",
                      "--config --help --host --upstream",
                      "verify export",
                      "text json"], r.stdout + r.stderr
