@@ -9,6 +9,7 @@
 #include "audit/signing_key.hpp"
 #include "doctor/file_checks.hpp"
 #include "proxy/hook_runner.hpp"
+#include "proxy/key_directory.hpp"
 #include "proxy/keys.hpp"
 #include "proxy/tls.hpp"
 #include "storage/schema_status.hpp"
@@ -109,6 +110,15 @@ std::vector<Check> webhooks(const Config& config) {
   return checks;
 }
 
+std::vector<Check> keys_command(const Config& config) {
+  if (config.keys_command.argv.empty()) return {};
+  const std::string what = "keys_command " + config.keys_command.argv[0];
+  if (auto problem = proxy::KeyDirectory::check(config)) {
+    return {Check::failed(what, *problem, "install it as an executable file, or remove keys_command")};
+  }
+  return {Check::passed(what)};
+}
+
 // A key serve loads, or generates when it is missing.
 Check generated_key(const std::string& what, const path& file,
                     const std::function<std::optional<std::string>()>& load) {
@@ -154,6 +164,7 @@ std::vector<Check> startup_checks(const Config& config) {
   checks.push_back(database(config));
   for (auto& check : hooks(config)) checks.push_back(std::move(check));
   for (auto& check : webhooks(config)) checks.push_back(std::move(check));
+  for (auto& check : keys_command(config)) checks.push_back(std::move(check));
   checks.push_back(checkpoint_key(config));
   checks.push_back(ssh_key_file("upstream identity", config.upstream.identity));
   for (const auto& file : proxy::host_key_paths(config)) checks.push_back(ssh_key_file("host key", file));

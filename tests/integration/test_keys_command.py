@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from harness.client import Client, write_ssh_config
+from harness.holdgate import run_cli
 from harness.keys import generate_key
 from harness.world import new_gate
 
@@ -191,3 +192,7 @@ def test_serve_refuses_a_keys_command_that_is_not_executable(world, tmp_path):
     with pytest.raises(RuntimeError):
         gate.start()
     assert f"keys_command: {script} is not executable" in gate.log_text()
+    # check-config runs the same start-up check, without starting.
+    checked = run_cli("check-config", "--config", gate.config_path)
+    assert checked.returncode == 1
+    assert f"keys_command: {script} is not executable" in checked.stderr
