@@ -7,6 +7,7 @@
 
 #include "config/load.hpp"
 #include "config/reload_rules.hpp"
+#include "key_directory.hpp"
 
 namespace holdgate::proxy {
 namespace {
@@ -66,6 +67,12 @@ void ConfigReloader::reload() {
     return;
   }
   auto loaded = std::make_shared<config::Config>(std::move(*result.config));
+  // What serve would refuse at start is refused here too (hooks and webhooks: apply_config).
+  if (auto problem = KeyDirectory::check(*loaded)) {
+    log_.write("reload-failed", {{"reason", *problem + "; the old configuration stays in force"}});
+    if (notify_) notify_("READY=1");
+    return;
+  }
   const auto& running = *server_.config();
   auto kept = config::keep_restart_settings(running, *loaded);
   auto applied = server_.apply_config(loaded, std::string(access_removed_message));

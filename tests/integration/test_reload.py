@@ -91,6 +91,20 @@ def test_a_restart_only_setting_is_named_and_kept(world, make_gate):
     assert (r.returncode, r.stdout) == (0, "root\n"), r
 
 
+def test_a_reload_refuses_what_serve_would_refuse_at_start(world, make_gate, tmp_path):
+    gate = make_gate()
+    alice = gate_client(world, gate, "alice")
+    script = tmp_path / "not-executable"
+    script.write_text("#!/bin/sh\n")
+    broken = copy.deepcopy(gate.config)
+    broken["keys_command"] = {"command": f"{script} %u"}
+    answer = gate.reload(broken)
+    assert f"keys_command: {script} is not executable" in answer, answer
+    assert "the old configuration stays in force" in answer, answer
+    r = alice.ssh("root@db-1", "whoami")
+    assert (r.returncode, r.stdout) == (0, "root\n"), r
+
+
 def test_a_held_session_survives_a_reload(world, make_gate, tmp_path):
     gate = make_gate(edit=with_reviewers())
     bob, alice, ivan = (gate_client(world, gate, n) for n in ("bob", "alice", "ivan"))
