@@ -13,6 +13,8 @@ namespace holdgate::approvals {
 // (C0, DEL, C1), format characters (Cf) and U+2028/U+2029 as \u00XX / \uXXXX (a surrogate pair
 // past U+FFFF), bytes that are not valid UTF-8 as \ufffd.
 std::string json_quote(std::string_view text);
+// The same, appended to `out`: a recording's event line is built without copying its text again.
+void append_json_quoted(std::string& out, std::string_view text);
 
 // Writes values in order; commas and colons are placed for you. Misuse (a value where a key is
 // due, unbalanced ends) is a programming error and asserts in debug builds.

@@ -105,8 +105,15 @@ bool same_integrations(const Config& a, const Config& b) {
 bool still_admits(const Config& config, std::string_view person, std::string_view key_blob) {
   const User* user = config.find_user(person);
   if (user == nullptr) return false;
-  return std::any_of(user->keys.begin(), user->keys.end(),
-                     [&](const AuthorizedKey& key) { return key.blob == key_blob; });
+  auto listed = [&](const User& u) {
+    return std::any_of(u.keys.begin(), u.keys.end(),
+                       [&](const AuthorizedKey& key) { return key.blob == key_blob; });
+  };
+  if (listed(*user)) return true;
+  // A key no user lists inline came from keys_command: whether it still holds is the
+  // directory's to say at the next login (as sshd does), not the file's.
+  return !config.keys_command.argv.empty() &&
+         std::none_of(config.users.begin(), config.users.end(), listed);
 }
 
 }  // namespace holdgate::config

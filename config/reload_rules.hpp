@@ -22,7 +22,8 @@ std::vector<std::string> keep_restart_settings(const Config& running, Config& lo
 bool same_integrations(const Config& a, const Config& b);
 
 // Does `config` still let `person` in with the key whose base64 blob is `key_blob`? False
-// when the user is gone or no longer has that key: their connections end on reload.
+// when the user is gone or no longer has that key: their connections end on reload. A key
+// that no user lists inline, with a keys_command configured, came from the directory and stays.
 bool still_admits(const Config& config, std::string_view person, std::string_view key_blob);
 
 }  // namespace holdgate::config

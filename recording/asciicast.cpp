@@ -12,8 +12,12 @@ std::string event_line(double seconds, std::string_view code, std::string_view t
   std::snprintf(time, sizeof time, "%.6f", seconds < 0 ? 0.0 : seconds);
   // json_quote turns what is not UTF-8 into U+FFFD and escapes control characters, which
   // asciinema decodes back to the same characters: the terminal sees what the user saw.
-  return std::string("[") + time + ", \"" + std::string(code) + "\", " +
-         approvals::json_quote(text) + "]\n";
+  std::string line;
+  line.reserve(text.size() + text.size() / 8 + 48);
+  line.append("[").append(time).append(", \"").append(code).append("\", ");
+  approvals::append_json_quoted(line, text);
+  line.append("]\n");
+  return line;
 }
 
 // Length of the UTF-8 sequence `lead` starts, 0 for a byte that cannot start one.

@@ -8,6 +8,7 @@ works (or is refused with ssh's usual "Permission denied (publickey)"), and the 
 """
 from __future__ import annotations
 
+import subprocess
 import time
 from pathlib import Path
 
@@ -196,3 +197,22 @@ def test_serve_refuses_a_keys_command_that_is_not_executable(world, tmp_path):
     checked = run_cli("check-config", "--config", gate.config_path)
     assert checked.returncode == 1
     assert f"keys_command: {script} is not executable" in checked.stderr
+
+
+def test_a_reload_keeps_the_live_session_of_a_person_whose_key_is_the_directorys(
+        make_gate, directory, carol):
+    # The key is in no `keys:` list: a reload must not take it for a removed key.
+    (directory / "carol.keys").write_text(carol.public_line + "\n")
+    gate = gate_with_directory(make_gate, directory / "print-keys")
+    client = client_for(gate, carol, "carol")
+    live = subprocess.Popen(client.ssh_argv("root@db-1", "echo started; sleep 2; echo survived"),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert live.stdout.readline() == "started\n"
+        answer = gate.reload()
+        assert "reloaded" in answer and "ended_connections=0" in answer, answer
+        out, err = live.communicate(timeout=15)
+    finally:
+        live.kill()
+    assert (live.returncode, out) == (0, "survived\n"), err

@@ -102,3 +102,24 @@ TEST_CASE("still_admits: a connection ends when its person or the key it used is
     CHECK(cfg::still_admits(config, row.person, row.key) == row.admitted);
   }
 }
+
+TEST_CASE("still_admits: with a keys_command, a key no user lists came from the directory", "[config][reload]") {
+  struct Row {
+    const char* person;
+    const char* key;
+    bool admitted;
+  };
+  auto config = running_config();
+  config.keys_command.command = "/usr/bin/sss_ssh_authorizedkeys %u";
+  config.keys_command.argv = {"/usr/bin/sss_ssh_authorizedkeys", "%u"};
+  const std::vector<Row> rows{
+      {"alice", "AAAAalice1", true},     // inline, as before
+      {"alice", "AAAAdirectory", true},  // listed by nobody inline: the directory's
+      {"alice", "AAAAbob", false},       // inline for bob: never alice's
+      {"carol", "AAAAdirectory", false}, // a user taken out of the config still ends
+  };
+  for (const auto& row : rows) {
+    INFO(row.person << " " << row.key);
+    CHECK(cfg::still_admits(config, row.person, row.key) == row.admitted);
+  }
+}
