@@ -44,22 +44,26 @@ Recording::Recording(std::shared_ptr<WriterSignal> signal, int fd, std::string p
 // A recording dropped before it finished (shutdown) is still made durable as far as it got.
 Recording::~Recording() { file_.sync_and_close(); }
 
-void Recording::push(Event event) {
-  std::size_t size = event.bytes.size() + sizeof(Event);
-  if (queued_bytes_ + size > limits_.max_queued) {
+void Recording::push(const Event& event, std::string_view bytes) {
+  std::size_t size = bytes.size() + sizeof(Event);
+  if (queued_bytes_.size() + queue_.size() * sizeof(Event) + size > limits_.max_queued) {
     // The disk is slower than the session: the relay never waits for it.
-    dropped_total_ += event.bytes.size();
-    dropped_unmarked_ += event.bytes.size();
+    dropped_total_ += bytes.size();
+    dropped_unmarked_ += bytes.size();
     return;
   }
   if (dropped_unmarked_ > 0) {
-    queue_.push_back({event.at, Kind::marker, Stream::output, 0, 0,
-                      "holdgate: " + std::to_string(dropped_unmarked_) +
-                          " bytes not recorded (the disk was too slow)"});
+    std::string note = "holdgate: " + std::to_string(dropped_unmarked_) +
+                       " bytes not recorded (the disk was too slow)";
+    queue_.push_back({event.at, Kind::marker, Stream::output, 0, 0, queued_bytes_.size(), note.size()});
+    queued_bytes_ += note;
     dropped_unmarked_ = 0;
   }
-  queued_bytes_ += size;
-  queue_.push_back(std::move(event));
+  Event queued = event;
+  queued.offset = queued_bytes_.size();
+  queued.size = bytes.size();
+  queued_bytes_ += bytes;
+  queue_.push_back(queued);
   // Only the first event since the writer last looked wakes it: a busy session would otherwise
   // wake it for every read (a futex call and a context switch each, thousands a second).
   if (!signal_->pending) {
@@ -71,19 +75,19 @@ void Recording::push(Event event) {
 void Recording::data(Stream stream, std::string_view bytes, SteadyClock::time_point at) {
   std::lock_guard lock(signal_->mutex);
   if (finishing_) return;
-  push({at, Kind::data, stream, 0, 0, std::string(bytes)});
+  push({at, Kind::data, stream}, bytes);
 }
 
 void Recording::resize(unsigned columns, unsigned rows, SteadyClock::time_point at) {
   std::lock_guard lock(signal_->mutex);
   if (finishing_) return;
-  push({at, Kind::resize, Stream::output, columns, rows, {}});
+  push({at, Kind::resize, Stream::output, columns, rows}, {});
 }
 
 void Recording::marker(std::string_view label, SteadyClock::time_point at) {
   std::lock_guard lock(signal_->mutex);
   if (finishing_) return;
-  push({at, Kind::marker, Stream::output, 0, 0, std::string(label)});
+  push({at, Kind::marker}, label);
 }
 
 void Recording::finish(std::function<void(const RecordingResult&)> done) {
@@ -112,12 +116,18 @@ void Recording::write_line(std::string_view line) {
 }
 
 bool Recording::write_pending(StagingBuffer& staging) {
-  std::deque<Event> events;
+  // What the previous pass took goes back, emptied, so the relay appends into kept capacity;
+  // a burst's large buffer is not kept for an idle session.
+  constexpr std::size_t keep_capacity = 1u << 20;
+  taken_events_.clear();
+  taken_bytes_.clear();
+  if (taken_bytes_.capacity() > keep_capacity) taken_bytes_.shrink_to_fit();
+  if (taken_events_.capacity() * sizeof(Event) > keep_capacity) taken_events_.shrink_to_fit();
   bool finishing = false;
   {
     std::lock_guard lock(signal_->mutex);
-    events.swap(queue_);
-    queued_bytes_ = 0;
+    taken_events_.swap(queue_);
+    taken_bytes_.swap(queued_bytes_);
     finishing = finishing_;
     result_.dropped_bytes = dropped_total_;
   }
@@ -144,18 +154,19 @@ bool Recording::write_pending(StagingBuffer& staging) {
     write_line(tail);
   };
   auto* stream = std::get_if<StreamEncoder>(&encoder_);
-  for (const auto& event : events) {
+  for (const auto& event : taken_events_) {
     double at = seconds(event.at);
+    std::string_view bytes(taken_bytes_.data() + event.offset, event.size);
     switch (event.kind) {
       case Kind::data:
         if (stream) {
-          add(stream->frame_header(at, event.stream, event.bytes.size()), at, event.bytes);
+          add(stream->frame_header(at, event.stream, bytes.size()), at, bytes);
           break;
         }
-        add(encode([&](auto& e) { return e.data(at, event.stream, event.bytes); }), at);
+        add(encode([&](auto& e) { return e.data(at, event.stream, bytes); }), at);
         break;
       case Kind::resize: add(encode([&](auto& e) { return e.resize(at, event.columns, event.rows); }), at); break;
-      case Kind::marker: add(encode([&](auto& e) { return e.marker(at, event.bytes); }), at); break;
+      case Kind::marker: add(encode([&](auto& e) { return e.marker(at, bytes); }), at); break;
     }
   }
   if (finishing) {

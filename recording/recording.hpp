@@ -7,7 +7,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -16,6 +15,7 @@
 #include <string_view>
 
 #include <variant>
+#include <vector>
 
 #include "recording/asciicast.hpp"
 #include "recording/block_file.hpp"
@@ -82,14 +82,16 @@ class Recording {
 
  private:
   enum class Kind { data, resize, marker };
+  // An event's bytes (data, a marker's text) are in the queue's one byte buffer, not a string
+  // of their own: no allocation per read on the relay, and no free of it on the writer.
   struct Event {
     SteadyClock::time_point at;
     Kind kind;
     Stream stream = Stream::output;
     unsigned columns = 0, rows = 0;
-    std::string bytes;
+    std::size_t offset = 0, size = 0;  // in the queue's bytes
   };
-  void push(Event event);  // with the lock held
+  void push(const Event& event, std::string_view bytes);  // with the lock held
   void write_line(std::string_view line);
   void fail(const std::string& why);
 
@@ -100,14 +102,16 @@ class Recording {
   std::atomic<bool> failed_{false};
   std::function<void(const std::string&)> on_failure_;
 
-  // Under signal_->mutex.
-  std::deque<Event> queue_;
-  std::size_t queued_bytes_ = 0;
+  // Under signal_->mutex. The writer swaps both with its own (emptied, capacity kept) pair.
+  std::vector<Event> queue_;
+  std::string queued_bytes_;
   std::uint64_t dropped_total_ = 0, dropped_unmarked_ = 0;
   bool finishing_ = false;
   std::function<void(const RecordingResult&)> done_;
 
   // The writer thread's alone.
+  std::vector<Event> taken_events_;  // what the last pass took, kept for their capacity
+  std::string taken_bytes_;
   BlockFile file_;
   std::variant<CastEncoder, StreamEncoder> encoder_;
   std::string header_line_;
