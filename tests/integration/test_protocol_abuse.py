@@ -1,0 +1,488 @@
+"""Protocol abuse before authentication, against the real binary with a real sshd behind it.
+
+Each case is what an attacker's own client sends and OpenSSH's never would: a 2^31 packet
+length, a USERAUTH_SUCCESS from the client, channel opens and global requests before
+authentication, auth loops past max_auth_tries, a public-key probe followed by a session
+(Warpgate GHSA-3cjp-w4cp-m9c8), a signature by another key than the one offered, a user name
+that changes between attempts (GHSA-c94j-vqr5-3mxr), and slowloris in the banner and in KEX.
+
+For each: the client is disconnected or never authenticated; holdgate never dials the target
+(no `upstream`/`session-start` line for that connection, and the target's sshd logs no new
+connection); holdgate logs the connection's end; and after a burst of the same connections
+holdgate's RSS is back where it was (within a small margin).
+
+Scripted clients: raw sockets before the key exchange, harness/scripted_client.py after it.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import socket
+import struct
+import time
+
+import pytest
+
+from harness.procs import LOCALHOST, rss_kib, tail
+from harness.scripted_client import (MSG_CHANNEL_OPEN_CONFIRMATION, MSG_CHANNEL_SUCCESS,
+                                     MSG_REQUEST_SUCCESS, MSG_USERAUTH_FAILURE,
+                                     MSG_USERAUTH_PK_OK, MSG_USERAUTH_SUCCESS, load_key,
+                                     open_scripted)
+from harness.world import new_gate
+
+MAX_AUTH_TRIES = 3
+LOGIN_GRACE = 3.0
+BURST = 50                 # connections per burst when RSS is compared
+RSS_MARGIN_KIB = 1536      # what a burst may leave behind (allocator noise, not a leak)
+
+
+@pytest.fixture(scope="module")
+def abuse_gate(world, tmp_path_factory):
+    """A holdgate that lets one source misbehave as often as the bursts need (no penalties, no
+    start-up caps in the way), with a short login_grace for the slowloris cases."""
+    gate = new_gate(world, tmp_path_factory.mktemp("abuse"), limits={
+        "login_grace": f"{int(LOGIN_GRACE)}s", "max_auth_tries": MAX_AUTH_TRIES,
+        "max_startups": 300, "per_source_max_startups": 300, "per_source_penalties": "off"})
+    gate.start()
+    yield gate
+    gate.stop()
+
+
+@pytest.fixture
+def gate(abuse_gate):
+    assert abuse_gate.alive(), f"holdgate exited:\n{tail(abuse_gate.log)}"
+    return abuse_gate
+
+
+@pytest.fixture(scope="module")
+def keys(world):
+    return {name: load_key(key.path) for name, key in world.people.items()}
+
+
+# -- what every case checks ----------------------------------------------------------------
+
+def target_connections(world) -> int:
+    """Connections the target's sshd has seen (holdgate's dials are the only ones here)."""
+    return world.target.log.read_text(errors="replace").count("Connection from")
+
+
+def session_lines(gate, port: int) -> list[str]:
+    """holdgate's log lines for the latest connection from local port `port` (an earlier
+    burst may have used the same port)."""
+    lines = gate.log_text().splitlines()
+    ids = [m.group(1) for line in lines
+           if "event=connect " in line and f"source={LOCALHOST}:{port} " in line + " "
+           for m in [re.search(r"\bsession=(\S+)", line)] if m]
+    if not ids:
+        return []
+    return [line for line in lines
+            if (m := re.search(r"\bsession=(\S+)", line)) and m.group(1) == ids[-1]]
+
+
+def ended_lines(gate, port: int, timeout: float = LOGIN_GRACE + 5) -> list[str]:
+    """The connection's lines once holdgate has logged its end (an `auth` line)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        lines = session_lines(gate, port)
+        if any("event=auth " in line for line in lines) or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.1)
+
+
+def assert_never_authenticated(gate, port: int, reason: str | None = None) -> list[str]:
+    lines = ended_lines(gate, port)
+    failed = [line for line in lines if "event=auth " in line and "result=failed" in line]
+    assert failed, (port, lines, tail(gate.log))
+    if reason:
+        assert reason in failed[0], failed
+    assert not [line for line in lines if "result=ok" in line], lines
+    assert_no_dial(lines)
+    return lines
+
+
+def assert_no_dial(lines: list[str]) -> None:
+    dials = [line for line in lines
+             if "event=upstream" in line or "event=session-start" in line]
+    assert not dials, dials
+
+
+def connections_logged(gate) -> tuple[int, int]:
+    text = gate.log_text()
+    return text.count("event=connect "), text.count("event=auth ")
+
+
+def settle(gate, timeout: float = LOGIN_GRACE + 10) -> None:
+    """Until every connection holdgate logged has logged its end, and a moment more."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        connects, ends = connections_logged(gate)
+        if ends >= connects:
+            break
+        time.sleep(0.1)
+    time.sleep(0.3)
+
+
+def settled_rss(gate) -> int:
+    """holdgate's RSS (KiB) once its connections have ended and it stopped shrinking."""
+    settle(gate)
+    samples = [rss_kib(gate.proc.pid)]
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        samples.append(rss_kib(gate.proc.pid))
+        if samples[-1] == samples[-2]:
+            break
+    return samples[-1]
+
+
+def assert_burst_leaves_no_trace(gate, world, one) -> None:
+    """Runs `one()` (a coroutine function making one abusive connection) BURST times at once,
+    twice: the first burst warms holdgate's allocator up (to the same peak), the second must
+    not grow its RSS."""
+    before_dials = target_connections(world)
+
+    async def burst():
+        await asyncio.gather(*(one() for _ in range(BURST)))
+
+    asyncio.run(burst())
+    warm = settled_rss(gate)
+    asyncio.run(burst())
+    after = settled_rss(gate)
+    assert after - warm <= RSS_MARGIN_KIB, f"RSS {warm} KiB -> {after} KiB after {BURST} more"
+    assert target_connections(world) == before_dials, tail(world.target.log)
+    assert gate.alive()
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+# -- before the key exchange: raw sockets ---------------------------------------------------
+
+def _read_banner(sock: socket.socket) -> bytes:
+    data = b""
+    while b"\n" not in data:
+        chunk = sock.recv(1)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+async def _closed(reader: asyncio.StreamReader, timeout: float) -> bool:
+    """True when the server ends the connection within `timeout` seconds (reading what it
+    sends meanwhile)."""
+    try:
+        async def drain():
+            while await reader.read(4096):
+                pass
+        await asyncio.wait_for(drain(), timeout)
+        return True
+    except ConnectionError:
+        return True
+    except asyncio.TimeoutError:
+        return False
+
+
+async def huge_packet_length(port: int) -> int:
+    """Banner, then a packet header announcing 2^31 bytes: returns our local port."""
+    reader, writer = await asyncio.open_connection(LOCALHOST, port)
+    local = writer.get_extra_info("sockname")[1]
+    writer.write(b"SSH-2.0-abuse\r\n" + struct.pack(">I", 1 << 31) + b"\x00" * 64)
+    await writer.drain()
+    closed = await _closed(reader, 5)
+    writer.close()
+    assert closed, "holdgate kept a connection that announced a 2 GiB packet"
+    return local
+
+
+def test_a_2gib_packet_length_before_key_exchange_is_cut(gate, world):
+    dials = target_connections(world)
+    local = run(huge_packet_length(gate.port))
+    assert_never_authenticated(gate, local, "key exchange failed")
+    assert target_connections(world) == dials
+    assert_burst_leaves_no_trace(gate, world, lambda: huge_packet_length(gate.port))
+
+
+async def huge_packet_after_kex(port: int, known_hosts) -> int:
+    """Past key exchange with AES-GCM, whose packet length travels in clear: a header
+    announcing 2^31 bytes, written straight to the socket."""
+    conn = await open_scripted(port, known_hosts, ciphers=["aes256-gcm@openssh.com"])
+    conn.write_raw(struct.pack(">I", 1 << 31) + os.urandom(64))
+    try:
+        assert await conn.closed_by_server(5), "holdgate waited for a 2 GiB packet"
+    finally:
+        conn.abort()
+    return conn.local_port
+
+
+def test_a_2gib_packet_length_after_key_exchange_is_cut(gate, world):
+    dials = target_connections(world)
+    local = run(huge_packet_after_kex(gate.port, gate.known_hosts))
+    assert_never_authenticated(gate, local)
+    assert target_connections(world) == dials
+    assert_burst_leaves_no_trace(gate, world,
+                                 lambda: huge_packet_after_kex(gate.port, gate.known_hosts))
+
+
+# -- after the key exchange, before authentication ------------------------------------------
+
+async def claims_success(port: int, known_hosts) -> int:
+    """The client sends USERAUTH_SUCCESS itself, then opens a session and runs a command."""
+    conn = await open_scripted(port, known_hosts)
+    try:
+        conn.send(MSG_USERAUTH_SUCCESS)
+        conn.channel_open()
+        conn.exec_request("true")
+        replies = await conn.replies_until_quiet(1.0)
+        assert MSG_CHANNEL_OPEN_CONFIRMATION not in replies, replies
+        assert MSG_CHANNEL_SUCCESS not in replies and MSG_USERAUTH_SUCCESS not in replies, replies
+    finally:
+        conn.abort()
+    return conn.local_port
+
+
+def test_a_client_that_sends_userauth_success_is_not_authenticated(gate, world):
+    dials = target_connections(world)
+    assert_never_authenticated(gate, run(claims_success(gate.port, gate.known_hosts)))
+    assert target_connections(world) == dials
+    assert_burst_leaves_no_trace(gate, world, lambda: claims_success(gate.port, gate.known_hosts))
+
+
+def _open_before_auth(kind: str, world):
+    def send(conn):
+        if kind == "session":
+            conn.channel_open()
+            conn.exec_request("true")
+        elif kind == "direct-tcpip":  # straight at the target's port
+            conn.direct_tcpip(LOCALHOST, world.target.port)
+        elif kind == "tcpip-forward":
+            conn.tcpip_forward()
+        else:
+            conn.global_request("keepalive@openssh.com")
+    return send
+
+
+async def opens_before_auth(port: int, known_hosts, send) -> int:
+    conn = await open_scripted(port, known_hosts)
+    try:
+        send(conn)
+        replies = await conn.replies_until_quiet(1.0)
+        assert MSG_CHANNEL_OPEN_CONFIRMATION not in replies, replies
+        assert MSG_REQUEST_SUCCESS not in replies, replies
+        assert MSG_CHANNEL_SUCCESS not in replies, replies
+    finally:
+        conn.abort()
+    return conn.local_port
+
+
+@pytest.mark.parametrize("kind", ["session", "direct-tcpip", "tcpip-forward", "keepalive"])
+def test_channel_opens_and_global_requests_before_auth_are_refused(gate, world, kind):
+    send = _open_before_auth(kind, world)
+    dials = target_connections(world)
+    assert_never_authenticated(gate, run(opens_before_auth(gate.port, gate.known_hosts, send)))
+    assert target_connections(world) == dials
+    assert_burst_leaves_no_trace(gate, world,
+                                 lambda: opens_before_auth(gate.port, gate.known_hosts, send))
+
+
+AUTH_METHODS = ["none", "password", "keyboard-interactive", "hostbased", "publickey-unknown"]
+
+
+async def auth_loop(port: int, known_hosts, keys, method: str) -> tuple[int, int]:
+    """MAX_AUTH_TRIES + 5 requests of one method, each answer awaited: (local port, how many
+    failures the server answered before it hung up)."""
+    conn = await open_scripted(port, known_hosts)
+    failures = 0
+    try:
+        for _ in range(MAX_AUTH_TRIES + 5):
+            if method == "none":
+                conn.auth_none("root@db-1")
+            elif method == "password":
+                conn.auth_password("root@db-1", "hunter2")
+            elif method == "keyboard-interactive":
+                conn.auth_keyboard_interactive("root@db-1")
+            elif method == "hostbased":
+                conn.auth_hostbased("root@db-1", keys["alice"])
+            else:  # a properly signed request, but by a key nobody configured
+                conn.auth_publickey("root@db-1", keys["mallory"])
+            reply = await conn.next_reply(3)
+            if reply is None:
+                break
+            assert reply[0] == MSG_USERAUTH_FAILURE, reply
+            failures += 1
+        assert await conn.closed_by_server(3), f"still connected after {failures} failures"
+    finally:
+        conn.abort()
+    return conn.local_port, failures
+
+
+@pytest.mark.parametrize("method", AUTH_METHODS)
+def test_an_auth_loop_is_cut_at_max_auth_tries(gate, world, keys, method):
+    dials = target_connections(world)
+    local, failures = run(auth_loop(gate.port, gate.known_hosts, keys, method))
+    # As sshd: a first "none" (how every client starts) is not an attempt, every other is.
+    assert failures <= MAX_AUTH_TRIES + (method == "none"), failures
+    assert_never_authenticated(gate, local, "too many authentication failures")
+    assert target_connections(world) == dials
+
+    async def one():
+        await auth_loop(gate.port, gate.known_hosts, keys, method)
+    assert_burst_leaves_no_trace(gate, world, one)
+
+
+async def probe_then_session(port: int, known_hosts, keys) -> int:
+    """alice's key offered without a signature (the server says PK_OK), then straight to a
+    session channel and a command, as if the probe had logged in."""
+    conn = await open_scripted(port, known_hosts)
+    try:
+        conn.auth_publickey("root@db-1", keys["alice"], probe=True)
+        reply = await conn.next_reply(3)
+        assert reply is not None and reply[0] == MSG_USERAUTH_PK_OK, reply
+        conn.channel_open()
+        conn.exec_request("true")
+        replies = await conn.replies_until_quiet(1.0)
+        assert MSG_USERAUTH_SUCCESS not in replies, replies
+        assert MSG_CHANNEL_OPEN_CONFIRMATION not in replies, replies
+        assert MSG_CHANNEL_SUCCESS not in replies, replies
+    finally:
+        conn.abort()
+    return conn.local_port
+
+
+def test_a_public_key_probe_is_never_a_login(gate, world, keys):
+    dials = target_connections(world)
+    assert_never_authenticated(gate, run(probe_then_session(gate.port, gate.known_hosts, keys)))
+    assert target_connections(world) == dials
+    assert_burst_leaves_no_trace(gate, world,
+                                 lambda: probe_then_session(gate.port, gate.known_hosts, keys))
+
+
+@pytest.mark.parametrize("signer", ["mallory", "bob"])
+def test_a_signature_by_another_key_than_the_one_offered_fails(gate, world, keys, signer):
+    """alice's public key offered, the signature made by `signer`'s key (an unknown one, or
+    another configured person's)."""
+    async def forged() -> int:
+        conn = await open_scripted(gate.port, gate.known_hosts)
+        try:
+            conn.auth_publickey("root@db-1", keys["alice"], signed_by=keys[signer])
+            reply = await conn.next_reply(3)
+            assert reply is not None and reply[0] == MSG_USERAUTH_FAILURE, reply
+            conn.channel_open()
+            replies = await conn.replies_until_quiet(1.0)
+            assert MSG_CHANNEL_OPEN_CONFIRMATION not in replies, replies
+        finally:
+            conn.abort()
+        return conn.local_port
+
+    dials = target_connections(world)
+    assert_never_authenticated(gate, run(forged()))
+    assert target_connections(world) == dials
+    assert_burst_leaves_no_trace(gate, world, forged)
+
+
+async def name_change(port: int, known_hosts, keys, first: tuple, second: tuple) -> int:
+    """A probe as (user name, person), then a signed request as another (user name, person);
+    the second request must be what counts. Returns our local port."""
+    conn = await open_scripted(port, known_hosts)
+    try:
+        conn.auth_publickey(first[0], keys[first[1]], probe=True)
+        reply = await conn.next_reply(3)
+        assert reply is not None and reply[0] == MSG_USERAUTH_PK_OK, reply
+        conn.auth_publickey(second[0], keys[second[1]])
+        await conn.replies_until_quiet(1.0)
+    finally:
+        conn.abort()
+    return conn.local_port
+
+
+def _authenticated_as(gate, port) -> list[str]:
+    lines = ended_lines(gate, port)
+    assert_no_dial(lines)
+    return lines
+
+
+def test_the_person_is_whoever_proved_a_key_not_who_probed(gate, world, keys):
+    """alice (who may log in as root on db-1) probes; ivan (who may not) signs: the login is
+    ivan's, and it is denied."""
+    dials = target_connections(world)
+
+    def one():
+        return name_change(gate.port, gate.known_hosts, keys, ("root@db-1", "alice"),
+                           ("root@db-1", "ivan"))
+    lines = _authenticated_as(gate, run(one()))
+    ok = [line for line in lines if "event=auth " in line and "result=ok" in line]
+    assert ok and "person=ivan" in ok[0], lines
+    assert any("event=decision" in line and "result=deny" in line for line in lines), lines
+    assert target_connections(world) == dials
+    assert_burst_leaves_no_trace(gate, world, one)
+
+
+def test_the_route_is_the_one_in_the_successful_request(gate, world, keys):
+    """alice probes as root@db-1, then signs as root@nowhere-1: holdgate routes the name she
+    signed for (an unknown target), never the one she probed with (which it would dial)."""
+    dials = target_connections(world)
+
+    def one():
+        return name_change(gate.port, gate.known_hosts, keys, ("root@db-1", "alice"),
+                           ("root@nowhere-1", "alice"))
+    lines = _authenticated_as(gate, run(one()))
+    decision = [line for line in lines if "event=decision" in line]
+    assert decision and "result=unknown-target" in decision[0] \
+        and "target=nowhere-1" in decision[0], lines
+    assert target_connections(world) == dials
+    assert_burst_leaves_no_trace(gate, world, one)
+
+
+# -- slowloris: cut at login_grace ---------------------------------------------------------
+
+def _kexinit() -> bytes:
+    """A plausible client KEXINIT packet (unencrypted, as before the first NEWKEYS)."""
+    def name_list(text: str) -> bytes:
+        return struct.pack(">I", len(text)) + text.encode()
+    payload = (bytes([20]) + os.urandom(16) + name_list("curve25519-sha256,kex-strict-c-v00@openssh.com")
+               + name_list("ssh-ed25519") + name_list("aes128-ctr") * 2
+               + name_list("hmac-sha2-256-etm@openssh.com") * 2 + name_list("none") * 2
+               + name_list("") * 2 + b"\x00" + b"\x00\x00\x00\x00")
+    padding = 8 - (5 + len(payload)) % 8
+    padding += 8 if padding < 4 else 0
+    return struct.pack(">IB", 1 + len(payload) + padding, padding) + payload + b"\x00" * padding
+
+
+async def drip(port: int, prefix: bytes, dripped: bytes, interval: float = 0.25) -> int:
+    """`prefix` at once, then `dripped` one byte per `interval`: holdgate must cut the
+    connection at login_grace, not let it live while bytes keep coming."""
+    started = time.monotonic()
+    reader, writer = await asyncio.open_connection(LOCALHOST, port)
+    local = writer.get_extra_info("sockname")[1]
+    writer.write(prefix)
+    reading = asyncio.ensure_future(_closed(reader, LOGIN_GRACE + 5))
+    try:
+        for byte in dripped:
+            if reading.done():
+                break
+            writer.write(bytes([byte]))
+            await asyncio.sleep(interval)
+        closed = await reading
+    finally:
+        writer.close()
+    elapsed = time.monotonic() - started
+    assert closed and elapsed < LOGIN_GRACE + 3, f"closed={closed} after {elapsed:.1f}s"
+    return local
+
+
+SLOWLORIS = {
+    "banner": (b"", b"SSH-2.0-" + b"x" * 100),
+    "kex": (b"SSH-2.0-slow\r\n", _kexinit()),
+}
+
+
+@pytest.mark.parametrize("phase", list(SLOWLORIS))
+def test_slowloris_is_cut_at_login_grace(gate, world, phase):
+    prefix, dripped = SLOWLORIS[phase]
+    dials = target_connections(world)
+    local = run(drip(gate.port, prefix, dripped))
+    assert_never_authenticated(gate, local, "login grace time expired")
+    assert target_connections(world) == dials
+    assert_burst_leaves_no_trace(gate, world, lambda: drip(gate.port, prefix, dripped))
