@@ -4,7 +4,8 @@ Each case is what an attacker's own client sends and OpenSSH's never would: a 2^
 length, a USERAUTH_SUCCESS from the client, channel opens and global requests before
 authentication, auth loops past max_auth_tries, a public-key probe followed by a session
 (Warpgate GHSA-3cjp-w4cp-m9c8), a signature by another key than the one offered, a user name
-that changes between attempts (GHSA-c94j-vqr5-3mxr), and slowloris in the banner and in KEX.
+that changes between attempts (GHSA-c94j-vqr5-3mxr), and slowloris in the banner, in KEX and
+after it.
 
 For each: the client is disconnected or never authenticated; holdgate never dials the target
 (no `upstream`/`session-start` line for that connection, and the target's sshd logs no new
@@ -26,9 +27,9 @@ import pytest
 
 from harness.procs import LOCALHOST, rss_kib, tail
 from harness.scripted_client import (MSG_CHANNEL_OPEN_CONFIRMATION, MSG_CHANNEL_SUCCESS,
-                                     MSG_REQUEST_SUCCESS, MSG_USERAUTH_FAILURE,
-                                     MSG_USERAUTH_PK_OK, MSG_USERAUTH_SUCCESS, load_key,
-                                     open_scripted)
+                                     MSG_IGNORE, MSG_REQUEST_SUCCESS, MSG_USERAUTH_FAILURE,
+                                     MSG_USERAUTH_PK_OK, MSG_USERAUTH_SUCCESS, String,
+                                     load_key, open_scripted)
 from harness.world import new_gate
 
 MAX_AUTH_TRIES = 3
@@ -359,27 +360,40 @@ def test_a_public_key_probe_is_never_a_login(gate, world, keys):
                                  lambda: probe_then_session(gate.port, gate.known_hosts, keys))
 
 
-@pytest.mark.parametrize("signer", ["mallory", "bob"])
-def test_a_signature_by_another_key_than_the_one_offered_fails(gate, world, keys, signer):
-    """alice's public key offered, the signature made by `signer`'s key (an unknown one, or
-    another configured person's)."""
-    async def forged() -> int:
-        conn = await open_scripted(gate.port, gate.known_hosts)
-        try:
+async def forged_signatures(port: int, known_hosts, keys, signer: str) -> int:
+    """alice's public key offered again and again, each signature made by `signer`'s key.
+    libssh drops such a request without answering, so only holdgate's own bound on what an
+    unauthenticated client may send ends this before login_grace."""
+    started = time.monotonic()
+    conn = await open_scripted(port, known_hosts)
+    try:
+        for _ in range(200):
+            if conn.closed.done():
+                break
             conn.auth_publickey("root@db-1", keys["alice"], signed_by=keys[signer])
-            reply = await conn.next_reply(3)
-            assert reply is not None and reply[0] == MSG_USERAUTH_FAILURE, reply
-            conn.channel_open()
-            replies = await conn.replies_until_quiet(1.0)
-            assert MSG_CHANNEL_OPEN_CONFIRMATION not in replies, replies
-        finally:
-            conn.abort()
-        return conn.local_port
+            await asyncio.sleep(0.005)
+        assert await conn.closed_by_server(LOGIN_GRACE + 2), "never cut"
+        elapsed = time.monotonic() - started
+        replies = []
+        while (reply := await conn.next_reply(0)) is not None:
+            replies.append(reply[0])
+        assert MSG_USERAUTH_SUCCESS not in replies and MSG_USERAUTH_PK_OK not in replies, replies
+        assert elapsed < LOGIN_GRACE - 1, f"forged signatures were tried for {elapsed:.1f}s"
+    finally:
+        conn.abort()
+    return conn.local_port
 
+
+@pytest.mark.parametrize("signer", ["mallory", "bob"])
+def test_signatures_by_another_key_than_the_one_offered_fail_and_are_bounded(gate, world, keys,
+                                                                             signer):
+    """`signer`: an unknown key, or another configured person's."""
     dials = target_connections(world)
-    assert_never_authenticated(gate, run(forged()))
+    local = run(forged_signatures(gate.port, gate.known_hosts, keys, signer))
+    assert_never_authenticated(gate, local, "too many packets before authenticating")
     assert target_connections(world) == dials
-    assert_burst_leaves_no_trace(gate, world, forged)
+    assert_burst_leaves_no_trace(
+        gate, world, lambda: forged_signatures(gate.port, gate.known_hosts, keys, signer))
 
 
 async def name_change(port: int, known_hosts, keys, first: tuple, second: tuple) -> int:
@@ -486,3 +500,27 @@ def test_slowloris_is_cut_at_login_grace(gate, world, phase):
     assert_never_authenticated(gate, local, "login grace time expired")
     assert target_connections(world) == dials
     assert_burst_leaves_no_trace(gate, world, lambda: drip(gate.port, prefix, dripped))
+
+
+async def ignore_drip(port: int, known_hosts, interval: float = 0.25) -> int:
+    """Past key exchange, then an SSH_MSG_IGNORE every `interval` and never a request: the
+    connection is busy but never authenticates, and must still end at login_grace."""
+    started = time.monotonic()
+    conn = await open_scripted(port, known_hosts)
+    try:
+        while not conn.closed.done() and time.monotonic() - started < LOGIN_GRACE + 5:
+            conn.send(MSG_IGNORE, String(b"x"))
+            await asyncio.sleep(interval)
+        elapsed = time.monotonic() - started
+        assert conn.closed.done() and elapsed < LOGIN_GRACE + 3, f"open after {elapsed:.1f}s"
+    finally:
+        conn.abort()
+    return conn.local_port
+
+
+def test_slowloris_after_key_exchange_is_cut_at_login_grace(gate, world):
+    dials = target_connections(world)
+    local = run(ignore_drip(gate.port, gate.known_hosts))
+    assert_never_authenticated(gate, local, "login grace time expired")
+    assert target_connections(world) == dials
+    assert_burst_leaves_no_trace(gate, world, lambda: ignore_drip(gate.port, gate.known_hosts))

@@ -24,6 +24,7 @@ with warnings.catch_warnings():  # Debian's asyncssh imports ciphers cryptograph
 
 from .procs import LOCALHOST
 
+MSG_IGNORE = 2
 MSG_UNIMPLEMENTED = 3
 MSG_USERAUTH_REQUEST = 50
 MSG_USERAUTH_FAILURE = 51
