@@ -271,3 +271,31 @@ def test_target_leg_corrupted(world, flaky, flaky_gate, files, combo, direction)
     assert wait_until(lambda: failed_lines(flaky_gate, "leg=target", f"target={target}")
                       > logged, 5), flaky_gate.log_text()
     assert failed_events(world, flaky_gate, f"root@{target}"), history(world, flaky_gate)
+
+
+def test_a_target_that_offers_only_sha1_macs_is_refused(world, tmp_path):
+    """The leg to a target uses only the MACs listed above (SHA-2, as the user leg), not
+    whatever else libssh would accept: a target offering only hmac-sha1 is not reached."""
+    target = Target(tmp_path / "sha1", name="sha1-only",
+                    extra_config="Ciphers aes128-ctr\nMACs hmac-sha1,hmac-sha1-etm@openssh.com\n")
+    target.authorize(world.upstream)
+    target.start()
+    try:
+        known_hosts = tmp_path / "upstream_known_hosts"
+        known_hosts.write_text(f"{world.target.known_hosts_line()}\n"
+                               f"[127.0.0.1]:{target.port} {target.host_key.type_and_blob}\n")
+
+        def edit(config):
+            config["upstream"]["known_hosts"] = str(known_hosts)
+            config["targets"].append({"name": "sha1-only", "address": f"127.0.0.1:{target.port}",
+                                      "labels": {"env": "prod", "kind": "db"}})
+        gate = new_gate(world, tmp_path / "gate", edit=edit)
+        gate.start()
+        try:
+            r = gate_client(world, gate, "alice").ssh("root@sha1-only", "echo reached", timeout=30)
+            assert r.returncode != 0 and "reached" not in r.stdout, r
+            assert "holdgate: " in r.stderr, r
+        finally:
+            gate.stop()
+    finally:
+        target.stop()
