@@ -1,6 +1,7 @@
 // The SSH user name parser (policy/route.hpp): LOGIN@TARGET, and a ProxyJump's bare login.
 // What it accepts is exactly the name split at its last '@'; what it refuses is said in a
 // sentence that can go to the person's terminal as it is.
+#include <algorithm>
 #include <string>
 
 #include "fuzz_check.hpp"

@@ -1,6 +1,7 @@
 // The .stream recording decoder (recording/stream_format.hpp): `session export --stream` and
 // replay read these files, which a full disk or a crash can leave cut anywhere. Fed in pieces
 // of any size it gives the same frames and the same verdict as fed all at once.
+#include <algorithm>
 #include <string>
 #include <vector>
 
