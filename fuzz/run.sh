@@ -42,7 +42,7 @@ if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=cc
 echo "==> building the fuzz harnesses in $build_dir"
 cmake -S "$here" -B "$build_dir" -DCMAKE_CXX_COMPILER="$compiler" -DCMAKE_BUILD_TYPE=None \
   "${launcher[@]}" >/dev/null
-if ! CCACHE_BASEDIR="$repo" cmake --build "$build_dir" -j"$(nproc)" >"$build_dir/build.log" 2>&1; then
+if ! CCACHE_BASEDIR="$repo" CCACHE_NOHASHDIR=1 cmake --build "$build_dir" -j"$(nproc)" >"$build_dir/build.log" 2>&1; then
   tail -n 60 "$build_dir/build.log"
   echo "==> FAILED: the harnesses do not build (all of it in $build_dir/build.log)"
   exit 1
