@@ -22,8 +22,10 @@ class JsonValue {
  public:
   using Storage = std::variant<std::nullptr_t, bool, double, std::string, JsonArray, JsonObject>;
 
-  JsonValue() : value_(nullptr) {}
-  explicit JsonValue(Storage value) : value_(std::move(value)) {}
+  // Defined below JsonMember: constructing the variant needs every alternative complete
+  // (gcc lets it pass, clang with libstdc++ does not).
+  JsonValue();
+  explicit JsonValue(Storage value);
 
   bool is_null() const { return std::holds_alternative<std::nullptr_t>(value_); }
   // Each is null when the value is of another type.
@@ -44,6 +46,9 @@ struct JsonMember {
   std::string key;
   JsonValue value;
 };
+
+inline JsonValue::JsonValue() : value_(nullptr) {}
+inline JsonValue::JsonValue(Storage value) : value_(std::move(value)) {}
 
 struct JsonError {
   std::size_t offset = 0;  // byte offset into the text where reading stopped

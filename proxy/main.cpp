@@ -19,6 +19,7 @@
 #include "doctor/doctor_command.hpp"
 #include "doctor/startup_checks.hpp"
 #include "config/load.hpp"
+#include "policy/sanitize.hpp"
 #include "config_reload.hpp"
 #include "event_log.hpp"
 #include "holdgate/version.hpp"
@@ -138,7 +139,10 @@ std::string parse_arguments(int argc, char** argv, Arguments& args) {
 
 std::optional<config::Config> load(const std::string& path, std::string_view error_prefix) {
   auto result = config::load_config(path);
-  for (const auto& error : result.errors) std::cerr << error_prefix << error.to_string() << '\n';
+  // The messages quote the file's values, which may hold escape sequences: a terminal shows them.
+  for (const auto& error : result.errors) {
+    std::cerr << error_prefix << policy::sanitize(error.to_string()) << '\n';
+  }
   return std::move(result.config);
 }
 

@@ -10,6 +10,18 @@ namespace {
 
 // A header line longer than this is not a stream recording's (titles are a command line).
 constexpr std::size_t max_header_line = 64 * 1024;
+// The title is cut to this many bytes before it is quoted, so that even escaped six-fold
+// (\u001b for each byte) the header line stays under max_header_line: an exec command can be
+// as long as an SSH packet, and a header the decoder refuses is a recording nobody can export.
+constexpr std::size_t max_title_bytes = 8 * 1024;
+
+// `text` cut to at most `limit` bytes without splitting a UTF-8 sequence.
+std::string_view cut_utf8(std::string_view text, std::size_t limit) {
+  if (text.size() <= limit) return text;
+  std::size_t end = limit;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xc0) == 0x80) --end;
+  return text.substr(0, end);
+}
 
 void put_le(std::string& out, std::uint64_t value, int bytes) {
   for (int i = 0; i < bytes; ++i) out += static_cast<char>((value >> (8 * i)) & 0xFF);
@@ -46,7 +58,7 @@ std::string stream_header(const CastHeader& header) {
       .key("format").value("holdgate-stream")
       .key("version").value(1)
       .key("timestamp").value(header.timestamp);
-  if (!header.title.empty()) json.key("title").value(header.title);
+  if (!header.title.empty()) json.key("title").value(cut_utf8(header.title, max_title_bytes));
   json.end_object();
   return json.str() + "\n";
 }
@@ -70,12 +82,16 @@ std::vector<StreamFrame> StreamDecoder::feed(std::string_view bytes) {
   pending_.append(bytes);
   std::size_t at = 0;
   if (!header_done_) {
-    auto newline = pending_.find('\n');
+    // Only the bytes not searched yet: a header read a byte at a time must not cost its square.
+    auto newline = pending_.find('\n', header_scanned_);
     if (newline == std::string::npos) {
+      header_scanned_ = pending_.size();
       if (pending_.size() > max_header_line) error_ = "it is not a holdgate stream recording";
       return frames;
     }
-    if (pending_.compare(0, 1, "{") != 0 ||
+    // The same limit whether the line came in one read or in many: the verdict on a file must
+    // not depend on the sizes of the reads.
+    if (newline > max_header_line || pending_.compare(0, 1, "{") != 0 ||
         pending_.substr(0, newline).find("\"holdgate-stream\"") == std::string::npos) {
       error_ = "it is not a holdgate stream recording";
       return frames;

@@ -56,6 +56,7 @@ class StreamDecoder {
 
  private:
   std::string pending_;
+  std::size_t header_scanned_ = 0;  // no newline in pending_ before this
   bool header_done_ = false;
   std::optional<std::string> error_;
 };

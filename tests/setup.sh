@@ -15,6 +15,7 @@ packages=(
   # renderer, bash completion's loader
   dpkg-dev systemd man-db bash-completion procps
   prometheus  # promtool check metrics, for /metrics (test_metrics.py)
+  clang-14 libclang-rt-14-dev libfuzzer-14-dev  # fuzz/: libFuzzer harnesses with ASan + UBSan
 )
 missing=()
 for p in "${packages[@]}"; do

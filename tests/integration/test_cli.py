@@ -76,6 +76,17 @@ def test_check_config_points_at_a_typo(people, tmp_path):
     assert re.search(rf"^{re.escape(str(path))}:{line}:\d+: .*rolse", output(r), re.M), output(r)
 
 
+def test_check_config_shows_a_values_escape_sequences_harmlessly(people, tmp_path):
+    """A value quoted in an error reaches the terminal: its escape sequences are shown, not acted on."""
+    config = config_for(people, tmp_path)
+    config["listen"] = "\x1b]0;pwned\x07\x1b[2J"
+    path = write_config(tmp_path / "escape.yaml", config)
+    r = run_cli("check-config", "--config", path)
+    assert r.returncode == 1, output(r)
+    assert "\x1b" not in r.stderr and "\x07" not in r.stderr, repr(r.stderr)
+    assert "\\x1b]0;pwned\\x07" in r.stderr, r.stderr
+
+
 def test_serve_refuses_a_bad_config(people, tmp_path):
     path, _ = typo_config(people, tmp_path)
     r = run_cli("serve", "--config", path, timeout=10)

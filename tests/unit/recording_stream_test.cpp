@@ -156,3 +156,30 @@ TEST_CASE("a stream recording stops at max_bytes with one marker, large reads to
   CHECK(out.pass(file) == std::string(16384, 'x'));
   CHECK(marks.pass(file) == "holdgate: recording stopped at max_bytes");
 }
+
+// Found by fuzz/stream_fuzzer (a header line over 64 KiB, fed at once and in pieces): the
+// decoder took such a line when it came in one read and refused it when it came in several,
+// and the writer wrote one for any exec command over ~64 KiB, so `session export --stream`
+// of that recording failed or not depending on its reads.
+TEST_CASE("a stream header's verdict does not depend on the sizes of the reads", "[recording][stream]") {
+  const std::string line = R"({"format":"holdgate-stream","title":")" + std::string(70 * 1024, 'a') + "\"}\n";
+  const std::string file = line + rec::StreamEncoder().data(0.5, rec::Stream::output, "x");
+  rec::StreamDecoder at_once, in_pieces;
+  at_once.feed(file);
+  for (std::size_t at = 0; at < file.size(); at += 4096) in_pieces.feed(file.substr(at, 4096));
+  CHECK(in_pieces.end_of_file() == std::optional<std::string>("it is not a holdgate stream recording"));
+  CHECK(at_once.end_of_file() == in_pieces.end_of_file());
+}
+
+TEST_CASE("a recording of a very long command can be exported, its title cut", "[recording][stream]") {
+  // An exec command as long as an SSH packet allows, of bytes JSON escapes six-fold.
+  const std::string command(200 * 1024, '\x1b');
+  const std::string file = rec::stream_header({80, 24, 1700000000, "xterm", "bob root@db-1: " + command}) +
+                           rec::StreamEncoder().data(0.5, rec::Stream::output, "payload");
+  CHECK(file.find('\n') < 64 * 1024);
+  rec::StreamFilter out('o');
+  std::string got;
+  for (std::size_t at = 0; at < file.size(); at += 4096) got += out.pass(file.substr(at, 4096));
+  CHECK(got == "payload");
+  CHECK_FALSE(out.end_of_file());
+}

@@ -1,0 +1,62 @@
+// The sanitiser (policy/sanitize.hpp) and its JSON twin (approvals/json.hpp json_quote): what
+// they give back must never move a cursor, change colours or hide text, whatever came in.
+#include <string>
+
+#include "approvals/json.hpp"
+#include "approvals/json_reader.hpp"
+#include "fuzz_check.hpp"
+#include "policy/sanitize.hpp"
+
+namespace {
+
+using holdgate::fuzz::as_text;
+using holdgate::fuzz::has_no_control_bytes;
+namespace policy = holdgate::policy;
+namespace ap = holdgate::approvals;
+
+// Every position starts a valid UTF-8 sequence of a code point that shows as itself.
+bool only_visible_utf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    char32_t cp = 0;
+    const std::size_t length = policy::decode_utf8(text, i, cp);
+    if (length == 0 || policy::is_hidden_code_point(cp)) return false;
+    i += length;
+  }
+  return true;
+}
+
+bool valid_utf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    char32_t cp = 0;
+    const std::size_t length = policy::decode_utf8(text, i, cp);
+    if (length == 0) return false;
+    i += length;
+  }
+  return true;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view text = as_text(data, size);
+
+  const std::string clean = policy::sanitize(text);
+  FUZZ_CHECK(has_no_control_bytes(clean));
+  FUZZ_CHECK(only_visible_utf8(clean));
+  // Shown text only grows: every input byte is either kept or written as an escape.
+  FUZZ_CHECK(clean.size() >= text.size());
+  // Nothing to escape means nothing changes.
+  if (only_visible_utf8(text) && text.find('\\') == std::string_view::npos) FUZZ_CHECK(clean == text);
+
+  // json_quote: always one JSON string the strict reader takes, with nothing hidden in it, and
+  // for valid UTF-8 the very text that went in.
+  const std::string quoted = ap::json_quote(text);
+  FUZZ_CHECK(has_no_control_bytes(quoted));
+  FUZZ_CHECK(only_visible_utf8(quoted));
+  auto parsed = ap::parse_json(quoted);
+  FUZZ_CHECK(std::holds_alternative<ap::JsonValue>(parsed));
+  const std::string* back = std::get<ap::JsonValue>(parsed).as_string();
+  FUZZ_CHECK(back != nullptr);
+  if (valid_utf8(text)) FUZZ_CHECK(*back == text);
+  return 0;
+}
