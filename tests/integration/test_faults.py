@@ -4,8 +4,9 @@
   client fails with a non-zero exit and one sentence, never a clean end;
 - the target accepts TCP but never speaks (or stops after its banner): one sentence within
   `connect_timeout`;
-- the disk under state_dir fills (a small tmpfs): new requests are refused with one sentence,
-  nothing is half-written (`PRAGMA integrity_check`), live sessions keep relaying;
+- the disk under state_dir fills (a small tmpfs): new requests (and logins, which are audited
+  as they are decided) are refused with one sentence, nothing is half-written (`PRAGMA
+  integrity_check`), live sessions keep relaying, and it all works again once there is room;
 - another process (the sqlite3 CLI) holds the database's write lock: a short hold is waited
   out, a long one refuses with one sentence, and keystrokes echo at once all along;
 - descriptors run out (holdgate's RLIMIT_NOFILE lowered with prlimit): new connections are
@@ -260,13 +261,17 @@ def test_a_full_disk_refuses_requests_in_one_sentence_and_relaying_goes_on(world
                 assert refused.returncode == 1, refused
                 assert len(refused.stderr.strip().splitlines()) == 1, refused
                 assert refused.stderr.startswith("holdgate: "), refused
-            # The live session never noticed; a new login still gets through.
+            # The live session never noticed. A new login is a decision that is audited as it
+            # is made: one that cannot be written is refused, in one sentence (README, "Storage
+            # off the event loop").
             assert shell.run("echo still-here") == "still-here"
             login = alice.ssh("root@db-1", "echo in")
-            assert (login.returncode, login.stdout) == (0, "in\n"), login
+            assert login.returncode != 0 and holdgate_lines(login.stderr) == [UNREACHABLE], login
             assert gate.alive()
             filler.unlink()
-        # Room again: requests go through without a restart.
+        # Room again: logins and requests go through without a restart.
+        login = alice.ssh("root@db-1", "echo in")
+        assert (login.returncode, login.stdout) == (0, "in\n"), login
         r = bob.ssh("approvals", "request create --roles dba --reason 'after the fill'")
         assert r.returncode == 0, r
         acked.append(UUID.search(r.stdout).group(0))
