@@ -146,7 +146,8 @@ class Soak:
 
         async def holds():
             for _ in range(rounds):
-                self.done += await self.held()
+                sessions = await self.held()  # awaited first: `done += await` would lose counts
+                self.done += sessions
 
         tasks = [asyncio.create_task(worker()) for _ in range(AT_ONCE)] + [asyncio.create_task(holds())]
         try:
