@@ -232,6 +232,6 @@ def test_churn_returns_descriptors_and_keeps_memory_bounded(world, make_gate, so
     assert gate.alive()
     assert soak.done == soak.expected, (soak.done, soak.expected)
     if SESSIONS >= 2000:  # long enough for the caches to fill: the second half must be flat
-        assert late < LATE_GROWTH_PER_1000_KIB, f"RSS still grows {late:.0f} KiB per 1,000 sessions
+        assert late < LATE_GROWTH_PER_1000_KIB, f"RSS still grows {late:.0f} KiB per 1,000 sessions"
     assert growth < ALLOWED_GROWTH_KIB + SESSIONS * ALLOWED_GROWTH_PER_SESSION_KIB, \
         f"RSS grew {growth} KiB over {SESSIONS} sessions ({per_1000:.0f} KiB per 1,000)"
