@@ -129,14 +129,20 @@ class Feeder(threading.Thread):
 def test_the_target_dying_mid_transfer_is_a_failure_never_a_clean_end(world, make_gate, direction):
     gate = make_gate()
     alice = gate_client(world, gate, "alice")
-    command = SLOW_DOWNLOAD if direction == "download" else "cat > /dev/null"
+    # The upload's command says when it runs: ssh buffers stdin before the target has even
+    # started the command, so bytes written alone prove nothing.
+    command = SLOW_DOWNLOAD if direction == "download" else "echo started; cat > /dev/null"
     proc = subprocess.Popen(alice.ssh_argv("root@db-1", command), stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = Pump(proc.stdout), Pump(proc.stderr)
     feeder = Feeder(proc.stdin) if direction == "upload" else None
     try:
-        moving = (lambda: out.count > 100_000) if feeder is None else (lambda: feeder.count > 300_000)
-        assert wait_until(moving, 15), "the transfer never started"
+        if feeder is None:
+            assert wait_until(lambda: out.count > 100_000, 15), "the download never started"
+        else:
+            assert wait_until(lambda: b"started" in out.data, 15), "the upload never started"
+            base = feeder.count
+            assert wait_until(lambda: feeder.count > base + 300_000, 15), "the upload stalled"
         assert kill_target_connections(world) > 0
         code = proc.wait(timeout=20)
     finally:
