@@ -289,6 +289,29 @@ def test_a_full_disk_refuses_requests_in_one_sentence_and_relaying_goes_on(world
     assert set(acked) <= stored, set(acked) - stored
 
 
+def test_a_host_key_the_full_disk_cut_short_does_not_block_the_next_start(world, tmp_path, small_disk):
+    """A host key is written whole or not at all: one cut short by a full disk (or a kill -9
+    between open and write) used to stay behind, and every later start refused it."""
+    key = small_disk / "keys" / "ssh_host_ed25519_key"
+    key.parent.mkdir(mode=0o700)
+    gate = new_gate(world, tmp_path / "gate", edit=lambda c: c.update(host_keys=[str(key)]))
+    filler = fill(small_disk)  # the key's disk is full at the first start
+    with pytest.raises(RuntimeError, match="exited with code"):
+        gate.start()
+    assert "No space left on device" in gate.log_text(), gate.log_text()
+    assert not key.exists(), f"{key} left behind ({key.stat().st_size} bytes)"
+    assert not [p.name for p in key.parent.iterdir()], "a temporary file left behind"
+    filler.unlink()
+    gate.start()  # room again: the key is made and holdgate serves
+    try:
+        assert key.stat().st_size > 0
+        alice = gate_client(world, gate, "alice")
+        r = alice.ssh("root@db-1", "echo in")
+        assert (r.returncode, r.stdout) == (0, "in\n"), r
+    finally:
+        gate.stop()
+
+
 # -- the database locked by another process ----------------------------------------------------
 
 @contextlib.contextmanager
