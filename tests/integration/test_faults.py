@@ -7,6 +7,7 @@
 - the disk under state_dir fills (a small tmpfs): new requests (and logins, which are audited
   as they are decided) are refused with one sentence, nothing is half-written (`PRAGMA
   integrity_check`), live sessions keep relaying, and it all works again once there is room;
+  a host key whose write the full disk cut short leaves nothing behind to block the next start;
 - another process (the sqlite3 CLI) holds the database's write lock: a short hold is waited
   out, a long one refuses with one sentence, and keystrokes echo at once all along;
 - descriptors run out (holdgate's RLIMIT_NOFILE lowered with prlimit): new connections are
