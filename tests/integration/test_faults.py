@@ -35,7 +35,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.procs import LOCALHOST, wait_until
+from harness.gate_config import write_config
+from harness.holdgate import require_bin
+from harness.procs import LOCALHOST, spawn, wait_until
 from harness.scenarios import reviewers_world
 from harness.world import gate_client, new_gate
 from test_storage_off_loop import UNREACHABLE, echo_times
@@ -546,3 +548,44 @@ def test_kill_9_in_a_loop_loses_nothing_acknowledged(world, tmp_path, capsys):
         assert traffic.requests and acked_reviews, "the loop acknowledged nothing"
     finally:
         gate.stop()
+
+
+def test_kill_9_during_the_first_start_leaves_a_state_dir_that_starts(world, tmp_path):
+    """Killed while it makes its state (database, migrations, keys), holdgate starts next time."""
+    rng = random.Random(4)
+    for n in range(max(3, KILL_LOOPS // 3)):
+        gate = new_gate(world, tmp_path / f"gate{n}")
+        write_config(gate.config_path, gate.config)
+        first = spawn([str(require_bin()), "serve", "--config", str(gate.config_path)], gate.log)
+        time.sleep(rng.uniform(0.0, 0.08))
+        first.kill()
+        first.wait(10)
+        try:
+            gate.start()
+            assert gate.alive()
+        finally:
+            gate.stop()
+
+
+KILLED_FIRST_START = Path(__file__).resolve().parents[1] / "data" / "killed-first-start"
+
+
+def test_a_database_left_by_a_first_start_killed_midway_starts(world, tmp_path):
+    """What the loop above found once in ~50 kills: holdgate killed while it created its
+    database leaves a rollback journal (tests/data/killed-first-start, the file pair it left).
+    serve's start-up check opened the file read-only, could not roll the journal back, and
+    refused to start ("attempt to write a readonly database"), every time, for good."""
+    gate = new_gate(world, tmp_path / "gate")
+    state = Path(gate.config["state_dir"])
+    state.mkdir(mode=0o700, parents=True)
+    for name in ("holdgate.db", "holdgate.db-journal"):
+        (state / name).write_bytes((KILLED_FIRST_START / name).read_bytes())
+        (state / name).chmod(0o600)
+    gate.start()
+    try:
+        alice = gate_client(world, gate, "alice")
+        r = alice.ssh("root@db-1", "echo in")
+        assert (r.returncode, r.stdout) == (0, "in\n"), r
+    finally:
+        gate.stop()
+    assert sqlite_cli(state / "holdgate.db", "PRAGMA integrity_check").strip() == "ok"
