@@ -14,9 +14,10 @@
   refused at once (not left hanging in the backlog), live sessions go on, logins work again
   once descriptors are free;
 - `kill -9` of holdgate in a loop while people create and review requests: every request and
-  review that was acknowledged is there afterwards, and the database is intact.
+  review that was acknowledged is there afterwards, and the database is intact;
+- `kill -9` during the first start (and during the start after it): the next start works.
 
-Long runs: HOLDGATE_KILL_LOOPS (default 30) sets the kill loop's iterations
+Long runs: HOLDGATE_KILL_LOOPS (default 30) sets the iterations of both kill loops
 (tests/adversarial.sh --long runs 1000).
 """
 from __future__ import annotations
