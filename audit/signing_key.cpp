@@ -1,6 +1,7 @@
 #include "audit/signing_key.hpp"
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <sys/stat.h>
@@ -86,18 +87,33 @@ std::variant<SigningKey, std::string> SigningKey::load_or_generate(
   }
   char* data = nullptr;
   const long size = BIO_get_mem_data(bio.get(), &data);
-  // O_EXCL: two holdgates starting at once must not overwrite each other's key; the loser reads
-  // the winner's.
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  // Written to a temporary file, synced, then linked into place: the key file exists whole or
+  // not at all (a kill -9 between creating and writing it left an empty file that every later
+  // start refused). link() never replaces: two holdgates starting at once must not overwrite
+  // each other's key; the loser reads the winner's.
+  std::string temporary = path.string() + ".new-XXXXXX";
+  const int fd = ::mkostemp(temporary.data(), O_CLOEXEC);  // mode 0600
   if (fd < 0) {
-    if (errno == EEXIST) return load(path);
     return "cannot create the audit checkpoint key " + path.string() + ": " + std::strerror(errno);
   }
   const bool written = ::write(fd, data, static_cast<std::size_t>(size)) == size && ::fsync(fd) == 0;
   ::close(fd);
   if (!written) {
-    std::filesystem::remove(path, ec);
+    ::unlink(temporary.c_str());
     return "cannot write the audit checkpoint key " + path.string();
+  }
+  const int linked = ::link(temporary.c_str(), path.c_str());
+  const int link_error = errno;
+  ::unlink(temporary.c_str());
+  if (linked != 0) {
+    if (link_error == EEXIST) return load(path);
+    return "cannot create the audit checkpoint key " + path.string() + ": " + std::strerror(link_error);
+  }
+  const int dir = ::open(path.parent_path().empty() ? "." : path.parent_path().c_str(),
+                         O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {  // the new name itself survives a crash
+    ::fsync(dir);
+    ::close(dir);
   }
   return key;
 }

@@ -1,6 +1,7 @@
 #include "keys.hpp"
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,18 +14,39 @@
 namespace holdgate::proxy {
 namespace {
 
-// Writes a new file that never exists with wider permissions than `mode`, not even briefly.
+// Writes a new file that never exists with wider permissions than `mode`, not even briefly, and
+// never exists half-written either: the text goes to a temporary file first, which is linked
+// into place once complete and synced. A key file cut short (a full disk, a kill -9 between
+// open and write) would otherwise stay behind and refuse every later start ("cannot load").
+// An existing file is never replaced: EEXIST says another holdgate got there first.
 bool write_new_file(const std::filesystem::path& path, const std::string& text, mode_t mode,
-                    std::string& error) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+                    std::string& error, bool& existed) {
+  existed = false;
+  std::string temporary = path.string() + ".new-XXXXXX";
+  int fd = ::mkostemp(temporary.data(), O_CLOEXEC);
   if (fd < 0) {
     error = std::strerror(errno);
     return false;
   }
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  bool ok = ::fchmod(fd, mode) == 0 &&
+            ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+            ::fsync(fd) == 0;
   if (!ok) error = std::strerror(errno);
-  ok = (::fsync(fd) == 0) && ok;
   ::close(fd);
+  if (ok && ::link(temporary.c_str(), path.c_str()) != 0) {
+    ok = false;
+    existed = errno == EEXIST;
+    error = std::strerror(errno);
+  }
+  ::unlink(temporary.c_str());
+  if (ok) {  // the new name itself survives a crash
+    int dir = ::open(path.parent_path().empty() ? "." : path.parent_path().c_str(),
+                     O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+      ::fsync(dir);
+      ::close(dir);
+    }
+  }
   return ok;
 }
 
@@ -82,13 +104,16 @@ std::variant<KeyHandle, KeyError> load_or_generate_key(const std::filesystem::pa
   }
   std::string private_text = take_string(b64);
   std::string error;
-  if (!write_new_file(path, private_text, 0600, error)) {
+  bool existed = false;
+  if (!write_new_file(path, private_text, 0600, error, existed)) {
+    // Another holdgate on this state_dir wrote its key first (whole: see write_new_file).
+    if (existed) return load_or_generate_key(path);
     return KeyError{"cannot write " + path.string() + ": " + error};
   }
   auto public_path = path;
   public_path += ".pub";
   std::filesystem::remove(public_path, ec);
-  write_new_file(public_path, public_key_line(key.get(), "holdgate") + "\n", 0644, error);
+  write_new_file(public_path, public_key_line(key.get(), "holdgate") + "\n", 0644, error, existed);
   return key;
 }
 

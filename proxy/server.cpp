@@ -4,6 +4,8 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+
 #include <algorithm>
 
 #include "config/reload_rules.hpp"
@@ -268,7 +270,14 @@ awaitable<void> Server::accept_loop() {
     tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
     if (ec) {
-      // e.g. EMFILE: back off briefly instead of spinning on the same error.
+      // Out of descriptors: the waiting connection is refused at once (it would otherwise sit
+      // in the backlog until the client's own timeout), and the next one is accepted as usual.
+      if ((ec == asio::error::no_descriptors || ec.value() == ENFILE) &&
+          fd_reserve_.shed_one(acceptor_.native_handle())) {
+        note_out_of_descriptors();
+        continue;
+      }
+      // Any other error (or no reserve to spend): back off briefly instead of spinning on it.
       log_.write("accept-error", {{"reason", ec.message()}});
       asio::steady_timer pause(io_, std::chrono::milliseconds(100));
       co_await pause.async_wait(use_awaitable);
@@ -276,6 +285,17 @@ awaitable<void> Server::accept_loop() {
     }
     start_session(std::move(socket));
   }
+}
+
+void Server::note_out_of_descriptors() {
+  ++shed_unlogged_;
+  auto now = SteadyClock::now();
+  // One line a second at most, however fast a flood arrives while descriptors are short.
+  if (now - shed_logged_at_ < std::chrono::seconds(1)) return;
+  log_.write("refused", {{"reason", "out of file descriptors"},
+                         {"connections", std::to_string(shed_unlogged_)}});
+  shed_logged_at_ = now;
+  shed_unlogged_ = 0;
 }
 
 void Server::start_session(tcp::socket socket) {
@@ -350,7 +370,10 @@ void Server::admit(tcp::socket socket, Session::Peer peer) {
 void Server::launch(StreamSocket socket, Session::Peer peer, StartupSlot startup,
                     std::optional<Session::JumpOrigin> jump) {
   int fd = ::dup(socket.native_handle());  // libssh's own; Asio keeps the original
-  if (fd < 0) return;
+  if (fd < 0) {  // out of descriptors: closed at once, as a shed connection
+    note_out_of_descriptors();
+    return;
+  }
   SessionHandle user(ssh_new());
   if (ssh_bind_accept_fd(bind_.get(), user.get(), fd) != SSH_OK) {
     log_.write("accept-error", {{"source", peer.text}, {"reason", ssh_get_error(bind_.get())}});

@@ -13,6 +13,7 @@
 #include "audit_checkpointer.hpp"
 #include "bastion_feed.hpp"
 #include "config/config.hpp"
+#include "fd_reserve.hpp"
 #include "integrations.hpp"
 #include "metrics_service.hpp"
 #include "net.hpp"
@@ -73,6 +74,8 @@ class Server {
   awaitable<void> retention_loop();
   void apply_retention();
   std::size_t live_sessions();
+  // A connection closed unserved because descriptors ran out: counted, logged once a second.
+  void note_out_of_descriptors();
 
   asio::io_context& io_;
   std::shared_ptr<const config::Config> config_;  // in force now; replaced by apply_config()
@@ -94,6 +97,9 @@ class Server {
   KeyDirectory key_directory_;  // keys_command answers, across logins; context_ points at it
   SessionContext context_;
   tcp::acceptor acceptor_;
+  FdReserve fd_reserve_;  // spent to refuse a connection when descriptors run out
+  SteadyClock::time_point shed_logged_at_{};
+  std::size_t shed_unlogged_ = 0;  // connections refused for want of descriptors, not yet logged
   std::vector<std::weak_ptr<Session>> sessions_;
   std::mt19937 random_;  // the random early drop's rolls
   int awaiting_headers_ = 0;  // load balancers' connections whose PROXY header is not read yet

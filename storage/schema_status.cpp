@@ -23,7 +23,7 @@ std::variant<std::string, StoreError> sqlite_schema_status(const std::string& pa
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return std::string("not created yet (serve creates it)");
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_EXRESCODE, nullptr);
   sqlite::Database db(raw);
   if (rc != SQLITE_OK) {
     return StoreError{"cannot open the database " + path + ": " +
@@ -34,6 +34,12 @@ std::variant<std::string, StoreError> sqlite_schema_status(const std::string& pa
     return describe(sqlite::query_integer(db.get(), "PRAGMA user_version"),
                     sqlite::latest_schema_version());
   } catch (const sqlite::SqliteError& error) {
+    // A write was cut short (a crash, a kill -9 while serve created the file): the rollback
+    // journal or WAL it left must be replayed, which a read-only look cannot do, and serve's
+    // read-write open does first thing. Not a reason to refuse the start.
+    if (error.code() == SQLITE_READONLY_ROLLBACK || error.code() == SQLITE_READONLY_RECOVERY) {
+      return std::string("an interrupted write is rolled back when serve starts");
+    }
     return StoreError{"cannot read the database " + path + ": " + error.what()};
   }
 }

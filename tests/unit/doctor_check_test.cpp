@@ -98,3 +98,18 @@ TEST_CASE("an SQLite file's schema, looked at read-only", "[doctor]") {
       holdgate::storage::sqlite_schema_status(foreign)));
   fs::remove_all(dir);
 }
+
+TEST_CASE("a file with a rollback journal left by a killed start is not a reason to refuse", "[doctor]") {
+  // The pair holdgate left when killed while it created the file (test_faults.py found it): a
+  // read-only look cannot roll the journal back; serve's read-write open does.
+  auto dir = scratch_dir("hot-journal");
+  const fs::path data = fs::path(HOLDGATE_TEST_DATA) / "killed-first-start";
+  for (const char* name : {"holdgate.db", "holdgate.db-journal"}) {
+    fs::copy_file(data / name, dir / name);
+  }
+  auto status = holdgate::storage::sqlite_schema_status((dir / "holdgate.db").string());
+  REQUIRE(std::holds_alternative<std::string>(status));
+  CHECK(std::get<std::string>(status) == "an interrupted write is rolled back when serve starts");
+  CHECK(fs::exists(dir / "holdgate.db-journal"));  // looking changed nothing
+  fs::remove_all(dir);
+}
