@@ -15,6 +15,7 @@ packages=(
   # renderer, bash completion's loader
   dpkg-dev systemd man-db bash-completion procps
   prometheus  # promtool check metrics, for /metrics (test_metrics.py)
+  afl++  # fuzz/run_ssh_preauth.sh: AFL++'s gcc mode for the coroutine-based SSH pre-auth harness
 )
 missing=()
 for p in "${packages[@]}"; do
