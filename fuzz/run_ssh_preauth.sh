@@ -23,10 +23,11 @@ while [ $# -gt 0 ]; do
 done
 corpus="$repo/fuzz/corpus/ssh_preauth"
 
-# afl-g++-fast is AFL++'s gcc plugin mode; where the plugin does not load (Debian 12's afl++
-# 4.04c was built against an older gcc-12 point release and refuses it: "GCC and plugin have
-# incompatible versions"), afl-g++, AFL's classic assembler-level instrumentation. Both are gcc
-# underneath, which Asio 1.74's coroutines need.
+# afl-g++-fast is AFL++'s gcc plugin mode. Where the plugin does not load (Debian 12's afl++
+# 4.04c was built against an older gcc-12 point release and refuses today's: "GCC and plugin have
+# incompatible versions"), plain g++ with -fsanitize-coverage=trace-pc feeds AFL++'s own runtime
+# (fuzz/ssh_preauth/afl_trace_pc.cpp): the same edges, persistent mode kept. Either way gcc, which
+# Asio 1.74's coroutines need.
 if ! command -v afl-fuzz >/dev/null; then
   echo "run_ssh_preauth: AFL++ is not installed (tests/setup.sh installs afl++)" >&2
   exit 2
@@ -35,19 +36,19 @@ mkdir -p "$build"
 probe="$build/probe"
 echo 'int main() { return 0; }' >"$probe.cpp"
 if AFL_QUIET=1 afl-g++-fast -o "$probe" "$probe.cpp" >/dev/null 2>&1; then
-  cc=afl-gcc-fast; cxx=afl-g++-fast
+  mode=(-DCMAKE_CXX_COMPILER=afl-g++-fast); tree="$build/afl"; what="afl-g++-fast"
 else
-  cc=afl-gcc; cxx=afl-g++
+  mode=(-DCMAKE_CXX_COMPILER=g++ -DSSH_PREAUTH_TRACE_PC=ON); tree="$build/tracepc"
+  what="g++ -fsanitize-coverage=trace-pc into AFL++'s runtime"
 fi
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$repo} CCACHE_NOHASHDIR=1
 
-echo "==> building the harness with $cxx, ASan and UBSan"
-CC=$cc CXX=$cxx cmake -S "$repo/fuzz/ssh_preauth" -B "$build/afl" -DCMAKE_BUILD_TYPE=None \
-  "${launcher[@]}" >/dev/null
-AFL_QUIET=1 cmake --build "$build/afl" -j2 >"$build/build.log" 2>&1 || { tail -40 "$build/build.log"; exit 2; }
-harness="$build/afl/ssh_preauth_fuzz"
+echo "==> building the harness ($what, ASan, UBSan)"
+cmake -S "$repo/fuzz/ssh_preauth" -B "$tree" -DCMAKE_BUILD_TYPE=None "${mode[@]}" "${launcher[@]}" >/dev/null
+AFL_QUIET=1 cmake --build "$tree" -j2 >"$build/build.log" 2>&1 || { tail -40 "$build/build.log"; exit 2; }
+harness="$tree/ssh_preauth_fuzz"
 
 export HOLDGATE_FUZZ_STATE="$build/state"
 export ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0:allocator_may_return_null=1

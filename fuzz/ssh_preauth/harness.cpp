@@ -44,6 +44,9 @@
 #include "proxy/user_auth.hpp"
 #include "proxy/user_bind.hpp"
 
+#ifdef HOLDGATE_AFL_TRACE_PC
+#include "afl_trace_pc.hpp"
+#endif
 #ifdef HOLDGATE_AFL_PERSISTENT
 __AFL_FUZZ_INIT();
 #endif
