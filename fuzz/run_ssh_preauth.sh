@@ -6,8 +6,8 @@
 #   usage: fuzz/run_ssh_preauth.sh [--seconds N] [--build DIR] [--coverage]
 #     --seconds N   fuzzing budget (default 30); run as long as you like for a real campaign
 #     --build DIR   build directory (default build/fuzz-ssh-preauth); findings in DIR/findings
-#     --coverage    also replay the corpus and AFL++'s queue through a gcov build and print
-#                   line coverage of proxy/user_auth.cpp and the other pre-auth files
+#     --coverage    also print afl-showmap's edges and (trace-pc build) the source lines of
+#                   proxy/user_auth.cpp and the other pre-auth files that the queue reaches
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 seconds=30
@@ -79,7 +79,9 @@ if [ "$coverage" = yes ]; then
     AFL_QUIET=1 afl-showmap -C -i "$dir" -o "$build/showmap.txt" -m none -t 5000 -- "$harness" \
       2>&1 | grep -E "Captured|tuples" | tail -1 | sed "s|^|  $(basename "$dir"): |"
   done
-  "$repo/fuzz/ssh_preauth/coverage.sh" "$build/coverage" "$corpus" "$findings/default/queue"
+  if [ "$tree" = "$build/tracepc" ]; then
+    "$repo/fuzz/ssh_preauth/coverage.sh" "$harness" "$corpus" "$findings/default/queue"
+  fi
 fi
 
 status=0

@@ -1,28 +1,31 @@
 #!/usr/bin/env bash
-# Line coverage of the pre-authentication path reached by a corpus: builds the harness with
-# plain g++ --coverage, replays every input given, prints gcov's summary per proxy file, and an
-# outcome histogram (how far each input got: libssh's error names the stage of key exchange).
-#   usage: fuzz/ssh_preauth/coverage.sh BUILD_DIR CORPUS_DIR...
+# How far a corpus gets into the pre-authentication path: replays every input through the
+# trace-pc harness (built by run_ssh_preauth.sh), maps the blocks reached to source lines
+# (addr2line), and prints, per proxy file, the lines reached of the lines that have code; then
+# an outcome histogram (libssh's error names the stage of key exchange an input died in).
+# gcov is no use here: gcc 12 counts no lines inside coroutine bodies.
+#   usage: fuzz/ssh_preauth/coverage.sh TRACE_PC_HARNESS CORPUS_DIR...
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-build=$1; shift
-CXX=g++ cmake -S "$here" -B "$build" -DSSH_PREAUTH_COVERAGE=ON -DCMAKE_BUILD_TYPE=None >/dev/null
-cmake --build "$build" -j2 >"$build.log" 2>&1 || { tail -40 "$build.log"; exit 2; }
-find "$build" -name '*.gcda' -delete
-export HOLDGATE_FUZZ_STATE=${HOLDGATE_FUZZ_STATE:-$build/state}
+harness=$1; shift
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 inputs=()
 for dir in "$@"; do
   for f in "$dir"/*; do [ -f "$f" ] && inputs+=("$f"); done
 done
-# Chunks keep the command line bounded; one process per chunk, sessions one after another.
-: >"$build/outcomes.txt"
+# Chunks keep the command line bounded; each process writes the blocks it reached.
 for ((i = 0; i < ${#inputs[@]}; i += 200)); do
-  "$build/ssh_preauth_fuzz" --replay "${inputs[@]:i:200}" >>"$build/outcomes.txt"
+  HOLDGATE_FUZZ_PCS="$work/blocks.$i" "$harness" --replay "${inputs[@]:i:200}" >>"$work/outcomes.txt"
 done
 echo "==> outcomes of ${#inputs[@]} inputs"
-sed -E 's/^[^:]*: //; s/SHA256:.*/SHA256:.../; s/[0-9]+/N/g' "$build/outcomes.txt" | sort | uniq -c | sort -rn
-echo "==> line coverage"
-objdir=$(dirname "$(find "$build" -name 'user_auth.cpp.gcda' | head -1)")
-(cd "$objdir" && for src in user_auth ssh_waiter user_bind connection_failure; do
-   gcov -n "$src.cpp.gcda" 2>/dev/null | grep -A1 "File '.*proxy/$src.cpp'" | tail -1 | sed "s|^|  proxy/$src.cpp: |"
- done)
+cut -f2 "$work/outcomes.txt" | sed -E 's/SHA256:.*/SHA256:.../; s/[0-9]+/N/g' | sort | uniq -c | sort -rn
+cat "$work"/blocks.* | sort -u | addr2line -e "$harness" | sed 's/ (discriminator.*//' | sort -u >"$work/reached"
+objdump --dwarf=decodedline "$harness" 2>/dev/null | awk 'NF >= 3 && $2 ~ /^[0-9]+$/ {print $1 ":" $2}' |
+  sort -u >"$work/code_lines"
+echo "==> source lines reached (of lines with code)"
+for src in user_auth ssh_waiter user_bind connection_failure keys; do
+  total=$(grep -c "^$src.cpp:" "$work/code_lines" || true)
+  hit=$(grep -c "/proxy/$src.cpp:" "$work/reached" || true)
+  echo "  proxy/$src.cpp: $hit of $total"
+done
+if [ -n "${COVERAGE_LINES:-}" ]; then grep "/proxy/user_auth.cpp:" "$work/reached" | sort -t: -k2 -n >"$COVERAGE_LINES"; fi

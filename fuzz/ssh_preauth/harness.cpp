@@ -12,7 +12,7 @@
 //
 //   harness                    one input on stdin (AFL++ fork server mode; with afl-g++-fast,
 //                              persistent mode: many inputs per process)
-//   harness --replay FILE...   one session per file, one outcome line each; exit 1 on a stall
+//   harness --replay FILE...   one session per file, a line "FILE<tab>outcome" each; abort on a stall
 //   harness --expect-auth FILE replays FILE; exit 0 only if it authenticated the fixture person
 //   harness --serve PORT DIR N relays N real client connections on 127.0.0.1:PORT into
 //                              sessions, saving each client's bytes as DIR/recorded-K
@@ -275,7 +275,7 @@ int main(int argc, char** argv) {
       auto input = read_file(argv[i]);
       auto outcome = run_input(fixture, input);
       all_authenticated = all_authenticated && outcome.authenticated;
-      std::cout << argv[i] << ": " << outcome.text << "\n";
+      std::cout << argv[i] << "\t" << outcome.text << "\n";
     }
     return mode == "--expect-auth" && !all_authenticated ? 1 : 0;
   }
