@@ -65,7 +65,7 @@ findings="$build/findings"
 rm -rf "$findings"
 echo "==> afl-fuzz for ${seconds}s"
 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 \
-AFL_SKIP_BIN_CHECK=0 AFL_FORKSRV_INIT_TMOUT=20000 \
+AFL_FORKSRV_INIT_TMOUT=20000 \
   afl-fuzz -i "$corpus" -o "$findings" -x "$repo/fuzz/ssh_preauth/ssh.dict" -m none -t 5000 \
   -V "$seconds" -- "$harness" >"$build/afl.log" 2>&1 || { tail -30 "$build/afl.log"; exit 2; }
 
