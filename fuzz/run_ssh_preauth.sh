@@ -77,7 +77,8 @@ if [ "$coverage" = yes ]; then
   echo "==> edges the seeds reach, and the whole queue (afl-showmap, instrumented code: holdgate, Asio)"
   for dir in "$corpus" "$findings/default/queue"; do
     AFL_QUIET=1 afl-showmap -C -i "$dir" -o "$build/showmap.txt" -m none -t 5000 -- "$harness" \
-      2>&1 | grep -E "Captured|tuples" | tail -1 | sed "s|^|  $(basename "$dir"): |"
+      2>&1 | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -oE "Captured [0-9]+ tuples" | tail -1 |
+      sed "s|^|  $(basename "$dir"): |"
   done
   if [ "$tree" = "$build/tracepc" ]; then
     "$repo/fuzz/ssh_preauth/coverage.sh" "$harness" "$corpus" "$findings/default/queue"
