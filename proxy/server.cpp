@@ -14,6 +14,7 @@
 #include "proxy_header_reader.hpp"
 #include "storage/latency_store.hpp"
 #include "stores/open_configured.hpp"
+#include "user_bind.hpp"
 
 namespace holdgate::proxy {
 namespace {
@@ -28,19 +29,6 @@ std::variant<std::unique_ptr<ChangeWakeup>, std::string> watch_store(asio::io_co
   if (auto* error = std::get_if<storage::StoreError>(&dsn)) return error->message;
   return listen_postgres(io, std::get<std::string>(dsn), log);
 }
-
-// Modern algorithms only: no SHA-1, no CBC, no NIST curves; strict KEX is added by libssh.
-constexpr const char* kex_algorithms =
-    "curve25519-sha256,curve25519-sha256@libssh.org,diffie-hellman-group16-sha512,"
-    "diffie-hellman-group18-sha512";
-constexpr const char* ciphers =
-    "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,"
-    "aes256-ctr,aes192-ctr,aes128-ctr";
-constexpr const char* macs = "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com";
-constexpr const char* hostkey_algorithms = "ssh-ed25519,rsa-sha2-512,rsa-sha2-256";
-constexpr const char* pubkey_algorithms =
-    "ssh-ed25519,sk-ssh-ed25519@openssh.com,rsa-sha2-512,rsa-sha2-256,ecdsa-sha2-nistp256,"
-    "ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,sk-ecdsa-sha2-nistp256@openssh.com";
 
 std::string endpoint_text(const tcp::endpoint& endpoint) {
   auto address = endpoint.address();
@@ -154,24 +142,7 @@ std::optional<std::string> Server::start() {
                                        config_->limits.connect_timeout};
 
   bind_.reset(ssh_bind_new());
-  int off = 0;
-  ssh_bind_options_set(bind_.get(), SSH_BIND_OPTIONS_PROCESS_CONFIG, &off);
-  for (const auto& path : host_key_paths(*config_)) {
-    auto key = load_or_generate_key(path);
-    if (auto* e = std::get_if<KeyError>(&key)) return e->message;
-    // The bind takes ownership of an imported key.
-    if (ssh_bind_options_set(bind_.get(), SSH_BIND_OPTIONS_IMPORT_KEY,
-                             std::get<KeyHandle>(key).release()) != SSH_OK) {
-      return "cannot use host key " + path.string() + ": " + ssh_get_error(bind_.get());
-    }
-  }
-  ssh_bind_options_set(bind_.get(), SSH_BIND_OPTIONS_KEY_EXCHANGE, kex_algorithms);
-  ssh_bind_options_set(bind_.get(), SSH_BIND_OPTIONS_CIPHERS_C_S, ciphers);
-  ssh_bind_options_set(bind_.get(), SSH_BIND_OPTIONS_CIPHERS_S_C, ciphers);
-  ssh_bind_options_set(bind_.get(), SSH_BIND_OPTIONS_HMAC_C_S, macs);
-  ssh_bind_options_set(bind_.get(), SSH_BIND_OPTIONS_HMAC_S_C, macs);
-  ssh_bind_options_set(bind_.get(), SSH_BIND_OPTIONS_HOSTKEY_ALGORITHMS, hostkey_algorithms);
-  ssh_bind_options_set(bind_.get(), SSH_BIND_OPTIONS_PUBKEY_ACCEPTED_KEY_TYPES, pubkey_algorithms);
+  if (auto error = configure_user_bind(bind_.get(), *config_)) return *error;
 
   // Before the SSH port: once that listens, start-up has succeeded.
   if (config_->metrics.listen) {

@@ -16,6 +16,7 @@ packages=(
   dpkg-dev systemd man-db bash-completion procps
   prometheus  # promtool check metrics, for /metrics (test_metrics.py)
   clang-14 libclang-rt-14-dev libfuzzer-14-dev  # fuzz/: libFuzzer harnesses with ASan + UBSan
+  afl++  # fuzz/run_ssh_preauth.sh: AFL++'s gcc mode for the coroutine-based SSH pre-auth harness
 )
 missing=()
 for p in "${packages[@]}"; do
