@@ -51,8 +51,8 @@ if [ "${#others[@]}" -gt 0 ]; then
   pattern="^($(IFS='|'; echo "${others[*]}"))\$"
   ctest --output-on-failure -R "$pattern" || failed=1
 fi
-if [ -x "$repo/fuzz/run.sh" ]; then
-  echo "==> fuzz/run.sh --long"
-  "$repo/fuzz/run.sh" --long || failed=1
-fi
+echo "==> fuzz/run.sh --long (an hour per parser harness)"
+bash "$repo/fuzz/run.sh" --long || failed=1
+echo "==> fuzz/run_ssh_preauth.sh --seconds 3600 --coverage"
+bash "$repo/fuzz/run_ssh_preauth.sh" --seconds 3600 --coverage || failed=1
 exit "$failed"
