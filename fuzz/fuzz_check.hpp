@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "policy/sanitize.hpp"
+
 #define FUZZ_CHECK(condition)                                                              \
   do {                                                                                     \
     if (!(condition)) {                                                                    \
@@ -34,6 +36,17 @@ inline bool has_no_control_bytes(std::string_view text) {
       const auto next = static_cast<unsigned char>(text[i + 1]);
       if (next >= 0x80 && next <= 0x9f) return false;
     }
+  }
+  return true;
+}
+
+// Every byte is part of a well-formed UTF-8 sequence (policy's one decoder says so).
+inline bool valid_utf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    char32_t cp = 0;
+    const std::size_t length = policy::decode_utf8(text, i, cp);
+    if (length == 0) return false;
+    i += length;
   }
   return true;
 }

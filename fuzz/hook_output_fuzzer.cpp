@@ -13,6 +13,7 @@
 namespace {
 
 using holdgate::fuzz::as_text;
+using holdgate::fuzz::valid_utf8;
 namespace ap = holdgate::approvals;
 
 void write(ap::JsonWriter& json, const ap::JsonValue& value) {
@@ -59,15 +60,6 @@ bool same(const ap::JsonValue& a, const ap::JsonValue& b) {
   return true;
 }
 
-bool valid_utf8(std::string_view text) {
-  for (std::size_t i = 0; i < text.size();) {
-    char32_t cp = 0;
-    const std::size_t length = holdgate::policy::decode_utf8(text, i, cp);
-    if (length == 0) return false;
-    i += length;
-  }
-  return true;
-}
 
 }  // namespace
 

@@ -15,6 +15,7 @@ namespace {
 
 namespace ap = holdgate::approvals;
 using holdgate::fuzz::has_no_control_bytes;
+using holdgate::fuzz::valid_utf8;
 using namespace std::chrono_literals;
 
 const ap::TimePoint t0 = ap::TimePoint{} + std::chrono::hours(497'000);
@@ -77,15 +78,6 @@ std::vector<ap::EndedSession> recorded_sessions() {
   return {cast, stream};
 }
 
-bool valid_utf8(std::string_view text) {
-  for (std::size_t i = 0; i < text.size();) {
-    char32_t cp = 0;
-    const std::size_t length = holdgate::policy::decode_utf8(text, i, cp);
-    if (length == 0) return false;
-    i += length;
-  }
-  return true;
-}
 
 // A reason as typed: what the proxy passes to the service and shows to others.
 void check_reason(const std::string& reason) {

@@ -10,6 +10,7 @@
 namespace {
 
 using holdgate::fuzz::as_text;
+using holdgate::fuzz::valid_utf8;
 using holdgate::fuzz::has_no_control_bytes;
 namespace policy = holdgate::policy;
 namespace ap = holdgate::approvals;
@@ -25,15 +26,6 @@ bool only_visible_utf8(std::string_view text) {
   return true;
 }
 
-bool valid_utf8(std::string_view text) {
-  for (std::size_t i = 0; i < text.size();) {
-    char32_t cp = 0;
-    const std::size_t length = policy::decode_utf8(text, i, cp);
-    if (length == 0) return false;
-    i += length;
-  }
-  return true;
-}
 
 }  // namespace
 
