@@ -41,6 +41,7 @@ from harness.holdgate import require_bin
 from harness.procs import LOCALHOST, spawn, wait_until
 from harness.scenarios import reviewers_world
 from harness.world import gate_client, new_gate
+from harness.small_disk import small_disk as harness_small_disk
 from test_storage_off_loop import UNREACHABLE, echo_times
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -219,15 +220,8 @@ def test_a_target_that_never_speaks_is_one_sentence_within_connect_timeout(world
 @pytest.fixture
 def small_disk(tmp_path):
     """A 2 MiB tmpfs, always unmounted afterwards (lazily: a process may still hold a file)."""
-    mount_point = tmp_path / "small-disk"
-    mount_point.mkdir(mode=0o700)
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs",
-                       str(mount_point)]).returncode != 0:
-        pytest.skip("cannot mount a tmpfs here")
-    try:
+    with harness_small_disk(tmp_path / "small-disk", "2m") as mount_point:
         yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)])
 
 
 def fill(directory: Path) -> Path:

@@ -10,7 +10,6 @@ import hashlib
 import json
 import os
 import stat
-import subprocess
 import time
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import pexpect
 import pytest
 
 from harness.world import gate_client
+from harness.small_disk import small_disk as harness_small_disk
 
 
 def recordings_dir(gate) -> Path:
@@ -165,15 +165,8 @@ def test_retention_deletes_old_recordings_at_start_and_logs_each(world, make_gat
 @pytest.fixture
 def small_disk(tmp_path):
     """A 64 KiB filesystem for recordings: a disk that fills up mid-session."""
-    mount_point = tmp_path / "small-disk"
-    mount_point.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs",
-                       str(mount_point)]).returncode != 0:
-        pytest.skip("cannot mount a tmpfs here")
-    try:
+    with harness_small_disk(tmp_path / "small-disk", "64k") as mount_point:
         yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)])
 
 
 FILL_300KB = "head -c 300000 /dev/zero | tr '\\0' x; echo; echo still-''here"
