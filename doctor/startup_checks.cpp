@@ -8,10 +8,10 @@
 
 #include "audit/signing_key.hpp"
 #include "doctor/file_checks.hpp"
-#include "proxy/hook_runner.hpp"
+#include "integrations/hook_runner.hpp"
 #include "proxy/key_directory.hpp"
 #include "proxy/keys.hpp"
-#include "proxy/tls.hpp"
+#include "integrations/tls.hpp"
 #include "storage/schema_status.hpp"
 #include "stores/open_configured.hpp"
 
@@ -81,7 +81,7 @@ std::vector<Check> hooks(const Config& config) {
   std::vector<Check> checks;
   for (const auto& hook : config.approvals.hooks) {
     const std::string what = "approval hook " + hook.name + " " + hook.exec.string();
-    if (auto problem = proxy::HookRunner::check(hook)) {
+    if (auto problem = integrations::HookRunner::check(hook)) {
       checks.push_back(Check::failed(what, *problem, "install it as an executable file (chmod 755 " +
                                                          hook.exec.string() + ")"));
     } else {
@@ -99,7 +99,7 @@ std::vector<Check> webhooks(const Config& config) {
     const std::string name = "notify.webhooks[" + std::to_string(i) + "]";
     const std::string what = name + " ca_file " +
                              (webhook.ca_file.empty() ? "(system trust store)" : webhook.ca_file.string());
-    auto tls = proxy::make_tls_client_context(webhook.ca_file);
+    auto tls = integrations::make_tls_client_context(webhook.ca_file);
     if (auto* error = std::get_if<std::string>(&tls)) {
       checks.push_back(Check::failed(what, name + ": " + *error,
                                      "point ca_file at a readable PEM file of the CA certificates"));

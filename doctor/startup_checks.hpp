@@ -1,7 +1,7 @@
 // Every check serve makes before it starts that needs no network and changes nothing, as a
 // list: serve refuses on the first that fails, check-config prints the failures, doctor prints
 // them all. One definition of each (the rules themselves live where serve applies them:
-// policy/file_modes.hpp, HookRunner::check, make_tls_client_context, the schema checks).
+// policy/file_modes.hpp, integrations::HookRunner::check, integrations::make_tls_client_context, the schema checks).
 #pragma once
 
 #include <vector>

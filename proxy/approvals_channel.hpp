@@ -12,9 +12,9 @@
 #include "approvals/commands.hpp"
 #include "approvals/menu.hpp"
 #include "escalation.hpp"
-#include "storage_worker.hpp"
+#include "runtime/storage_worker.hpp"
 #include "live_sessions.hpp"
-#include "net.hpp"
+#include "runtime/net.hpp"
 #include "ssh_handles.hpp"
 #include "ssh_waiter.hpp"
 

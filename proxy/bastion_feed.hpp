@@ -9,9 +9,9 @@
 
 #include "change_wakeup.hpp"
 #include "cluster/change_feed.hpp"
-#include "event_log.hpp"
-#include "net.hpp"
-#include "storage_worker.hpp"
+#include "runtime/event_log.hpp"
+#include "runtime/net.hpp"
+#include "runtime/storage_worker.hpp"
 
 namespace holdgate::proxy {
 

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "approvals/request_events.hpp"
-#include "event_log.hpp"
+#include "runtime/event_log.hpp"
 #include "limits/penalties.hpp"
 #include "metrics/registry.hpp"
 

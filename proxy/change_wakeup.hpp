@@ -20,7 +20,7 @@
 #include <string>
 #include <variant>
 
-#include "net.hpp"
+#include "runtime/net.hpp"
 
 namespace holdgate::proxy {
 

@@ -10,8 +10,8 @@
 #include <functional>
 #include <string_view>
 
-#include "event_log.hpp"
-#include "net.hpp"
+#include "runtime/event_log.hpp"
+#include "runtime/net.hpp"
 #include "server.hpp"
 
 namespace holdgate::proxy {

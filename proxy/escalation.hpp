@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "approvals/service.hpp"
-#include "storage_worker.hpp"
-#include "net.hpp"
+#include "runtime/storage_worker.hpp"
+#include "runtime/net.hpp"
 #include "ssh_handles.hpp"
 #include "ssh_waiter.hpp"
 

@@ -8,7 +8,7 @@
 #include <memory>
 #include <vector>
 
-#include "net.hpp"
+#include "runtime/net.hpp"
 #include "ssh_handles.hpp"
 #include "ssh_waiter.hpp"
 

@@ -9,7 +9,7 @@
 #include <set>
 
 #include "config/keys_command.hpp"
-#include "hook_process.hpp"
+#include "integrations/hook_process.hpp"
 #include "key_cache.hpp"
 
 namespace holdgate::proxy {
@@ -37,7 +37,7 @@ struct KeyDirectoryState {
   asio::io_context& io;
   EventLog& log;
   bool stopped = false;  // set by ~KeyDirectory: log may be gone after that
-  LiveProcessGroups live = std::make_shared<std::set<pid_t>>();
+  integrations::LiveProcessGroups live = std::make_shared<std::set<pid_t>>();
   std::map<std::string, DirectoryEntry, std::less<>> entries;  // by holdgate user name
   std::set<std::string, std::less<>> in_flight;  // users whose run is running or queued
   std::deque<KeysJob> queue;                     // waiting for a free run; at most one per user
@@ -95,13 +95,13 @@ void request_run(const std::shared_ptr<KeyDirectoryState>& state, const std::str
 }
 
 awaitable<void> run_keys_command(std::shared_ptr<KeyDirectoryState> state, KeysJob job) {
-  ProcessLimits limits;
+  integrations::ProcessLimits limits;
   limits.timeout = job.settings.timeout;
   limits.max_stdout = max_output;
   // As sshd gives AuthorizedKeysCommand: nothing of the daemon's own environment.
   std::vector<std::string> env = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8"};
   auto argv = config::expand_keys_command(job.settings.argv, job.user);
-  auto result = co_await run_program(std::move(argv), std::move(env), std::string(), limits,
+  auto result = co_await integrations::run_program(std::move(argv), std::move(env), std::string(), limits,
                                      state->live);
   if (state->stopped) co_return;
 

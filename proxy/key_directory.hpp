@@ -6,7 +6,7 @@
 // `timeout`, all within the login's grace deadline), then exactly one user must list the key.
 // A failed run (non-zero exit, timeout, output that is not keys) is "no key" for that user and
 // one `keys-command-failed` line; a key two users' answers list is refused and logged
-// (`keys-command-conflict`). Programs run off the event loop (run_program).
+// (`keys-command-conflict`). Programs run off the event loop (integrations::run_program).
 //
 // The state lives here, owned by the Server, and not in the Config: each lookup is given the
 // config it answers for (users and keys_command settings), so a reloaded config applies to
@@ -19,8 +19,8 @@
 #include <string_view>
 
 #include "config/config.hpp"
-#include "event_log.hpp"
-#include "net.hpp"
+#include "runtime/event_log.hpp"
+#include "runtime/net.hpp"
 
 namespace holdgate::proxy {
 

@@ -21,10 +21,10 @@
 #include "config/load.hpp"
 #include "policy/sanitize.hpp"
 #include "config_reload.hpp"
-#include "event_log.hpp"
+#include "runtime/event_log.hpp"
 #include "holdgate/version.hpp"
 #include "keys.hpp"
-#include "net.hpp"
+#include "runtime/net.hpp"
 #include "server.hpp"
 #include "systemd/journal_stream.hpp"
 #include "systemd/notify.hpp"
@@ -70,7 +70,7 @@ struct Arguments {
   bool host = false, upstream = false, help = false, version = false;
   bool config_given = false;
   doctor::DoctorOptions doctor;  // `doctor`
-  proxy::LogFormat log_format = proxy::LogFormat::text;
+  LogFormat log_format = LogFormat::text;
   audit::AuditOptions audit;  // `audit verify|export`
   std::string storage_action, copy_from, copy_to;  // `storage copy`
 };
@@ -100,7 +100,7 @@ std::string parse_arguments(int argc, char** argv, Arguments& args) {
     else if (w == "--log-format") {
       if (i + 1 == words.size()) return "--log-format needs text or json";
       auto format = words[++i];
-      if (format == "json") args.log_format = proxy::LogFormat::json;
+      if (format == "json") args.log_format = LogFormat::json;
       else if (format != "text") return "unknown --log-format '" + std::string(format) + "' (text or json)";
     }
     else if (args.command == "audit" && (w == "--checkpoint" || w == "--since" || w == "--format")) {
@@ -206,11 +206,11 @@ int known_hosts(const config::Config& config) {
 }
 
 // Tells systemd (Type=notify) what holdgate is doing; a failure to tell it is logged, never fatal.
-void notify(const systemd::Notifier& notifier, proxy::EventLog& log, std::string_view state) {
+void notify(const systemd::Notifier& notifier, EventLog& log, std::string_view state) {
   if (auto error = notifier.notify(state)) log.write("notify-error", {{"reason", *error}});
 }
 
-int serve(const config::Config& config, const std::string& config_file, proxy::LogStyle style) {
+int serve(const config::Config& config, const std::string& config_file, LogStyle style) {
   using namespace holdgate::proxy;
   std::signal(SIGPIPE, SIG_IGN);
   auto notifier = systemd::Notifier::from_environment();
@@ -218,12 +218,12 @@ int serve(const config::Config& config, const std::string& config_file, proxy::L
   EventLog log(std::cerr, style);
   // The checks check-config and doctor make, so serve refuses in the same words.
   if (auto refusal = doctor::first_refusal(doctor::startup_checks(config))) {
-    std::cerr << proxy::error_prefix(style) << "holdgate: " << *refusal << '\n';
+    std::cerr << error_prefix(style) << "holdgate: " << *refusal << '\n';
     return 1;
   }
   Server server(io, std::make_shared<const config::Config>(config), log);
   if (auto error = server.start()) {
-    std::cerr << proxy::error_prefix(style) << "holdgate: " << *error << '\n';
+    std::cerr << error_prefix(style) << "holdgate: " << *error << '\n';
     return 1;
   }
   server.run();
@@ -286,8 +286,8 @@ int main(int argc, char** argv) {
     return doctor::run_doctor(args.doctor, std::cout);
   }
   // Under the journal a line's "<N>" prefix is its priority and the journal stamps the time.
-  proxy::LogStyle log_style{args.log_format, systemd::stderr_is_journal()};
-  auto config = load(args.config, proxy::error_prefix(log_style));
+  LogStyle log_style{args.log_format, systemd::stderr_is_journal()};
+  auto config = load(args.config, error_prefix(log_style));
   if (!config) return 1;
   if (args.command == "check-config") return doctor::run_check_config(args.config, *config, std::cout, std::cerr);
   if (args.command == "show-keys") return show_keys(*config, args.host, args.upstream);
@@ -296,7 +296,7 @@ int main(int argc, char** argv) {
   try {
     return serve(*config, args.config, log_style);
   } catch (const std::exception& e) {
-    std::cerr << proxy::error_prefix(log_style) << "holdgate: " << e.what() << '\n';
+    std::cerr << error_prefix(log_style) << "holdgate: " << e.what() << '\n';
     return 1;
   }
 }

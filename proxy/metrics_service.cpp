@@ -6,10 +6,10 @@ namespace holdgate::proxy {
 
 std::variant<std::unique_ptr<MetricsService>, std::string> MetricsService::start(
     asio::io_context& io, const config::Address& listen, EventLog& log, StorageWorker& storage,
-    const LiveSessions& live, const WaitingRegistry& waiting, const Integrations& integrations) {
+    const LiveSessions& live, const WaitingRegistry& waiting, const integrations::Integrations& outbound) {
   std::unique_ptr<MetricsService> service(new MetricsService(log));
   auto* metrics = &service->metrics_;
-  service->server_ = std::make_unique<MetricsServer>(io, [metrics] { return metrics->render(); }, log);
+  service->server_ = std::make_unique<web::MetricsServer>(io, [metrics] { return metrics->render(); }, log);
   if (auto error = service->server_->start(listen)) return *error;
 
   metrics->watch([&live] { return static_cast<double>(live.rows().size()); },
@@ -19,8 +19,8 @@ std::variant<std::unique_ptr<MetricsService>, std::string> MetricsService::start
                        waiting.begin(), waiting.end(), 0,
                        [](int sum, const auto& entry) { return sum + entry.second; }));
                  },
-                 [&integrations] {
-                   return integrations.webhooks ? static_cast<double>(integrations.webhooks->queued()) : 0.0;
+                 [&outbound] {
+                   return outbound.webhooks ? static_cast<double>(outbound.webhooks->queued()) : 0.0;
                  });
   log.set_tap([metrics](std::string_view event, const std::vector<EventLog::Field>& fields) {
     metrics->on_event(event, fields);

@@ -10,12 +10,12 @@
 #include "bastion_metrics.hpp"
 #include "config/config.hpp"
 #include "escalation.hpp"
-#include "event_log.hpp"
-#include "integrations.hpp"
+#include "runtime/event_log.hpp"
+#include "integrations/integrations.hpp"
 #include "live_sessions.hpp"
-#include "metrics_server.hpp"
-#include "net.hpp"
-#include "storage_worker.hpp"
+#include "web/metrics_server.hpp"
+#include "runtime/net.hpp"
+#include "runtime/storage_worker.hpp"
 
 namespace holdgate::proxy {
 
@@ -25,7 +25,7 @@ class MetricsService {
   // operator. Everything passed in must outlive the service.
   static std::variant<std::unique_ptr<MetricsService>, std::string> start(
       asio::io_context& io, const config::Address& listen, EventLog& log, StorageWorker& storage,
-      const LiveSessions& live, const WaitingRegistry& waiting, const Integrations& integrations);
+      const LiveSessions& live, const WaitingRegistry& waiting, const integrations::Integrations& outbound);
 
   ~MetricsService();  // stops the log's tap
   MetricsService(const MetricsService&) = delete;
@@ -39,7 +39,7 @@ class MetricsService {
 
   EventLog& log_;
   BastionMetrics metrics_;
-  std::unique_ptr<MetricsServer> server_;
+  std::unique_ptr<web::MetricsServer> server_;
   approvals::RequestEvents::Subscription subscription_;
 };
 

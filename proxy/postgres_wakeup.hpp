@@ -10,7 +10,7 @@
 #include <string>
 
 #include "change_wakeup.hpp"
-#include "event_log.hpp"
+#include "runtime/event_log.hpp"
 
 namespace holdgate::proxy {
 

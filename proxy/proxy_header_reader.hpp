@@ -7,7 +7,7 @@
 #include <variant>
 
 #include "ingress/proxy_header.hpp"
-#include "net.hpp"
+#include "runtime/net.hpp"
 
 namespace holdgate::proxy {
 

@@ -14,11 +14,11 @@
 #include <string_view>
 #include <vector>
 
-#include "storage_worker.hpp"
+#include "runtime/storage_worker.hpp"
 #include "config/config.hpp"
-#include "event_log.hpp"
+#include "runtime/event_log.hpp"
 #include "live_sessions.hpp"
-#include "net.hpp"
+#include "runtime/net.hpp"
 #include "recording/recording.hpp"
 #include "recording/writer.hpp"
 

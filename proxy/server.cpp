@@ -123,9 +123,9 @@ std::optional<std::string> Server::start() {
   std::string host = config_->listen.host == "0.0.0.0" || config_->listen.host == "::"
                          ? "bastion" : config_->listen.host;
   context_.approvals_command = "ssh -p " + std::to_string(config_->listen.port) + " approvals@" + host;
-  auto integrations = start_integrations(io_, config_, *storage_, log_, context_.approvals_command);
-  if (auto* e = std::get_if<std::string>(&integrations)) return *e;
-  integrations_ = std::move(std::get<Integrations>(integrations));
+  auto started = integrations::start_integrations(io_, config_, *storage_, log_, context_.approvals_command);
+  if (auto* e = std::get_if<std::string>(&started)) return *e;
+  integrations_ = std::move(std::get<integrations::Integrations>(started));
 
   auto checkpoint_key = audit::SigningKey::load_or_generate(audit::signing_key_path(config_->state_dir));
   if (auto* e = std::get_if<std::string>(&checkpoint_key)) return *e;
@@ -397,11 +397,11 @@ awaitable<void> Server::shutdown() {
 std::variant<std::size_t, std::string> Server::apply_config(
     std::shared_ptr<const config::Config> config, const std::string& removed_message) {
   // New webhooks or hooks are made first: one that cannot start refuses the reload whole.
-  std::optional<Integrations> fresh;
+  std::optional<integrations::Integrations> fresh;
   if (!config::same_integrations(*config_, *config)) {
-    auto started = start_integrations(io_, config, *storage_, log_, context_.approvals_command);
+    auto started = integrations::start_integrations(io_, config, *storage_, log_, context_.approvals_command);
     if (auto* e = std::get_if<std::string>(&started)) return *e;
-    fresh = std::move(std::get<Integrations>(started));
+    fresh = std::move(std::get<integrations::Integrations>(started));
   }
   config_ = config;
   context_.config = config;

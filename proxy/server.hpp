@@ -14,15 +14,15 @@
 #include "bastion_feed.hpp"
 #include "config/config.hpp"
 #include "fd_reserve.hpp"
-#include "integrations.hpp"
+#include "integrations/integrations.hpp"
 #include "metrics_service.hpp"
-#include "net.hpp"
+#include "runtime/net.hpp"
 #include "session.hpp"
 #include "key_directory.hpp"
 #include "session_context.hpp"
 #include "ssh_handles.hpp"
 #include "recording/writer.hpp"
-#include "storage_worker.hpp"
+#include "runtime/storage_worker.hpp"
 
 namespace holdgate::proxy {
 
@@ -87,7 +87,7 @@ class Server {
   std::unique_ptr<recording::RecordingWriter> recorder_;  // before context_, which points at it
   LiveSessions live_sessions_;  // the session channels running now; context_ points at it
   ConnectedPeople people_;  // authenticated connections by person and key; context_ points at it
-  Integrations integrations_;  // webhooks and approval hooks; declared after storage_ so they
+  integrations::Integrations integrations_;  // webhooks and approval hooks; declared after storage_ so they
                                // unsubscribe before it goes
   // Other bastions' changes on the same database, published to storage_->events()'s listeners.
   std::unique_ptr<BastionFeed> feed_;

@@ -10,7 +10,7 @@
 
 #include "channel_bridge.hpp"
 #include "jump_pipe.hpp"
-#include "net.hpp"
+#include "runtime/net.hpp"
 #include "policy/access.hpp"
 #include "policy/locks.hpp"
 #include "session_context.hpp"

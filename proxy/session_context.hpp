@@ -10,12 +10,12 @@
 #include "connected_people.hpp"
 #include "escalation.hpp"
 #include "key_directory.hpp"
-#include "event_log.hpp"
+#include "runtime/event_log.hpp"
 #include "limits/admission.hpp"
 #include "live_sessions.hpp"
 #include "recording/writer.hpp"
 #include "startup_slot.hpp"
-#include "storage_worker.hpp"
+#include "runtime/storage_worker.hpp"
 #include "upstream.hpp"
 
 namespace holdgate::proxy {

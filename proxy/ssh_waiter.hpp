@@ -10,7 +10,7 @@
 #include <memory>
 #include <vector>
 
-#include "net.hpp"
+#include "runtime/net.hpp"
 #include "ssh_handles.hpp"
 
 namespace holdgate::proxy {

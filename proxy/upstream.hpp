@@ -8,7 +8,7 @@
 #include <string>
 #include <variant>
 
-#include "net.hpp"
+#include "runtime/net.hpp"
 #include "policy/access.hpp"
 #include "ssh_handles.hpp"
 #include "ssh_waiter.hpp"

@@ -7,7 +7,7 @@
 
 #include "config/config.hpp"
 #include "limits/penalties.hpp"
-#include "net.hpp"
+#include "runtime/net.hpp"
 #include "ssh_handles.hpp"
 #include "ssh_waiter.hpp"
 

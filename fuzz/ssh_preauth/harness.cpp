@@ -38,7 +38,7 @@
 
 #include "deterministic_random.hpp"
 #include "proxy/keys.hpp"
-#include "proxy/net.hpp"
+#include "runtime/net.hpp"
 #include "proxy/ssh_handles.hpp"
 #include "proxy/ssh_waiter.hpp"
 #include "proxy/user_auth.hpp"
@@ -54,12 +54,12 @@ __AFL_FUZZ_INIT();
 namespace holdgate::fuzz {
 namespace {
 
-using proxy::SteadyClock;
+using holdgate::SteadyClock;
 using proxy::StreamSocket;
-namespace asio = proxy::asio;
+namespace asio = holdgate::asio;
 using asio::awaitable;
 using asio::use_awaitable;
-using proxy::error_code;
+using holdgate::error_code;
 
 // The person the seeds log in as: fuzz/ssh_preauth/client_ed25519.pub (a fixture key that
 // opens nothing anywhere else).

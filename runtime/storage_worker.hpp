@@ -21,10 +21,10 @@
 #include <type_traits>
 
 #include "approvals/service.hpp"
-#include "event_log.hpp"
-#include "net.hpp"
+#include "runtime/event_log.hpp"
+#include "runtime/net.hpp"
 
-namespace holdgate::proxy {
+namespace holdgate {
 
 // What a new decision says when the database cannot be reached (a StoreFailure on the worker,
 // or the worker's places taken while it fails): "cannot reach its database; try again"
@@ -183,4 +183,4 @@ class StorageWorker {
   std::thread thread_;
 };
 
-}  // namespace holdgate::proxy
+}  // namespace holdgate

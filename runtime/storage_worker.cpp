@@ -1,6 +1,6 @@
-#include "storage_worker.hpp"
+#include "runtime/storage_worker.hpp"
 
-namespace holdgate::proxy {
+namespace holdgate {
 
 StorageWorker::StorageWorker(asio::io_context& loop, std::shared_ptr<const config::Config> config,
                              std::unique_ptr<storage::Store> store, EventLog& log, Limits limits)
@@ -75,4 +75,4 @@ StorageWorker::Place::~Place() {
   if (--it->second == 0) queue_->by_owner.erase(it);
 }
 
-}  // namespace holdgate::proxy
+}  // namespace holdgate

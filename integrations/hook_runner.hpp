@@ -11,13 +11,13 @@
 #include <optional>
 #include <string>
 
-#include "storage_worker.hpp"
+#include "runtime/storage_worker.hpp"
 #include "config/config.hpp"
-#include "event_log.hpp"
-#include "hook_process.hpp"
-#include "net.hpp"
+#include "runtime/event_log.hpp"
+#include "integrations/hook_process.hpp"
+#include "runtime/net.hpp"
 
-namespace holdgate::proxy {
+namespace holdgate::integrations {
 
 // What running hooks' coroutines need, and whether the runner still exists (hook_runner.cpp).
 struct HookRunnerState;
@@ -45,4 +45,4 @@ class HookRunner {
   approvals::RequestEvents::Subscription subscription_;
 };
 
-}  // namespace holdgate::proxy
+}  // namespace holdgate::integrations

@@ -1,4 +1,4 @@
-#include "hook_runner.hpp"
+#include "integrations/hook_runner.hpp"
 
 #include <signal.h>
 #include <sys/stat.h>
@@ -8,7 +8,7 @@
 #include "approvals/hook_review.hpp"
 #include "approvals/waiting_line.hpp"
 
-namespace holdgate::proxy {
+namespace holdgate::integrations {
 
 // One hook program to run for one request.
 struct HookJob {
@@ -191,4 +191,4 @@ awaitable<void> run_hook(std::shared_ptr<HookRunnerState> shared, config::Approv
 
 }  // namespace
 
-}  // namespace holdgate::proxy
+}  // namespace holdgate::integrations

@@ -10,7 +10,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-namespace holdgate::proxy {
+namespace holdgate {
 
 namespace asio = boost::asio;
 using asio::awaitable;
@@ -31,4 +31,4 @@ StreamSocket as_stream_socket(asio::basic_stream_socket<Protocol, Executor>&& so
                       socket.release());
 }
 
-}  // namespace holdgate::proxy
+}  // namespace holdgate

@@ -1,7 +1,7 @@
 // The one place Asio's SSL and Beast are included, after net.hpp (which must come first).
 #pragma once
 
-#include "net.hpp"
+#include "runtime/net.hpp"
 
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -13,7 +13,7 @@
 #include <string>
 #include <variant>
 
-namespace holdgate::proxy {
+namespace holdgate::integrations {
 
 namespace beast = boost::beast;
 
@@ -22,4 +22,4 @@ namespace beast = boost::beast;
 std::variant<std::unique_ptr<asio::ssl::context>, std::string> make_tls_client_context(
     const std::filesystem::path& ca_file);
 
-}  // namespace holdgate::proxy
+}  // namespace holdgate::integrations

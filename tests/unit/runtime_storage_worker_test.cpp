@@ -1,4 +1,4 @@
-// The storage worker (proxy/storage_worker.hpp): calls run on its thread and come back to the
+// The storage worker (runtime/storage_worker.hpp): calls run on its thread and come back to the
 // caller's loop with the result; a failing database comes back as StorageUnreachable; changes
 // reach the loop's listeners in order, on the loop; a full queue refuses at once.
 #include <catch2/catch.hpp>
@@ -6,11 +6,11 @@
 #include <sstream>
 #include <thread>
 
-#include "proxy/storage_worker.hpp"
+#include "runtime/storage_worker.hpp"
 #include "storage/latency_store.hpp"
 #include "temp_dir.hpp"
 
-namespace px = holdgate::proxy;
+namespace hg = holdgate;
 namespace st = holdgate::storage;
 namespace ap = holdgate::approvals;
 
@@ -27,14 +27,14 @@ struct Around {
   TempDir dir;
   holdgate::config::Config config;
   std::ostringstream log_text;
-  px::EventLog log{log_text};
-  px::asio::io_context io;
+  hg::EventLog log{log_text};
+  hg::asio::io_context io;
 };
 
 template <class Body>
-void on_loop(px::asio::io_context& io, Body body) {
+void on_loop(hg::asio::io_context& io, Body body) {
   std::exception_ptr failure;
-  px::asio::co_spawn(io, body(), [&](std::exception_ptr e) { failure = e; });
+  hg::asio::co_spawn(io, body(), [&](std::exception_ptr e) { failure = e; });
   io.run();
   if (failure) std::rethrow_exception(failure);
 }
@@ -44,14 +44,14 @@ void on_loop(px::asio::io_context& io, Body body) {
 TEST_CASE("a storage call runs on the worker thread and resumes on the loop", "[storage_worker]") {
   Around at;
   auto& io = at.io;
-  px::StorageWorker worker(io, at.config, store_in(at.dir), at.log);
+  hg::StorageWorker worker(io, at.config, store_in(at.dir), at.log);
   const auto loop_thread = std::this_thread::get_id();
   std::vector<std::string> seen;  // on the loop
   auto subscription = worker.events().subscribe([&](const ap::RequestChange& change) {
     CHECK(std::this_thread::get_id() == loop_thread);
     seen.push_back(change.event);
   });
-  on_loop(io, [&]() -> px::awaitable<void> {
+  on_loop(io, [&]() -> hg::awaitable<void> {
     auto ran_on = co_await worker.run([](ap::RequestService&) { return std::this_thread::get_id(); });
     CHECK(ran_on != loop_thread);
     CHECK(std::this_thread::get_id() == loop_thread);
@@ -67,7 +67,7 @@ TEST_CASE("a storage call runs on the worker thread and resumes on the loop", "[
     bool unreachable = false;
     try {
       co_await worker.run([](ap::RequestService&) -> int { throw st::StoreFailure("disk I/O error"); });
-    } catch (const px::StorageUnreachable& e) {
+    } catch (const hg::StorageUnreachable& e) {
       unreachable = std::string(e.what()) == "cannot reach its database; try again";
     }
     CHECK(unreachable);
@@ -80,21 +80,21 @@ TEST_CASE("while the database fails, beyond one owner's places the worker refuse
           "[storage_worker]") {
   Around at;
   auto& io = at.io;
-  px::StorageWorker worker(io, at.config, st::with_latency(store_in(at.dir), std::chrono::milliseconds(20)),
+  hg::StorageWorker worker(io, at.config, st::with_latency(store_in(at.dir), std::chrono::milliseconds(20)),
                            at.log, {.queue_limit = 4, .owner_limit = 2});
   int done = 0, refused = 0;
-  auto one = [&](std::string owner) -> px::awaitable<void> {
+  auto one = [&](std::string owner) -> hg::awaitable<void> {
     try {
       co_await worker.run([](ap::RequestService& s) { return s.latest_audit(); }, owner);
       ++done;
-    } catch (const px::StorageUnreachable&) {
+    } catch (const hg::StorageUnreachable&) {
       ++refused;
     }
   };
   auto burst = [&] {
-    for (int i = 0; i < 3; ++i) px::asio::co_spawn(io, one("bob"), px::asio::detached);
-    px::asio::co_spawn(io, one("alice"), px::asio::detached);
-    for (int i = 0; i < 2; ++i) px::asio::co_spawn(io, one("ivan"), px::asio::detached);
+    for (int i = 0; i < 3; ++i) hg::asio::co_spawn(io, one("bob"), hg::asio::detached);
+    hg::asio::co_spawn(io, one("alice"), hg::asio::detached);
+    for (int i = 0; i < 2; ++i) hg::asio::co_spawn(io, one("ivan"), hg::asio::detached);
   };
   // While the database answers, everyone waits their turn.
   burst();
@@ -104,13 +104,13 @@ TEST_CASE("while the database fails, beyond one owner's places the worker refuse
   // Once a call has failed on the database, the same burst is refused beyond the places.
   done = 0;
   io.restart();
-  px::asio::co_spawn(io, [&]() -> px::awaitable<void> {
+  hg::asio::co_spawn(io, [&]() -> hg::awaitable<void> {
     try {
       co_await worker.run([](ap::RequestService&) -> int { throw st::StoreFailure("disk I/O error"); });
-    } catch (const px::StorageUnreachable&) {
+    } catch (const hg::StorageUnreachable&) {
     }
     burst();
-  }, px::asio::detached);
+  }, hg::asio::detached);
   io.run();
   CHECK(refused == 2);  // bob's third, and ivan's second (the queue holds 4)
   CHECK(done == 4);
@@ -124,9 +124,9 @@ TEST_CASE("work that captures short strings by value runs on the worker while ot
   // expression, and freeing its strings aborted holdgate (munmap_chunk(): invalid pointer).
   Around at;
   auto& io = at.io;
-  px::StorageWorker worker(io, at.config, store_in(at.dir), at.log);
+  hg::StorageWorker worker(io, at.config, store_in(at.dir), at.log);
   int answered = 0;
-  auto person = [&](std::string name) -> px::awaitable<void> {
+  auto person = [&](std::string name) -> hg::awaitable<void> {
     for (int n = 0; n < 200; ++n) {
       ap::Caller caller{nullptr, "127.0.0.1:49156", "SHA256:k"};
       std::string line = "request list " + std::to_string(n % 10);
@@ -135,7 +135,7 @@ TEST_CASE("work that captures short strings by value runs on the worker while ot
       if (answer == name + ":" + line + "@127.0.0.1:49156") ++answered;
     }
   };
-  for (const char* name : {"alice", "bob", "ivan"}) px::asio::co_spawn(io, person(name), px::asio::detached);
+  for (const char* name : {"alice", "bob", "ivan"}) hg::asio::co_spawn(io, person(name), hg::asio::detached);
   io.run();
   CHECK(answered == 600);
 }

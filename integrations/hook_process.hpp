@@ -14,9 +14,9 @@
 
 #include <sys/types.h>
 
-#include "net.hpp"
+#include "runtime/net.hpp"
 
-namespace holdgate::proxy {
+namespace holdgate::integrations {
 
 struct ProcessLimits {
   std::chrono::milliseconds timeout{5000};
@@ -56,4 +56,4 @@ awaitable<ProcessResult> run_program(std::vector<std::string> argv, std::vector<
                                      std::string input, ProcessLimits limits,
                                      LiveProcessGroups live);
 
-}  // namespace holdgate::proxy
+}  // namespace holdgate::integrations

@@ -1,11 +1,11 @@
-#include "webhook_notifier.hpp"
+#include "integrations/webhook_notifier.hpp"
 
 #include "approvals/fair_drop_queue.hpp"
 #include "approvals/webhook_payload.hpp"
-#include "http_post.hpp"
-#include "tls.hpp"
+#include "integrations/http_post.hpp"
+#include "integrations/tls.hpp"
 
-namespace holdgate::proxy {
+namespace holdgate::integrations {
 
 namespace {
 
@@ -199,4 +199,4 @@ void WebhookNotifier::on_change(const approvals::RequestChange& change) {
   }
 }
 
-}  // namespace holdgate::proxy
+}  // namespace holdgate::integrations

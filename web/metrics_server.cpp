@@ -1,11 +1,11 @@
-#include "metrics_server.hpp"
+#include "web/metrics_server.hpp"
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
 #include "metrics/exposition.hpp"
 
-namespace holdgate::proxy {
+namespace holdgate::web {
 namespace {
 
 namespace beast = boost::beast;
@@ -129,4 +129,4 @@ awaitable<void> MetricsServer::serve(std::shared_ptr<Connection> c) {
   c->socket.close(ec);
 }
 
-}  // namespace holdgate::proxy
+}  // namespace holdgate::web

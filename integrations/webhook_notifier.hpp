@@ -12,13 +12,13 @@
 #include <variant>
 #include <vector>
 
-#include "storage_worker.hpp"
+#include "runtime/storage_worker.hpp"
 #include "audit/checkpoint.hpp"
 #include "config/config.hpp"
-#include "event_log.hpp"
-#include "net.hpp"
+#include "runtime/event_log.hpp"
+#include "runtime/net.hpp"
 
-namespace holdgate::proxy {
+namespace holdgate::integrations {
 
 struct WebhookOptions {
   std::size_t queue_limit = 100;                               // per webhook
@@ -63,4 +63,4 @@ class WebhookNotifier {
   approvals::RequestEvents::Subscription subscription_;
 };
 
-}  // namespace holdgate::proxy
+}  // namespace holdgate::integrations

@@ -1,4 +1,4 @@
-#include "hook_process.hpp"
+#include "integrations/hook_process.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -10,7 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace holdgate::proxy {
+namespace holdgate::integrations {
 namespace {
 
 // After a kill, how long to wait for the child to be reapable before giving up on it (a
@@ -253,4 +253,4 @@ awaitable<ProcessResult> run_program(std::vector<std::string> argv, std::vector<
   co_return run->result;
 }
 
-}  // namespace holdgate::proxy
+}  // namespace holdgate::integrations

@@ -1,4 +1,4 @@
-#include "http_post.hpp"
+#include "integrations/http_post.hpp"
 
 #include <openssl/ssl.h>
 
@@ -6,7 +6,7 @@
 
 #include "holdgate/version.hpp"
 
-namespace holdgate::proxy {
+namespace holdgate::integrations {
 namespace {
 
 namespace http = beast::http;
@@ -128,4 +128,4 @@ awaitable<HttpPostResult> http_post(const config::HttpUrl& url, ssl::context* tl
   co_return co_await post_over(attempt, url, std::move(body), timeout);
 }
 
-}  // namespace holdgate::proxy
+}  // namespace holdgate::integrations

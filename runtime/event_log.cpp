@@ -1,4 +1,4 @@
-#include "event_log.hpp"
+#include "runtime/event_log.hpp"
 
 #include <chrono>
 #include <ctime>
@@ -6,7 +6,7 @@
 #include "approvals/json.hpp"
 #include "policy/sanitize.hpp"
 
-namespace holdgate::proxy {
+namespace holdgate {
 namespace {
 
 std::string utc_now() {
@@ -112,4 +112,4 @@ void EventLog::write(std::string_view event, const std::vector<Field>& fields) {
   if (tap_) tap_(event, fields);
 }
 
-}  // namespace holdgate::proxy
+}  // namespace holdgate

@@ -6,14 +6,14 @@
 #include <string>
 #include <variant>
 
-#include "storage_worker.hpp"
+#include "runtime/storage_worker.hpp"
 #include "config/config.hpp"
-#include "event_log.hpp"
-#include "hook_runner.hpp"
-#include "net.hpp"
-#include "webhook_notifier.hpp"
+#include "runtime/event_log.hpp"
+#include "integrations/hook_runner.hpp"
+#include "runtime/net.hpp"
+#include "integrations/webhook_notifier.hpp"
 
-namespace holdgate::proxy {
+namespace holdgate::integrations {
 
 struct Integrations {
   std::unique_ptr<WebhookNotifier> webhooks;
@@ -28,4 +28,4 @@ std::variant<Integrations, std::string> start_integrations(asio::io_context& io,
                                                            EventLog& log,
                                                            std::string approvals_command);
 
-}  // namespace holdgate::proxy
+}  // namespace holdgate::integrations

@@ -11,10 +11,10 @@
 #include <string>
 
 #include "config/config.hpp"
-#include "event_log.hpp"
-#include "net.hpp"
+#include "runtime/event_log.hpp"
+#include "runtime/net.hpp"
 
-namespace holdgate::proxy {
+namespace holdgate::web {
 
 struct MetricsServerLimits {
   std::size_t max_request_bytes = 8192;  // the request line and headers
@@ -47,4 +47,4 @@ class MetricsServer {
   std::shared_ptr<int> connections_ = std::make_shared<int>(0);  // outlives the server's frames
 };
 
-}  // namespace holdgate::proxy
+}  // namespace holdgate::web

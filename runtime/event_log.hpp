@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-namespace holdgate::proxy {
+namespace holdgate {
 
 enum class LogFormat { text, json };
 
@@ -55,4 +55,4 @@ inline std::string_view error_prefix(const LogStyle& style) { return style.journ
 std::string format_event(const LogStyle& style, std::string_view time, std::string_view event,
                          const std::vector<EventLog::Field>& fields);
 
-}  // namespace holdgate::proxy
+}  // namespace holdgate

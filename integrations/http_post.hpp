@@ -8,10 +8,10 @@
 #include <string>
 
 #include "config/integrations.hpp"
-#include "net.hpp"
-#include "tls.hpp"
+#include "runtime/net.hpp"
+#include "integrations/tls.hpp"
 
-namespace holdgate::proxy {
+namespace holdgate::integrations {
 
 struct HttpPostResult {
   int status = 0;       // the response's status code; 0 when there was no response
@@ -26,4 +26,4 @@ struct HttpPostResult {
 awaitable<HttpPostResult> http_post(const config::HttpUrl& url, asio::ssl::context* tls,
                                     std::string body, std::chrono::milliseconds timeout);
 
-}  // namespace holdgate::proxy
+}  // namespace holdgate::integrations

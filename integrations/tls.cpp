@@ -1,8 +1,8 @@
-#include "tls.hpp"
+#include "integrations/tls.hpp"
 
 #include <openssl/ssl.h>
 
-namespace holdgate::proxy {
+namespace holdgate::integrations {
 
 std::variant<std::unique_ptr<asio::ssl::context>, std::string> make_tls_client_context(
     const std::filesystem::path& ca_file) {
@@ -20,4 +20,4 @@ std::variant<std::unique_ptr<asio::ssl::context>, std::string> make_tls_client_c
   return context;
 }
 
-}  // namespace holdgate::proxy
+}  // namespace holdgate::integrations

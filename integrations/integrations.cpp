@@ -1,6 +1,6 @@
-#include "integrations.hpp"
+#include "integrations/integrations.hpp"
 
-namespace holdgate::proxy {
+namespace holdgate::integrations {
 
 std::variant<Integrations, std::string> start_integrations(asio::io_context& io,
                                                            std::shared_ptr<const config::Config> config,
@@ -16,4 +16,4 @@ std::variant<Integrations, std::string> start_integrations(asio::io_context& io,
   return started;
 }
 
-}  // namespace holdgate::proxy
+}  // namespace holdgate::integrations
