@@ -54,13 +54,6 @@ __AFL_FUZZ_INIT();
 namespace holdgate::fuzz {
 namespace {
 
-using holdgate::SteadyClock;
-using proxy::StreamSocket;
-namespace asio = holdgate::asio;
-using asio::awaitable;
-using asio::use_awaitable;
-using holdgate::error_code;
-
 // The person the seeds log in as: fuzz/ssh_preauth/client_ed25519.pub (a fixture key that
 // opens nothing anywhere else).
 constexpr const char* fixture_key_blob =
