@@ -1,6 +1,8 @@
 #include "recording/writer.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -73,6 +75,12 @@ constexpr auto gather_for = std::chrono::milliseconds(2);
 }  // namespace
 
 void RecordingWriter::run() {
+  // A background thread: it has a queue to absorb delays, the relay threads and the processes
+  // feeding them do not. SCHED_BATCH keeps its fair share of CPU but stops its wake-ups from
+  // preempting whoever runs (on a 2-core machine that is the relay, sshd or the client, all on
+  // the critical path of a terminal's output). Best effort: a refusal changes nothing else.
+  sched_param normal{};
+  pthread_setschedparam(pthread_self(), SCHED_BATCH, &normal);
   StagingBuffer staging;  // every recording's bytes pass through it on their way to the disk
   for (;;) {
     std::vector<std::shared_ptr<Recording>> recordings;

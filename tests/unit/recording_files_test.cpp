@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <openssl/evp.h>
+#include <sched.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -151,6 +152,15 @@ TEST_CASE("a recording is written off the caller's thread, 0600 in a 0700 dir, w
   CHECK((directory.st_mode & 0777) == 0700);
   // Never over an existing file.
   CHECK(std::holds_alternative<std::string>(writer.open(dir, "a.cast", rec::Format::asciicast, {}, start, {})));
+}
+
+TEST_CASE("the writer thread is a batch thread: its wake-ups do not preempt the relay", "[recording]") {
+  rec::RecordingWriter writer;
+  std::promise<int> policy;
+  // sched_getscheduler(0) is the calling thread's policy (Linux schedules threads).
+  writer.post([&] { policy.set_value(::sched_getscheduler(0)); });
+  CHECK(policy.get_future().get() == SCHED_BATCH);
+  CHECK(::sched_getscheduler(0) == SCHED_OTHER);  // the caller's own is untouched
 }
 
 TEST_CASE("past max_bytes a recording stops with one marker", "[recording]") {
