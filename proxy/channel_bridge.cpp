@@ -47,8 +47,8 @@ ChannelBridge::ChannelBridge(MessageHandle open_request, ssh_session upstream,
                              BastionMetrics* metrics)
     : open_request_(std::move(open_request)),
       upstream_(ssh_channel_new(upstream)),
-      tap_(recording, std::move(channel_id)),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      tap_(recording, std::move(channel_id)) {}
 
 ChannelBridge::~ChannelBridge() {
   if (metrics_) metrics_->on_relayed(up_.relayed, down_.relayed + down_stderr_.relayed);

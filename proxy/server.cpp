@@ -348,6 +348,9 @@ void Server::launch(StreamSocket socket, Session::Peer peer, StartupSlot startup
   SessionHandle user(ssh_new());
   if (ssh_bind_accept_fd(bind_.get(), user.get(), fd) != SSH_OK) {
     log_.write("accept-error", {{"source", peer.text}, {"reason", ssh_get_error(bind_.get())}});
+    // libssh owns the descriptor (ssh_free closes it) only once it has been handed to the
+    // session's socket; a failure before that point leaves it ours to close.
+    if (ssh_get_fd(user.get()) != fd) ::close(fd);
     return;
   }
   std::string source = peer.text;

@@ -46,20 +46,26 @@ bool BlockFile::append(std::string_view bytes) {
   return true;
 }
 
-bool BlockFile::end() {
-  bool ok = error_.empty() && write_staged(true);
+bool BlockFile::end(bool write_tail) {
+  bool ok = error_.empty() && write_staged(write_tail);
   staging_ = nullptr;
   staged_ = 0;
   return ok;
 }
 
-// Writes the staged whole blocks directly; with `all`, the partial block after them too, through
-// the page cache, keeping a copy to put in front of the next pass's bytes.
-bool BlockFile::write_staged(bool all) {
+// Writes the staged whole blocks directly; with `tail`, the partial block after them too, through
+// the page cache. Either way a copy of the partial block is kept for the next pass's bytes.
+bool BlockFile::write_staged(bool tail) {
   std::size_t whole = staged_ / block_size * block_size;
   if (whole > 0 && !write_at(staging_->data(), whole, offset_, direct_)) return false;
   std::size_t rest = staged_ - whole;
-  if (all && rest > 0 && !write_at(staging_->data() + whole, rest, offset_ + whole, false)) return false;
+  if (tail && rest > 0 && !write_at(staging_->data() + whole, rest, offset_ + whole, false)) return false;
+  // Without `tail`, a tail already in the file stays written while nothing was added to it.
+  if (tail) {
+    tail_unwritten_ = false;
+  } else if (whole > 0 || rest > partial_.size()) {
+    tail_unwritten_ = rest > 0;
+  }
   partial_.assign(staging_->data() + whole, rest);
   offset_ += whole;
   // What stays staged is the partial block, at the front (a full staging area has none).
@@ -109,6 +115,9 @@ bool BlockFile::fail(int error_number) {
 
 bool BlockFile::sync_and_close() {
   if (fd_ < 0) return error_.empty();
+  if (tail_unwritten_ && error_.empty() && write_at(partial_.data(), partial_.size(), offset_, false)) {
+    tail_unwritten_ = false;
+  }
   if (::fdatasync(fd_) != 0) fail(errno);
   ::close(fd_);
   fd_ = -1;

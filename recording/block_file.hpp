@@ -3,10 +3,13 @@
 // of machine a buffered write of fresh pages cost ~2 CPU s/GiB against ~0.15 s/GiB direct), and
 // a recording that nobody reads does not push useful pages out of the cache either.
 //
-// Nothing handed over is held back past the end of a pass: the last, partial block is written
-// through the page cache at once (and rewritten whole, directly, once it fills), so a kill -9 of
-// holdgate loses nothing a pass has written. Where the filesystem refuses O_DIRECT every write
-// is buffered; the bytes and their order are the same either way.
+// The last, partial block of a pass is kept in memory and put in front of the next pass's bytes.
+// It goes to the file through the page cache (and is rewritten whole, directly, once it fills)
+// when the caller asks: when its recording goes quiet, ends, or has held it long enough (the
+// Recording decides). Not on every pass: rewriting it each time cost a buffered write, two
+// fcntl calls and the page's invalidation under the next direct write, 500 times a second for a
+// busy terminal. Where the filesystem refuses O_DIRECT every write is buffered; the bytes and
+// their order are the same either way.
 #pragma once
 
 #include <cstddef>
@@ -44,12 +47,16 @@ class BlockFile {
   BlockFile& operator=(const BlockFile&) = delete;
 
   // One pass: begin() puts the held partial block in front of `staging`, append() adds bytes
-  // (writing whole blocks whenever the staging area fills), end() writes what is staged.
+  // (writing whole blocks whenever the staging area fills), end() writes the staged whole
+  // blocks, and the partial block after them too when `write_tail`.
   // Each returns false once writing has failed; error() then says why, in one sentence.
   void begin(StagingBuffer& staging);
   bool append(std::string_view bytes);
-  bool end();
-  // Durable, then closed: before the recording's hash may go into the audit trail.
+  bool end(bool write_tail = true);
+  // A partial block is held that the file does not have yet.
+  bool tail_unwritten() const { return tail_unwritten_; }
+  // The held partial block, if any, then durable, then closed: before the recording's hash may
+  // go into the audit trail.
   bool sync_and_close();
 
   bool direct() const { return direct_; }
@@ -66,7 +73,8 @@ class BlockFile {
   bool direct_ = false;        // the filesystem took O_DIRECT
   bool fd_is_direct_ = false;  // O_DIRECT is set on fd_ now
   std::uint64_t offset_ = 0;   // where staged byte 0 goes in the file: always a whole block
-  std::string partial_;        // the last partial block, already in the file, kept for the next pass
+  std::string partial_;        // the last partial block, kept for the next pass
+  bool tail_unwritten_ = false;  // ... and not yet in the file
   StagingBuffer* staging_ = nullptr;
   std::size_t staged_ = 0;
   std::string error_;

@@ -69,6 +69,9 @@ void Recording::push(const Event& event, std::string_view bytes) {
   if (!signal_->pending) {
     signal_->pending = true;
     signal_->wake.notify_one();
+  } else if (!signal_->hurry && queued_bytes_.size() >= hurry_bytes) {
+    signal_->hurry = true;
+    signal_->wake.notify_one();
   }
 }
 
@@ -115,7 +118,12 @@ void Recording::write_line(std::string_view line) {
   result_.bytes_written += line.size();
 }
 
-bool Recording::write_pending(StagingBuffer& staging) {
+std::optional<SteadyClock::time_point> Recording::tail_due() const {
+  if (!tail_held_since_) return std::nullopt;
+  return *tail_held_since_ + limits_.hold_tail;
+}
+
+bool Recording::write_pending(StagingBuffer& staging, SteadyClock::time_point now) {
   // What the previous pass took goes back, emptied, so the relay appends into kept capacity;
   // a burst's large buffer is not kept for an idle session.
   constexpr std::size_t keep_capacity = 1u << 20;
@@ -131,6 +139,8 @@ bool Recording::write_pending(StagingBuffer& staging) {
     finishing = finishing_;
     result_.dropped_bytes = dropped_total_;
   }
+  bool tail_is_due = tail_held_since_ && now >= *tail_held_since_ + limits_.hold_tail;
+  if (taken_events_.empty() && header_written_ && !finishing && !tail_is_due) return false;
   auto seconds = [&](SteadyClock::time_point at) {
     return std::chrono::duration<double>(at - start_).count();
   };
@@ -173,8 +183,13 @@ bool Recording::write_pending(StagingBuffer& staging) {
     double at = seconds(SteadyClock::now());
     add(encode([&](auto& e) { return e.finish(at); }), at);
   }
-  // Everything this pass took is in the file now (the last partial block through the cache).
-  if (!file_.end() && !failed()) fail(file_.error());
+  // The whole blocks this pass made are in the file now; the partial one after them when due.
+  if (!file_.end(finishing || tail_is_due || limits_.hold_tail.count() == 0) && !failed()) fail(file_.error());
+  if (!file_.tail_unwritten()) {
+    tail_held_since_.reset();
+  } else if (!tail_held_since_) {
+    tail_held_since_ = now;
+  }
   if (!finishing) return false;
   // Durable before its hash goes into the audit trail; on the writer thread, never the relay's.
   if (!file_.sync_and_close() && !failed()) fail(file_.error());

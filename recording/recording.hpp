@@ -40,7 +40,13 @@ struct WriterSignal {
   std::mutex mutex;
   std::condition_variable wake;
   bool pending = false;  // something was queued since the writer last looked
+  bool hurry = false;    // a recording's queue passed hurry_bytes: stop gathering, write
 };
+
+// Queued bytes past which a recording wakes the writer before its gathering time is up: one
+// staging area's worth, so a fast session's pass writes big blocks and its queue stays far from
+// max_queued.
+inline constexpr std::size_t hurry_bytes = 1u << 20;
 
 // How a recording is written: asciicast for a terminal (what `asciinema play` and `session
 // play` replay), a holdgate stream for a channel without one (bytes as they were).
@@ -54,6 +60,10 @@ class Recording {
   struct Limits {
     std::uint64_t max_bytes = 1ull << 30;     // the file, header included
     std::size_t max_queued = 8u << 20;        // bytes waiting for the writer, then dropped
+    // The longest the file's last, partial block stays in memory only: a busy terminal writes
+    // whole blocks, and its tail at most this often (see BlockFile). What a pass took is in the
+    // file within this time, and before the session's end event.
+    std::chrono::milliseconds hold_tail{50};
   };
   // Takes ownership of `fd`, a new empty file opened for writing.
   Recording(std::shared_ptr<WriterSignal> signal, int fd, std::string path, Format format,
@@ -77,8 +87,11 @@ class Recording {
   bool failed() const { return failed_.load(std::memory_order_relaxed); }
 
   // ---- The writer's side. Writes what is queued through `staging` (the writer thread's one
-  // staging area); true once finished (and `done` was called).
-  bool write_pending(StagingBuffer& staging);
+  // staging area); true once finished (and `done` was called). A recording with nothing new
+  // costs nothing here, unless its held tail is due.
+  bool write_pending(StagingBuffer& staging, SteadyClock::time_point now);
+  // When the held tail must be written, if one is held: the writer wakes for it.
+  std::optional<SteadyClock::time_point> tail_due() const;
 
  private:
   enum class Kind { data, resize, marker };
@@ -116,6 +129,7 @@ class Recording {
   std::variant<CastEncoder, StreamEncoder> encoder_;
   std::string header_line_;
   bool header_written_ = false;
+  std::optional<SteadyClock::time_point> tail_held_since_;  // while file_.tail_unwritten()
   struct Digest;
   std::unique_ptr<Digest> digest_;
   RecordingResult result_;

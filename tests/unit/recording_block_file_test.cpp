@@ -1,6 +1,8 @@
 // A recording's file written in whole blocks with O_DIRECT (recording/block_file.hpp): the file
 // holds exactly the bytes appended, in order, whatever the pieces' sizes, and holds all of them
-// after every pass (nothing waits in memory for a block to fill).
+// after every pass that writes its tail; a pass that does not holds back only the last partial
+// block, which the next such pass, or closing, writes. The Recording's tail timing is in
+// recording_files_test.cpp.
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
@@ -54,6 +56,41 @@ TEST_CASE("a block file holds every byte appended, in order, after each pass", "
     // What a reader (or what is left after a kill -9) sees now: everything so far.
     REQUIRE(file_contents(path) == expected);
   }
+  REQUIRE(file.sync_and_close());
+  CHECK(file_contents(path) == expected);
+}
+
+TEST_CASE("a pass without its tail writes whole blocks only; closing writes the tail", "[recording][block]") {
+  TempDir dir;
+  auto path = dir.file("t.cast");
+  rec::StagingBuffer staging(3 * rec::block_size);
+  rec::BlockFile file(new_file(path), "t.cast");
+  std::string expected(rec::block_size + 10, 'a');
+  file.begin(staging);
+  REQUIRE(file.append(expected));
+  REQUIRE(file.end(false));
+  CHECK(file.tail_unwritten());
+  CHECK(file_contents(path) == expected.substr(0, rec::block_size));  // the whole block only
+  // More bytes in the same partial block, still held back; then a pass with its tail.
+  file.begin(staging);
+  REQUIRE(file.append("bcd"));
+  expected += "bcd";
+  REQUIRE(file.end(false));
+  CHECK(file_contents(path).size() == rec::block_size);
+  file.begin(staging);
+  REQUIRE(file.end(true));
+  CHECK_FALSE(file.tail_unwritten());
+  CHECK(file_contents(path) == expected);
+  // A pass that adds nothing leaves a written tail written.
+  file.begin(staging);
+  REQUIRE(file.end(false));
+  CHECK_FALSE(file.tail_unwritten());
+  // Held back at the end: closing writes it.
+  file.begin(staging);
+  REQUIRE(file.append("tail"));
+  expected += "tail";
+  REQUIRE(file.end(false));
+  CHECK(file.tail_unwritten());
   REQUIRE(file.sync_and_close());
   CHECK(file_contents(path) == expected);
 }

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <future>
 #include <sstream>
+#include <thread>
 
 #include "config_text.hpp"
 #include "recording/file_name.hpp"
@@ -152,6 +153,28 @@ TEST_CASE("a recording is written off the caller's thread, 0600 in a 0700 dir, w
   CHECK((directory.st_mode & 0777) == 0700);
   // Never over an existing file.
   CHECK(std::holds_alternative<std::string>(writer.open(dir, "a.cast", rec::Format::asciicast, {}, start, {})));
+}
+
+TEST_CASE("a session's output reaches the file within hold_tail while the session goes on", "[recording]") {
+  TempDir tmp;
+  rec::RecordingWriter writer;
+  auto start = rec::SteadyClock::now();
+  rec::Recording::Limits limits;
+  limits.hold_tail = std::chrono::milliseconds(50);
+  auto recording = std::get<std::shared_ptr<rec::Recording>>(
+      writer.open(tmp.path(), "q.cast", rec::Format::asciicast, {}, start, limits));
+  recording->data(rec::Stream::output, "$ prompt-after-output", start);
+  // Nothing more comes (a person reading the screen): the held tail is written all the same.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (file_text(tmp.path() / "q.cast").find("prompt-after-output") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  CHECK(file_text(tmp.path() / "q.cast").find("prompt-after-output") != std::string::npos);
+  std::promise<rec::RecordingResult> done;
+  recording->finish([&](const rec::RecordingResult& result) { done.set_value(result); });
+  auto result = done.get_future().get();
+  CHECK(result.sha256 == sha256_hex(file_text(tmp.path() / "q.cast")));
 }
 
 TEST_CASE("the writer thread is a batch thread: its wake-ups do not preempt the relay", "[recording]") {
