@@ -47,12 +47,13 @@ bool Forwards::take_target_message(MessageHandle& message) {
   return false;
 }
 
-void Forwards::refuse(MessageHandle& message, std::string_view what, const std::string& destination,
+void Forwards::refuse(MessageHandle& message, std::string_view kind, const std::string& destination,
                       const std::string& reason) {
   ssh_message_reply_default(message.get());  // channel open: SSH_OPEN_ADMINISTRATIVELY_PROHIBITED
   message.reset();
-  reporter_.log("refused", {{"what", what}, {"destination", destination}, {"reason", reason}});
-  reporter_.audit("forward.denied", std::string(what) + " " + destination + ": " + reason);
+  reporter_.log("refused", {{"what", "forward"}, {"kind", kind}, {"destination", destination},
+                            {"reason", reason}});
+  reporter_.audit("forward.denied", std::string(kind) + " " + destination + ": " + reason);
 }
 
 bool Forwards::open_local(MessageHandle& message) {
@@ -61,12 +62,12 @@ bool Forwards::open_local(MessageHandle& message) {
   int port = ssh_message_channel_request_open_destination_port(m);
   std::string destination = policy::describe_destination(host, port);
   if (cut_) {
-    refuse(message, "local forwarding", destination, "access ended");
+    refuse(message, "local", destination, "access ended");
   } else if (!policy::local_destination_allowed(permitted_, host, port)) {
-    refuse(message, "local forwarding", destination,
+    refuse(message, "local", destination,
            permitted_.local.empty() ? "not permitted" : "destination not permitted");
   } else if (at_limit()) {
-    refuse(message, "local forwarding", destination,
+    refuse(message, "local", destination,
            "max_forwards (" + std::to_string(max_forwards_) + ") reached");
   } else {
     std::string origin = text_or_empty(ssh_message_channel_request_open_originator(m));
@@ -87,7 +88,7 @@ bool Forwards::request_listen(MessageHandle& message, bool cancel) {
   Listen listen{text_or_empty(ssh_message_global_request_address(m)),
                 ssh_message_global_request_port(m)};
   std::string where = policy::describe_destination(listen.address, listen.port);
-  const char* what = cancel ? "cancel remote forwarding" : "remote forwarding";
+  const char* what = cancel ? "remote-cancel" : "remote";
   if (cut_) {
     refuse(message, what, where, "access ended");
   } else if (!permitted_.remote) {
@@ -115,7 +116,7 @@ bool Forwards::step_listens() {
                          : ssh_channel_listen_forward(upstream_, address, head.listen.port, nullptr);
     if (rc == SSH_AGAIN) break;
     std::string where = policy::describe_destination(head.listen.address, head.listen.port);
-    const char* what = head.cancel ? "cancel-tcpip-forward" : "tcpip-forward";
+    const char* what = head.cancel ? "cancel" : "listen";
     if (rc == SSH_OK) {
       ssh_message_global_request_reply_success(head.request.get(), 0);
       auto same = [&](const Listen& l) { return l.address == head.listen.address && l.port == head.listen.port; };
@@ -137,6 +138,9 @@ bool Forwards::step_listens() {
 }
 
 bool Forwards::open_remote(MessageHandle& message) {
+  // The target's reply to a tcpip-forward may have been read in the same pass as the first
+  // connection to it: take the reply first, or that connection finds no listener.
+  step_listens();
   ssh_message m = message.get();
   std::string address = text_or_empty(ssh_message_channel_request_open_destination(m));
   int port = ssh_message_channel_request_open_destination_port(m);
@@ -147,9 +151,9 @@ bool Forwards::open_remote(MessageHandle& message) {
                                [&](const Listen& l) { return l.port == port; });
   if (cut_ || !permitted_.remote || !listening) {
     // Never asked for by this user (or no longer allowed): the target's own business.
-    refuse(message, "forwarded-tcpip", where, listening ? "not permitted" : "no such listener");
+    refuse(message, "remote", where, listening ? "not permitted" : "no such listener");
   } else if (at_limit()) {
-    refuse(message, "forwarded-tcpip", where, "max_forwards (" + std::to_string(max_forwards_) + ") reached");
+    refuse(message, "remote", where, "max_forwards (" + std::to_string(max_forwards_) + ") reached");
   } else {
     auto opener = [address, port, origin, origin_port](ssh_channel far) {
       return ssh_channel_open_reverse_forward(far, address.c_str(), port, origin.c_str(), origin_port);
@@ -166,16 +170,17 @@ bool Forwards::agent_requested() {
     agent_forwarded_ = true;
     return true;
   }
-  reporter_.log("refused", {{"what", "agent forwarding"}, {"reason", cut_ ? "access ended" : "not permitted"}});
+  reporter_.log("refused", {{"what", "forward"}, {"kind", "agent"},
+                            {"reason", cut_ ? "access ended" : "not permitted"}});
   reporter_.audit("forward.denied", "agent forwarding: not permitted");
   return false;
 }
 
 bool Forwards::open_agent(MessageHandle& message) {
   if (cut_ || !agent_forwarded_) {
-    refuse(message, "agent channel", "agent", "agent forwarding was not requested or not permitted");
+    refuse(message, "agent", "agent", "agent forwarding was not requested or not permitted");
   } else if (at_limit()) {
-    refuse(message, "agent channel", "agent", "max_forwards (" + std::to_string(max_forwards_) + ") reached");
+    refuse(message, "agent", "agent", "max_forwards (" + std::to_string(max_forwards_) + ") reached");
   } else {
     auto opener = [](ssh_channel far) { return ssh_channel_open_auth_agent(far); };
     channels_.push_back(std::make_unique<ForwardChannel>(ForwardChannel::Kind::agent, "agent",
@@ -218,7 +223,7 @@ void Forwards::report_opened(const ForwardChannel& channel) {
 void Forwards::report_closed(const ForwardChannel& channel) {
   if (!channel.opened()) {
     if (channel.outcome() == "refused") {
-      reporter_.log("refused", {{"what", std::string(channel.kind_name()) + " forwarding"},
+      reporter_.log("refused", {{"what", "forward"}, {"kind", channel.kind_name()},
                                 {"destination", channel.destination()},
                                 {"reason", "the other side would not open it"}});
     }

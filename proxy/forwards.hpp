@@ -73,7 +73,7 @@ class Forwards {
   bool open_agent(MessageHandle& message);
   bool step_listens();
   // Refuses `message` (SSH-level) with a log line and an audit event.
-  void refuse(MessageHandle& message, std::string_view what, const std::string& destination,
+  void refuse(MessageHandle& message, std::string_view kind, const std::string& destination,
               const std::string& reason);
   bool at_limit() const { return channels_.size() >= static_cast<std::size_t>(max_forwards_); }
   void report_opened(const ForwardChannel& channel);

@@ -1,0 +1,310 @@
+"""Port and agent forwarding through LOGIN@TARGET (issue 18), with real OpenSSH on both ends:
+`ssh -L/-W` reach a server on the target's side, `ssh -R` brings the target's connections back
+to a server on the user's side, `ssh -A` lends the person's agent to the target; each only as
+the role's `forwarding:` says, refused at the SSH level otherwise ("administratively
+prohibited"), logged and audited with destination and bytes."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+import pexpect
+import pytest
+
+from harness.client import client_env
+from harness.holdgate import run_cli
+from harness.procs import free_port, wait_until
+from harness.tcp_servers import EchoServer, listening, round_trip
+from harness.world import gate_client
+
+MIB = 1 << 20
+
+
+def with_forwarding(forwarding: dict | None, *, rule: dict | None = None):
+    """An edit for make_gate: role dba (alice's) gets `forwarding` role-wide, and its allow
+    rule gets `rule` as a rule's own forwarding."""
+    def edit(config):
+        for role in config["roles"]:
+            if role["name"] == "dba":
+                if forwarding is not None:
+                    role["forwarding"] = forwarding
+                if rule is not None:
+                    role["allow"][0]["forwarding"] = rule
+    return edit
+
+
+def audit_events(gate, kind: str) -> list[dict]:
+    r = run_cli("audit", "export", "--config", str(gate.config_path), "--format", "json")
+    assert r.returncode == 0, r
+    return [e for e in map(json.loads, r.stdout.splitlines()) if e["kind"] == kind]
+
+
+def wait_for_audit(gate, kind: str, predicate, timeout: float = 10) -> list[dict]:
+    found: list[dict] = []
+
+    def check():
+        found[:] = [e for e in audit_events(gate, kind) if predicate(e)]
+        return bool(found)
+    wait_until(check, timeout, interval=0.2)
+    return found
+
+
+class Background:
+    """`ssh -N ...` (forwards only, no session channel) running until the with-block ends."""
+
+    def __init__(self, client, *options: str):
+        # LogLevel INFO: ssh then reports a refused channel ("administratively prohibited").
+        self.proc = client.popen("root@db-1", options=("-N", "-o", "ExitOnForwardFailure=yes",
+                                                       "-o", "LogLevel=INFO",
+                                                       *options))
+        self.stderr = ""
+
+    def __enter__(self) -> "Background":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def stop(self) -> str:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        try:
+            _, err = self.proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            _, err = self.proc.communicate(timeout=10)
+        self.stderr = err.decode(errors="replace")
+        return self.stderr
+
+
+def wait_listening(port: int, proc, timeout: float = 15) -> None:
+    """Until something listens on `port`, while `proc` (a Popen or a pexpect child) runs."""
+    alive = proc.isalive if hasattr(proc, "isalive") else (lambda: proc.poll() is None)
+    assert wait_until(lambda: listening(port) or not alive(), timeout), f"nothing listens on {port}"
+    assert alive(), "ssh exited before its forward was set up"
+
+
+# ---- local forwarding (-L, -W) -----------------------------------------------------------
+
+def test_local_forward_moves_10_mib_intact_and_is_audited(world, make_gate):
+    gate = make_gate(edit=with_forwarding({"local": True}))
+    alice = gate_client(world, gate, "alice")
+    payload = os.urandom(10 * MIB)
+    local_port = free_port()
+    with EchoServer() as echo, \
+            Background(alice, "-L", f"127.0.0.1:{local_port}:127.0.0.1:{echo.port}") as ssh:
+        wait_listening(local_port, ssh.proc)
+        echoed = round_trip(local_port, payload)
+        assert hashlib.sha256(echoed).hexdigest() == hashlib.sha256(payload).hexdigest(), \
+            f"{len(echoed)} of {len(payload)} bytes came back"
+        assert echo.connections == 1
+    destination = f"127.0.0.1:{echo.port}"
+    closed = gate.wait_for_log_line("event=forward-closed", f"destination={destination}",
+                                    timeout=10)
+    assert closed is not None, gate.log_text()
+    assert f"from_user={10 * MIB}" in closed and f"to_user={10 * MIB}" in closed, closed
+    assert "kind=local" in closed and "outcome=closed" in closed and "person=alice" in closed
+    assert gate.wait_for_log_line("event=forward-opened", f"destination={destination}")
+    events = wait_for_audit(gate, "forward.closed", lambda e: destination in e["details"])
+    assert events, audit_events(gate, "forward.closed")
+    assert events[0]["actor"] == "alice" and events[0]["subject"] == "root@db-1"
+    assert f"{10 * MIB} bytes from the user, {10 * MIB} bytes to the user" in events[0]["details"]
+    assert wait_for_audit(gate, "forward.opened", lambda e: destination in e["details"])
+
+
+def test_stdio_forward_w_works_when_permitted(world, make_gate):
+    gate = make_gate(edit=with_forwarding({"local": ["127.0.0.1:*"]}))
+    alice = gate_client(world, gate, "alice")
+    with EchoServer() as echo:
+        r = alice.ssh("root@db-1", options=("-o", "LogLevel=INFO", "-W", f"127.0.0.1:{echo.port}"),
+                      input=b"through -W\n", timeout=30)
+    assert r.stdout_bytes == b"through -W\n", r
+
+
+def test_forwarding_is_refused_by_default(world, gate, alice):
+    """The standard config grants no forwarding: -W is refused at the SSH level, -L's
+    connections are refused, and the session itself still works."""
+    with EchoServer() as echo:
+        r = alice.ssh("root@db-1", options=("-o", "LogLevel=INFO", "-W", f"127.0.0.1:{echo.port}"), input=b"x")
+        assert r.returncode != 0 and "administratively prohibited" in r.stderr, r
+        local_port = free_port()
+        with Background(alice, "-L", f"127.0.0.1:{local_port}:127.0.0.1:{echo.port}") as ssh:
+            wait_listening(local_port, ssh.proc)
+            assert round_trip(local_port, b"hello", timeout=10) == b""
+            r = alice.ssh("root@db-1", "echo still-fine")
+            assert (r.returncode, r.stdout) == (0, "still-fine\n"), r
+        assert "administratively prohibited" in ssh.stderr, ssh.stderr
+        assert echo.connections == 0
+    assert gate.wait_for_log_line("event=refused", "what=forward", "kind=local", "reason=\"not permitted\"",
+                                  f"destination=127.0.0.1:{echo.port}"), gate.log_text()
+    assert wait_for_audit(gate, "forward.denied", lambda e: f"127.0.0.1:{echo.port}" in e["details"])
+
+
+def test_a_destination_outside_the_patterns_is_refused(world, make_gate):
+    with EchoServer() as allowed, EchoServer() as other:
+        gate = make_gate(edit=with_forwarding(
+            None, rule={"local": [f"127.0.0.1:{allowed.port}", "db-*.internal:5432"]}))
+        alice = gate_client(world, gate, "alice")
+        r = alice.ssh("root@db-1", options=("-o", "LogLevel=INFO", "-W", f"127.0.0.1:{allowed.port}"), input=b"ok\n")
+        assert r.stdout_bytes == b"ok\n", r
+        for destination in (f"127.0.0.1:{other.port}", f"localhost:{allowed.port}"):
+            r = alice.ssh("root@db-1", options=("-o", "LogLevel=INFO", "-W", destination), input=b"no\n")
+            assert r.returncode != 0 and "administratively prohibited" in r.stderr, (destination, r)
+        assert other.connections == 0
+    assert gate.wait_for_log_line("event=refused", "reason=\"destination not permitted\"", f"destination=127.0.0.1:{other.port}")
+
+
+def test_a_hostile_destination_is_sanitised_in_the_log(world, make_gate):
+    gate = make_gate(edit=with_forwarding({"local": ["127.0.0.1:*"]}))
+    alice = gate_client(world, gate, "alice")
+    r = alice.ssh("root@db-1", options=("-o", "LogLevel=INFO", "-W", "evil\x1b[2Jhost:80"), input=b"")
+    assert r.returncode != 0, r
+    line = gate.wait_for_log_line("event=refused", "what=forward", "kind=local")
+    assert line is not None and "\x1b" not in gate.log_text(), gate.log_text()
+
+
+def test_max_forwards_bounds_open_forwards_per_connection(world, make_gate):
+    gate = make_gate(edit=with_forwarding({"local": True}), limits={"max_forwards": 2})
+    alice = gate_client(world, gate, "alice")
+    local_port = free_port()
+    with EchoServer() as echo, \
+            Background(alice, "-L", f"127.0.0.1:{local_port}:127.0.0.1:{echo.port}") as ssh:
+        wait_listening(local_port, ssh.proc)
+        held = [socket.create_connection(("127.0.0.1", local_port), timeout=10) for _ in range(2)]
+        try:
+            for s in held:  # both open end to end
+                s.sendall(b"ping")
+                assert s.recv(4) == b"ping"
+            assert round_trip(local_port, b"third", timeout=10) == b""
+            assert gate.wait_for_log_line("event=refused", "reason=\"max_forwards"), gate.log_text()
+        finally:
+            for s in held:
+                s.close()
+        # Once they are closed, new forwards open again.
+        assert wait_until(lambda: round_trip(local_port, b"again", timeout=5) == b"again", 10)
+
+
+# ---- remote forwarding (-R) --------------------------------------------------------------
+
+def test_remote_forward_reaches_a_server_on_the_users_side(world, make_gate):
+    gate = make_gate(edit=with_forwarding({"remote": True}))
+    alice = gate_client(world, gate, "alice")
+    remote_port = free_port()
+    payload = os.urandom(2 * MIB)
+    with EchoServer() as users_server, \
+            Background(alice, "-R", f"127.0.0.1:{remote_port}:127.0.0.1:{users_server.port}") as ssh:
+        # The target's sshd listens on remote_port; a connection there comes back to the user.
+        wait_listening(remote_port, ssh.proc)
+        echoed = round_trip(remote_port, payload)
+        assert hashlib.sha256(echoed).digest() == hashlib.sha256(payload).digest(), len(echoed)
+        assert users_server.connections == 1
+    assert gate.wait_for_log_line("event=forward-listen", f"address=127.0.0.1:{remote_port}", "result=ok")
+    closed = gate.wait_for_log_line("event=forward-closed", "kind=remote",
+                                    f"destination=127.0.0.1:{remote_port}", timeout=10)
+    assert closed is not None and f"from_user={2 * MIB}" in closed, gate.log_text()
+    assert wait_for_audit(gate, "forward.closed", lambda e: e["details"].startswith("remote "))
+    # The user's client cancelled its listener on the way out (cancel-tcpip-forward) or hung
+    # up; either way the target stops listening.
+    assert wait_until(lambda: not listening(remote_port), 10)
+
+
+def test_remote_forward_is_refused_when_not_permitted(world, make_gate):
+    gate = make_gate(edit=with_forwarding({"local": True}))
+    alice = gate_client(world, gate, "alice")
+    remote_port = free_port()
+    with EchoServer() as users_server:
+        ssh = Background(alice, "-R", f"127.0.0.1:{remote_port}:127.0.0.1:{users_server.port}")
+        try:
+            ssh.proc.wait(timeout=15)
+        finally:
+            err = ssh.stop()
+        assert ssh.proc.returncode != 0 and "remote port forwarding failed" in err, err
+        assert not listening(remote_port)
+    assert gate.wait_for_log_line("event=refused", "what=forward", "kind=remote", "reason=\"not permitted\""), gate.log_text()
+
+
+# ---- agent forwarding (-A) ---------------------------------------------------------------
+
+@pytest.fixture
+def agent(world):
+    """An ssh-agent holding alice's key: (socket path, the key's fingerprint)."""
+    directory = tempfile.mkdtemp(prefix="hg-agent-", dir="/tmp")
+    sock = os.path.join(directory, "agent.sock")
+    proc = subprocess.Popen(["ssh-agent", "-D", "-a", sock], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        assert wait_until(lambda: os.path.exists(sock), 10)
+        key = world.people["alice"]
+        subprocess.run(["ssh-add", "-q", str(key.path)], env=client_env(SSH_AUTH_SOCK=sock),
+                       check=True, timeout=10, capture_output=True)
+        yield sock, key.fingerprint()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_agent_forwarding_lists_the_users_key_on_the_target(world, make_gate, agent):
+    sock, fingerprint = agent
+    gate = make_gate(edit=with_forwarding({"agent": True}))
+    alice = gate_client(world, gate, "alice")
+    r = alice.ssh("root@db-1", "ssh-add -l", options=("-A", "-o", f"IdentityAgent={sock}"))
+    assert r.returncode == 0 and fingerprint in r.stdout, r
+    assert gate.wait_for_log_line("event=forward-closed", "kind=agent"), gate.log_text()
+    assert wait_for_audit(gate, "forward.opened", lambda e: e["details"] == "agent agent")
+
+
+def test_agent_forwarding_is_refused_when_not_permitted(world, gate, alice, agent):
+    sock, fingerprint = agent
+    r = alice.ssh("root@db-1", "ssh-add -l", options=("-A", "-o", f"IdentityAgent={sock}"))
+    assert r.returncode != 0 and fingerprint not in r.stdout, r
+    assert gate.wait_for_log_line("event=refused", "what=forward", "kind=agent"), gate.log_text()
+
+
+# ---- one connection, a terminal and forwards at once (VS Code Remote-SSH) ----------------
+
+def test_a_terminal_stays_responsive_while_forwards_carry_bulk_data(world, make_gate):
+    gate = make_gate(edit=with_forwarding({"local": True}))
+    alice = gate_client(world, gate, "alice")
+    local_port = free_port()
+    with EchoServer() as echo:
+        argv = alice.ssh_argv("root@db-1", options=(
+            "-t", "-o", "BatchMode=no", "-o", "ExitOnForwardFailure=yes",
+            "-L", f"127.0.0.1:{local_port}:127.0.0.1:{echo.port}"))
+        child = pexpect.spawn(argv[0], argv[1:], dimensions=(24, 80), timeout=15,
+                              env=client_env(TERM="xterm"), encoding="utf-8",
+                              codec_errors="replace")
+        try:
+            child.sendline("PS1='[hg]''$ '")
+            child.expect_exact("[hg]$ ")
+            wait_listening(local_port, child)
+            payload = os.urandom(32 * MIB)
+            results: list[bytes] = [b"", b"", b""]
+
+            def bulk(i: int) -> None:
+                results[i] = round_trip(local_port, payload, timeout=120)
+            movers = [threading.Thread(target=bulk, args=(i,), daemon=True) for i in range(3)]
+            for m in movers:
+                m.start()
+            time.sleep(0.3)  # the forwards are moving data now
+            worst = 0.0
+            for n in range(10):
+                started = time.monotonic()
+                child.send(f"echo k''{n}x\r")  # the echoed line is not the output
+                child.expect_exact(f"k{n}x\r\n", timeout=10)
+                worst = max(worst, time.monotonic() - started)
+            for m in movers:
+                m.join(timeout=120)
+            assert all(hashlib.sha256(r).digest() == hashlib.sha256(payload).digest()
+                       for r in results), [len(r) for r in results]
+            assert worst < 1.0, f"a keystroke took {worst:.2f}s to echo during bulk forwards"
+            child.sendline("exit")
+            child.expect(pexpect.EOF, timeout=10)
+        finally:
+            child.close(force=True)
