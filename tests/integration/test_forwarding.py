@@ -19,7 +19,9 @@ import pexpect
 import pytest
 
 from harness.client import client_env
+from harness.client import run
 from harness.holdgate import run_cli
+from harness.jump import jump_config
 from harness.procs import free_port, wait_until
 from harness.tcp_servers import EchoServer, listening, round_trip
 from harness.world import gate_client
@@ -189,6 +191,57 @@ def test_max_forwards_bounds_open_forwards_per_connection(world, make_gate):
                 s.close()
         # Once they are closed, new forwards open again.
         assert wait_until(lambda: round_trip(local_port, b"again", timeout=5) == b"again", 10)
+
+
+def test_a_client_that_dies_mid_forward_is_a_failed_forward(world, make_gate):
+    """The user's connection breaks while a forward carries data: the forward is cut (logged
+    and audited as failed, not closed), and the gate goes on serving."""
+    gate = make_gate(edit=with_forwarding({"local": True}))
+    alice = gate_client(world, gate, "alice")
+    local_port = free_port()
+    with EchoServer() as echo:
+        ssh = Background(alice, "-L", f"127.0.0.1:{local_port}:127.0.0.1:{echo.port}")
+        try:
+            wait_listening(local_port, ssh.proc)
+            sock = socket.create_connection(("127.0.0.1", local_port), timeout=10)
+            sock.sendall(b"x" * 65536)
+            assert gate.wait_for_log_line("event=forward-opened", timeout=10), gate.log_text()
+            ssh.proc.kill()  # no goodbye: the TCP connection just ends
+            sock.close()
+        finally:
+            ssh.stop()
+    line = gate.wait_for_log_line("event=forward-closed", "outcome=\"failed", timeout=10)
+    assert line is not None and "user's connection failed" in line, gate.log_text()
+    assert wait_for_audit(gate, "forward.closed", lambda e: "failed" in e["details"])
+    r = alice.ssh("root@db-1", "echo alive")
+    assert (r.returncode, r.stdout) == (0, "alive\n"), r
+
+
+# ---- ProxyJump mode ------------------------------------------------------------------------
+
+def test_proxyjump_outer_connection_still_reaches_only_ssh_ports(world, make_gate, tmp_path):
+    """The outer connection of `ssh -J` names no login, so no role's forwarding applies there:
+    it keeps reaching targets' SSH ports only, even for a person whose role forwards anything."""
+    gate = make_gate(edit=with_forwarding({"local": True}))
+    cfg = jump_config(world, gate, tmp_path / "alice" / "ssh_config", "alice")
+    with EchoServer() as echo:
+        r = run(["ssh", "-F", str(cfg), "-W", f"127.0.0.1:{echo.port}", "bastion"], timeout=15)
+        assert r.returncode != 0, r
+        assert echo.connections == 0
+
+
+def test_proxyjump_inner_connection_forwards_as_policy_allows(world, make_gate, tmp_path):
+    """Forwarding asked for through a jump is asked of the inner connection (LOGIN@TARGET), so
+    the same `forwarding:` rules decide it."""
+    with EchoServer() as echo:
+        gate = make_gate(edit=with_forwarding(None, rule={"local": [f"127.0.0.1:{echo.port}"]}))
+        cfg = jump_config(world, gate, tmp_path / "alice" / "ssh_config", "alice")
+        r = run(["ssh", "-F", str(cfg), "-W", f"127.0.0.1:{echo.port}", "root@db-1"],
+                input=b"via jump\n", timeout=30)
+        assert r.stdout_bytes == b"via jump\n", r
+        r = run(["ssh", "-F", str(cfg), "-o", "LogLevel=INFO", "-W", "127.0.0.1:1", "root@db-1"],
+                input=b"", timeout=30)
+        assert r.returncode != 0 and "administratively prohibited" in r.stderr, r
 
 
 # ---- remote forwarding (-R) --------------------------------------------------------------
