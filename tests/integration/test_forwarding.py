@@ -121,6 +121,35 @@ def test_local_forward_moves_10_mib_intact_and_is_audited(world, make_gate):
     assert wait_for_audit(gate, "forward.opened", lambda e: destination in e["details"])
 
 
+def test_dynamic_forward_d_is_a_socks_proxy_through_the_target(world, make_gate):
+    """ssh -D: each SOCKS connection becomes a direct-tcpip channel, checked like -L."""
+    with EchoServer() as echo:
+        gate = make_gate(edit=with_forwarding({"local": [f"127.0.0.1:{echo.port}"]}))
+        alice = gate_client(world, gate, "alice")
+        socks_port = free_port()
+        with Background(alice, "-D", f"127.0.0.1:{socks_port}") as ssh:
+            wait_listening(socks_port, ssh.proc)
+
+            def socks_connect(port: int) -> tuple[socket.socket, bytes]:
+                sock = socket.create_connection(("127.0.0.1", socks_port), timeout=10)
+                sock.sendall(b"\x05\x01\x00")
+                assert sock.recv(2) == b"\x05\x00"
+                sock.sendall(b"\x05\x01\x00\x01" + socket.inet_aton("127.0.0.1") + port.to_bytes(2, "big"))
+                return sock, sock.recv(10)
+            sock, reply = socks_connect(echo.port)
+            assert reply[:2] == b"\x05\x00", reply  # granted
+            sock.sendall(b"socks")
+            assert sock.recv(5) == b"socks"
+            sock.close()
+            sock, reply = socks_connect(echo.port + 1 if echo.port < 65535 else 1)
+            if reply[:2] == b"\x05\x00":  # (a client may say yes before the channel opens)
+                sock.sendall(b"x")
+                reply = sock.recv(1)
+            assert reply[:2] != b"\x05\x00" and reply != b"x", reply  # refused: not a pattern
+            sock.close()
+        assert "administratively prohibited" in ssh.stderr, ssh.stderr
+
+
 def test_stdio_forward_w_works_when_permitted(world, make_gate):
     gate = make_gate(edit=with_forwarding({"local": ["127.0.0.1:*"]}))
     alice = gate_client(world, gate, "alice")
@@ -215,6 +244,61 @@ def test_a_client_that_dies_mid_forward_is_a_failed_forward(world, make_gate):
     assert wait_for_audit(gate, "forward.closed", lambda e: "failed" in e["details"])
     r = alice.ssh("root@db-1", "echo alive")
     assert (r.returncode, r.stdout) == (0, "alive\n"), r
+
+
+def test_an_approved_scoped_request_carries_its_roles_forwarding(world, make_gate):
+    """bob (dev) has no forwarding; his approved request for dba on root@db-1 gets what dba
+    permits there, and nothing more."""
+    from harness.scenarios import reviewers_world
+    from test_escalation import UUID, review
+
+    def edit(config):
+        reviewers_world(config)
+        with_forwarding(None, rule={"local": ["127.0.0.1:*"]})(config)
+    gate = make_gate(edit=edit)
+    bob, alice, ivan = (gate_client(world, gate, n) for n in ("bob", "alice", "ivan"))
+    with EchoServer() as echo:
+        created = bob.ssh("approvals", "request create --login root --target db-1 --reason 'tunnel'")
+        request_id = UUID.search(created.stdout).group(0)
+        review(alice, request_id)
+        review(ivan, request_id)
+        r = bob.ssh("root@db-1", options=("-W", f"127.0.0.1:{echo.port}"), input=b"granted\n")
+        assert r.stdout_bytes == b"granted\n", r
+        r = bob.ssh("root@db-1", options=("-o", "LogLevel=INFO", "-W", f"localhost:{echo.port}"),
+                    input=b"")
+        assert r.returncode != 0 and "administratively prohibited" in r.stderr, r
+
+
+def test_a_revoked_grant_ends_its_forwards(world, make_gate):
+    """Forwards ride the login's access: revoking the grant cuts an open forward at once (no
+    session channel at all: ssh -N), and the connection ends."""
+    from harness.scenarios import reviewers_world
+    from test_escalation import UUID, review
+
+    def edit(config):
+        reviewers_world(config)
+        with_forwarding({"local": True})(config)
+    gate = make_gate(edit=edit)
+    bob, alice, ivan = (gate_client(world, gate, n) for n in ("bob", "alice", "ivan"))
+    local_port = free_port()
+    with EchoServer() as echo:
+        created = bob.ssh("approvals", "request create --login root --target db-1 --reason 'tunnel'")
+        request_id = UUID.search(created.stdout).group(0)
+        review(alice, request_id)
+        review(ivan, request_id)
+        with Background(bob, "-L", f"127.0.0.1:{local_port}:127.0.0.1:{echo.port}") as ssh:
+            wait_listening(local_port, ssh.proc)
+            sock = socket.create_connection(("127.0.0.1", local_port), timeout=10)
+            sock.sendall(b"ping")
+            assert sock.recv(4) == b"ping"
+            r = ivan.ssh("approvals", f"request revoke {request_id} --reason 'done'")
+            assert r.returncode == 0, r
+            sock.settimeout(10)
+            assert sock.recv(10) == b""  # the forward is gone
+            sock.close()
+            assert wait_until(lambda: ssh.proc.poll() is not None, 10), "the connection stayed up"
+    line = gate.wait_for_log_line("event=forward-closed", "access was taken back", timeout=5)
+    assert line is not None, gate.log_text()
 
 
 # ---- ProxyJump mode ------------------------------------------------------------------------
