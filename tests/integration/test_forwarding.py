@@ -23,7 +23,8 @@ from harness.client import run
 from harness.holdgate import run_cli
 from harness.jump import jump_config
 from harness.procs import free_port, wait_until
-from harness.tcp_servers import EchoServer, listening, round_trip
+from harness.procs import rss_kib
+from harness.tcp_servers import EchoServer, SourceServer, listening, round_trip
 from harness.world import gate_client
 
 MIB = 1 << 20
@@ -148,6 +149,33 @@ def test_dynamic_forward_d_is_a_socks_proxy_through_the_target(world, make_gate)
             assert reply[:2] != b"\x05\x00" and reply != b"x", reply  # refused: not a pattern
             sock.close()
         assert "administratively prohibited" in ssh.stderr, ssh.stderr
+
+
+def test_a_slow_reader_of_a_forward_does_not_grow_holdgate_memory(world, make_gate):
+    """128 MiB from a server on the target's side to a user who reads slowly: the forward holds
+    the sender back through both windows instead of buffering the difference."""
+    size = 128 * MIB
+    gate = make_gate(edit=with_forwarding({"local": True}))
+    alice = gate_client(world, gate, "alice")
+    local_port = free_port()
+    with SourceServer(size) as source, \
+            Background(alice, "-L", f"127.0.0.1:{local_port}:127.0.0.1:{source.port}") as ssh:
+        wait_listening(local_port, ssh.proc)
+        baseline = peak = rss_kib(gate.proc.pid)
+        received = 0
+        with socket.create_connection(("127.0.0.1", local_port), timeout=30) as sock:
+            deadline = time.monotonic() + 120
+            while received < size and time.monotonic() < deadline:
+                chunk = sock.recv(1 << 20)
+                if not chunk:
+                    break
+                received += len(chunk)
+                if received < 16 * MIB:
+                    time.sleep(0.02)  # slow at first, while the source could race ahead
+                peak = max(peak, rss_kib(gate.proc.pid))
+    assert received == size, received
+    growth_mib = (peak - baseline) / 1024
+    assert growth_mib < 16, f"holdgate grew by {growth_mib:.1f} MiB relaying to a slow reader"
 
 
 def test_stdio_forward_w_works_when_permitted(world, make_gate):
@@ -440,6 +468,7 @@ def test_a_terminal_stays_responsive_while_forwards_carry_bulk_data(world, make_
                 m.join(timeout=120)
             assert all(hashlib.sha256(r).digest() == hashlib.sha256(payload).digest()
                        for r in results), [len(r) for r in results]
+            print(f"worst keystroke echo during bulk forwards: {worst * 1000:.0f} ms")
             assert worst < 1.0, f"a keystroke took {worst:.2f}s to echo during bulk forwards"
             child.sendline("exit")
             child.expect(pexpect.EOF, timeout=10)

@@ -59,6 +59,27 @@ class EchoServer:
                 pass
 
 
+class SourceServer(EchoServer):
+    """Sends `size` zero bytes to each connection as fast as the peer takes them, then closes."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def _echo(self, conn: socket.socket) -> None:
+        conn.settimeout(120)
+        chunk = bytes(1 << 16)
+        with conn:
+            try:
+                left = self.size
+                while left > 0:
+                    n = conn.send(chunk[:min(left, len(chunk))])
+                    left -= n
+                conn.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+
+
 def round_trip(port: int, payload: bytes, timeout: float = 60) -> bytes:
     """Sends `payload` to 127.0.0.1:port while reading what comes back, then EOF; returns all
     that came back before the server's EOF (or the timeout)."""
