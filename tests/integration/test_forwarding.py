@@ -329,6 +329,31 @@ def test_a_revoked_grant_ends_its_forwards(world, make_gate):
     assert line is not None, gate.log_text()
 
 
+def test_the_target_dying_mid_forward_is_a_failed_forward(world, make_gate):
+    """The target's side breaks while a forward is open: the user's leg is closed (their local
+    connection ends), logged and audited as failed, and the connection ends."""
+    from test_faults import kill_target_connections
+    gate = make_gate(edit=with_forwarding({"local": True}))
+    alice = gate_client(world, gate, "alice")
+    local_port = free_port()
+    with EchoServer() as echo, \
+            Background(alice, "-L", f"127.0.0.1:{local_port}:127.0.0.1:{echo.port}") as ssh:
+        wait_listening(local_port, ssh.proc)
+        sock = socket.create_connection(("127.0.0.1", local_port), timeout=10)
+        sock.sendall(b"ping")
+        assert sock.recv(4) == b"ping"
+        assert kill_target_connections(world) > 0
+        sock.settimeout(10)
+        try:
+            assert sock.recv(10) == b""
+        except ConnectionResetError:
+            pass
+        sock.close()
+        assert wait_until(lambda: ssh.proc.poll() is not None, 15), "the connection stayed up"
+    line = gate.wait_for_log_line("event=forward-closed", "the connection to db-1 failed", timeout=5)
+    assert line is not None and 'outcome="failed' in line, gate.log_text()
+
+
 # ---- ProxyJump mode ------------------------------------------------------------------------
 
 def test_proxyjump_outer_connection_still_reaches_only_ssh_ports(world, make_gate, tmp_path):
