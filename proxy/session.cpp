@@ -418,19 +418,11 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
   // Forwarding (issue 18) as the role that allowed this login permits it; declared before the
   // bridges, which ask it about agent forwarding.
   const config::Role* role = config_.find_role(permit.role());
-  const std::string subject = permit.login() + "@" + target_name;
+  std::string subject = permit.login() + "@" + target_name;
   Forwards forwards(role != nullptr ? policy::forwarding_for(*role, permit.login(), permit.target())
                                    : config::Forwarding{},
                     config_.limits.max_forwards, user_.get(), upstream.get(),
-                    {[this, &subject](std::string_view event, const std::vector<EventLog::Field>& fields) {
-                       std::vector<EventLog::Field> all{{"subject", subject}};
-                       all.insert(all.end(), fields.begin(), fields.end());
-                       log(event, all);
-                     },
-                     [this, &subject](const std::string& kind, const std::string& details) {
-                       context_.storage->record({std::chrono::system_clock::now(), kind, person_,
-                                                 source_, subject, details});
-                     }});
+                    forward_reporter(subject));
   std::vector<std::unique_ptr<ChannelBridge>> bridges;
   std::uint64_t received_from_user = 0, received_from_target = 0;
   bool upstream_lost = false;
