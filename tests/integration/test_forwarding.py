@@ -405,6 +405,30 @@ def test_remote_forward_reaches_a_server_on_the_users_side(world, make_gate):
     assert wait_until(lambda: not listening(remote_port), 10)
 
 
+def test_cancel_tcpip_forward_is_relayed(world, make_gate):
+    """`ssh -O cancel -R ...` on a shared connection: the target stops listening, the
+    connection goes on."""
+    gate = make_gate(edit=with_forwarding({"remote": True}))
+    alice = gate_client(world, gate, "alice")
+    remote_port = free_port()
+    control = tempfile.mkdtemp(prefix="hg-cm-", dir="/tmp")
+    shared = ("-o", "ControlMaster=auto", "-o", f"ControlPath={control}/%C", "-o", "ControlPersist=30")
+    spec = f"127.0.0.1:{remote_port}:127.0.0.1:9"
+    try:
+        r = alice.ssh("root@db-1", "true", options=shared + ("-R", spec))
+        assert r.returncode == 0, r
+        assert wait_until(lambda: listening(remote_port), 10)
+        r = alice.ssh("root@db-1", options=shared + ("-O", "cancel", "-R", spec))
+        assert r.returncode == 0, r
+        assert wait_until(lambda: not listening(remote_port), 10), "the target still listens"
+        assert gate.wait_for_log_line("event=forward-listen", "what=cancel", "result=ok")
+        r = alice.ssh("root@db-1", "echo still-here", options=shared)
+        assert (r.returncode, r.stdout) == (0, "still-here\n"), r
+        assert wait_for_audit(gate, "forward.unlistened", lambda e: str(remote_port) in e["details"])
+    finally:
+        alice.ssh("root@db-1", options=shared + ("-O", "exit"), timeout=10)
+
+
 def test_remote_forward_is_refused_when_not_permitted(world, make_gate):
     gate = make_gate(edit=with_forwarding({"local": True}))
     alice = gate_client(world, gate, "alice")
