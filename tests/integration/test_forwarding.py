@@ -187,6 +187,21 @@ def test_stdio_forward_w_works_when_permitted(world, make_gate):
     assert r.stdout_bytes == b"through -W\n", r
 
 
+def test_a_permitted_destination_the_target_cannot_reach_is_refused_alone(world, make_gate):
+    """The target's sshd cannot connect (nothing listens there): the client hears the refusal,
+    holdgate logs it, and logins go on as before."""
+    gate = make_gate(edit=with_forwarding({"local": ["127.0.0.1:*"]}))
+    alice = gate_client(world, gate, "alice")
+    closed_port = free_port()
+    r = alice.ssh("root@db-1", options=("-o", "LogLevel=INFO", "-W", f"127.0.0.1:{closed_port}"),
+                  input=b"")
+    assert r.returncode != 0 and "open failed" in r.stderr, r
+    assert gate.wait_for_log_line("event=refused", "kind=local", f"destination=127.0.0.1:{closed_port}",
+                                  "would not open"), gate.log_text()
+    r = alice.ssh("root@db-1", "echo fine")
+    assert (r.returncode, r.stdout) == (0, "fine\n"), r
+
+
 def test_forwarding_is_refused_by_default(world, gate, alice):
     """The standard config grants no forwarding: -W is refused at the SSH level, -L's
     connections are refused, and the session itself still works."""
