@@ -172,18 +172,18 @@ bool Forwards::agent_requested() {
   }
   reporter_.log("refused", {{"what", "forward"}, {"kind", "agent"},
                             {"reason", cut_ ? "access ended" : "not permitted"}});
-  reporter_.audit("forward.denied", "agent forwarding: not permitted");
+  reporter_.audit("forward.denied", "agent ssh-agent: not permitted");
   return false;
 }
 
 bool Forwards::open_agent(MessageHandle& message) {
   if (cut_ || !agent_forwarded_) {
-    refuse(message, "agent", "agent", "agent forwarding was not requested or not permitted");
+    refuse(message, "agent", "ssh-agent", "agent forwarding was not requested or not permitted");
   } else if (at_limit()) {
-    refuse(message, "agent", "agent", "max_forwards (" + std::to_string(max_forwards_) + ") reached");
+    refuse(message, "agent", "ssh-agent", "max_forwards (" + std::to_string(max_forwards_) + ") reached");
   } else {
     auto opener = [](ssh_channel far) { return ssh_channel_open_auth_agent(far); };
-    channels_.push_back(std::make_unique<ForwardChannel>(ForwardChannel::Kind::agent, "agent",
+    channels_.push_back(std::make_unique<ForwardChannel>(ForwardChannel::Kind::agent, "ssh-agent",
                                                          std::move(message), user_, opener));
   }
   return true;

@@ -485,8 +485,11 @@ def test_agent_forwarding_lists_the_users_key_on_the_target(world, make_gate, ag
     alice = gate_client(world, gate, "alice")
     r = alice.ssh("root@db-1", "ssh-add -l", options=("-A", "-o", f"IdentityAgent={sock}"))
     assert r.returncode == 0 and fingerprint in r.stdout, r
-    assert gate.wait_for_log_line("event=forward-closed", "kind=agent"), gate.log_text()
-    assert wait_for_audit(gate, "forward.opened", lambda e: e["details"] == "agent agent")
+    closed = gate.wait_for_log_line("event=forward-closed", "kind=agent", "destination=ssh-agent")
+    assert closed is not None, gate.log_text()
+    counts = dict(re.findall(r"\b(from_user|to_user)=(\d+)", closed))
+    assert int(counts["from_user"]) > 0 and int(counts["to_user"]) > 0, closed  # the key list
+    assert wait_for_audit(gate, "forward.opened", lambda e: e["details"] == "agent ssh-agent")
 
 
 def test_agent_forwarding_is_refused_when_not_permitted(world, gate, alice, agent):
