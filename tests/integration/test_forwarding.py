@@ -1,97 +1,25 @@
-"""Port and agent forwarding through LOGIN@TARGET (issue 18), with real OpenSSH on both ends:
-`ssh -L/-W` reach a server on the target's side, `ssh -R` brings the target's connections back
-to a server on the user's side, `ssh -A` lends the person's agent to the target; each only as
-the role's `forwarding:` says, refused at the SSH level otherwise ("administratively
-prohibited"), logged and audited with destination and bytes."""
+"""Local forwarding through LOGIN@TARGET (issue 18), with real OpenSSH on both ends: `ssh -L`,
+`-W` and `-D` reach servers on the target's side only as the role's `forwarding:` says, refused
+at the SSH level otherwise ("administratively prohibited"), logged and audited with destination
+and bytes; a terminal on the same connection stays responsive; either leg failing, grants and
+ProxyJump. Remote and agent forwarding: test_forwarding_remote_agent.py."""
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import re
 import socket
-import subprocess
-import tempfile
 import threading
 import time
 
 import pexpect
-import pytest
 
-from harness.client import client_env
-from harness.client import run
-from harness.holdgate import run_cli
+from harness.client import client_env, run
+from harness.forwarding import (MIB, Background, audit_events, wait_for_audit, wait_listening,
+                                 with_forwarding)
 from harness.jump import jump_config
-from harness.procs import free_port, wait_until
-from harness.procs import rss_kib
-from harness.tcp_servers import EchoServer, SourceServer, listening, round_trip
+from harness.procs import free_port, rss_kib, wait_until
+from harness.tcp_servers import EchoServer, SourceServer, round_trip
 from harness.world import gate_client
-
-MIB = 1 << 20
-
-
-def with_forwarding(forwarding: dict | None, *, rule: dict | None = None):
-    """An edit for make_gate: role dba (alice's) gets `forwarding` role-wide, and its allow
-    rule gets `rule` as a rule's own forwarding."""
-    def edit(config):
-        for role in config["roles"]:
-            if role["name"] == "dba":
-                if forwarding is not None:
-                    role["forwarding"] = forwarding
-                if rule is not None:
-                    role["allow"][0]["forwarding"] = rule
-    return edit
-
-
-def audit_events(gate, kind: str) -> list[dict]:
-    r = run_cli("audit", "export", "--config", str(gate.config_path), "--format", "json")
-    assert r.returncode == 0, r
-    return [e for e in map(json.loads, r.stdout.splitlines()) if e["kind"] == kind]
-
-
-def wait_for_audit(gate, kind: str, predicate, timeout: float = 10) -> list[dict]:
-    found: list[dict] = []
-
-    def check():
-        found[:] = [e for e in audit_events(gate, kind) if predicate(e)]
-        return bool(found)
-    wait_until(check, timeout, interval=0.2)
-    return found
-
-
-class Background:
-    """`ssh -N ...` (forwards only, no session channel) running until the with-block ends."""
-
-    def __init__(self, client, *options: str):
-        # LogLevel INFO: ssh then reports a refused channel ("administratively prohibited").
-        self.proc = client.popen("root@db-1", options=("-N", "-o", "ExitOnForwardFailure=yes",
-                                                       "-o", "LogLevel=INFO",
-                                                       *options))
-        self.stderr = ""
-
-    def __enter__(self) -> "Background":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    def stop(self) -> str:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-        try:
-            _, err = self.proc.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            _, err = self.proc.communicate(timeout=10)
-        self.stderr = err.decode(errors="replace")
-        return self.stderr
-
-
-def wait_listening(port: int, proc, timeout: float = 15) -> None:
-    """Until something listens on `port`, while `proc` (a Popen or a pexpect child) runs."""
-    alive = proc.isalive if hasattr(proc, "isalive") else (lambda: proc.poll() is None)
-    assert wait_until(lambda: listening(port) or not alive(), timeout), f"nothing listens on {port}"
-    assert alive(), "ssh exited before its forward was set up"
 
 
 # ---- local forwarding (-L, -W) -----------------------------------------------------------
@@ -394,109 +322,6 @@ def test_proxyjump_inner_connection_forwards_as_policy_allows(world, make_gate, 
         r = run(["ssh", "-F", str(cfg), "-o", "LogLevel=INFO", "-W", "127.0.0.1:1", "root@db-1"],
                 input=b"", timeout=30)
         assert r.returncode != 0 and "administratively prohibited" in r.stderr, r
-
-
-# ---- remote forwarding (-R) --------------------------------------------------------------
-
-def test_remote_forward_reaches_a_server_on_the_users_side(world, make_gate):
-    gate = make_gate(edit=with_forwarding({"remote": True}))
-    alice = gate_client(world, gate, "alice")
-    remote_port = free_port()
-    payload = os.urandom(2 * MIB)
-    with EchoServer() as users_server, \
-            Background(alice, "-R", f"127.0.0.1:{remote_port}:127.0.0.1:{users_server.port}") as ssh:
-        # The target's sshd listens on remote_port; a connection there comes back to the user.
-        wait_listening(remote_port, ssh.proc)
-        echoed = round_trip(remote_port, payload)
-        assert hashlib.sha256(echoed).digest() == hashlib.sha256(payload).digest(), len(echoed)
-        assert users_server.connections == 1
-    assert gate.wait_for_log_line("event=forward-listen", f"address=127.0.0.1:{remote_port}", "result=ok")
-    closed = gate.wait_for_log_line("event=forward-closed", "kind=remote",
-                                    f"destination=127.0.0.1:{remote_port}", timeout=10)
-    assert closed is not None and f"from_user={2 * MIB}" in closed, gate.log_text()
-    assert wait_for_audit(gate, "forward.closed", lambda e: e["details"].startswith("remote "))
-    # The user's client cancelled its listener on the way out (cancel-tcpip-forward) or hung
-    # up; either way the target stops listening.
-    assert wait_until(lambda: not listening(remote_port), 10)
-
-
-def test_cancel_tcpip_forward_is_relayed(world, make_gate):
-    """`ssh -O cancel -R ...` on a shared connection: the target stops listening, the
-    connection goes on."""
-    gate = make_gate(edit=with_forwarding({"remote": True}))
-    alice = gate_client(world, gate, "alice")
-    remote_port = free_port()
-    control = tempfile.mkdtemp(prefix="hg-cm-", dir="/tmp")
-    shared = ("-o", "ControlMaster=auto", "-o", f"ControlPath={control}/%C", "-o", "ControlPersist=30")
-    spec = f"127.0.0.1:{remote_port}:127.0.0.1:9"
-    try:
-        r = alice.ssh("root@db-1", "true", options=shared + ("-R", spec))
-        assert r.returncode == 0, r
-        assert wait_until(lambda: listening(remote_port), 10)
-        r = alice.ssh("root@db-1", options=shared + ("-O", "cancel", "-R", spec))
-        assert r.returncode == 0, r
-        assert wait_until(lambda: not listening(remote_port), 10), "the target still listens"
-        assert gate.wait_for_log_line("event=forward-listen", "what=cancel", "result=ok")
-        r = alice.ssh("root@db-1", "echo still-here", options=shared)
-        assert (r.returncode, r.stdout) == (0, "still-here\n"), r
-        assert wait_for_audit(gate, "forward.unlistened", lambda e: str(remote_port) in e["details"])
-    finally:
-        alice.ssh("root@db-1", options=shared + ("-O", "exit"), timeout=10)
-
-
-def test_remote_forward_is_refused_when_not_permitted(world, make_gate):
-    gate = make_gate(edit=with_forwarding({"local": True}))
-    alice = gate_client(world, gate, "alice")
-    remote_port = free_port()
-    with EchoServer() as users_server:
-        ssh = Background(alice, "-R", f"127.0.0.1:{remote_port}:127.0.0.1:{users_server.port}")
-        try:
-            ssh.proc.wait(timeout=15)
-        finally:
-            err = ssh.stop()
-        assert ssh.proc.returncode != 0 and "remote port forwarding failed" in err, err
-        assert not listening(remote_port)
-    assert gate.wait_for_log_line("event=refused", "what=forward", "kind=remote", "reason=\"not permitted\""), gate.log_text()
-
-
-# ---- agent forwarding (-A) ---------------------------------------------------------------
-
-@pytest.fixture
-def agent(world):
-    """An ssh-agent holding alice's key: (socket path, the key's fingerprint)."""
-    directory = tempfile.mkdtemp(prefix="hg-agent-", dir="/tmp")
-    sock = os.path.join(directory, "agent.sock")
-    proc = subprocess.Popen(["ssh-agent", "-D", "-a", sock], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    try:
-        assert wait_until(lambda: os.path.exists(sock), 10)
-        key = world.people["alice"]
-        subprocess.run(["ssh-add", "-q", str(key.path)], env=client_env(SSH_AUTH_SOCK=sock),
-                       check=True, timeout=10, capture_output=True)
-        yield sock, key.fingerprint()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-def test_agent_forwarding_lists_the_users_key_on_the_target(world, make_gate, agent):
-    sock, fingerprint = agent
-    gate = make_gate(edit=with_forwarding({"agent": True}))
-    alice = gate_client(world, gate, "alice")
-    r = alice.ssh("root@db-1", "ssh-add -l", options=("-A", "-o", f"IdentityAgent={sock}"))
-    assert r.returncode == 0 and fingerprint in r.stdout, r
-    closed = gate.wait_for_log_line("event=forward-closed", "kind=agent", "destination=ssh-agent")
-    assert closed is not None, gate.log_text()
-    counts = dict(re.findall(r"\b(from_user|to_user)=(\d+)", closed))
-    assert int(counts["from_user"]) > 0 and int(counts["to_user"]) > 0, closed  # the key list
-    assert wait_for_audit(gate, "forward.opened", lambda e: e["details"] == "agent ssh-agent")
-
-
-def test_agent_forwarding_is_refused_when_not_permitted(world, gate, alice, agent):
-    sock, fingerprint = agent
-    r = alice.ssh("root@db-1", "ssh-add -l", options=("-A", "-o", f"IdentityAgent={sock}"))
-    assert r.returncode != 0 and fingerprint not in r.stdout, r
-    assert gate.wait_for_log_line("event=refused", "what=forward", "kind=agent"), gate.log_text()
 
 
 # ---- one connection, a terminal and forwards at once (VS Code Remote-SSH) ----------------
