@@ -13,10 +13,10 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "config/config.hpp"
-#include "event_log.hpp"
 #include "forward_channel.hpp"
 #include "ssh_handles.hpp"
 
@@ -26,8 +26,9 @@ class Forwards {
  public:
   // How a forward is told: one log line, and (for what the audit trail keeps) one audit event
   // of `kind` ("forward.opened", ...) with free-text details.
+  using LogField = std::pair<std::string_view, std::string_view>;  // as EventLog::Field
   struct Reporter {
-    std::function<void(std::string_view event, const std::vector<EventLog::Field>& fields)> log;
+    std::function<void(std::string_view event, const std::vector<LogField>& fields)> log;
     std::function<void(const std::string& kind, const std::string& details)> audit;
   };
 

@@ -6,7 +6,7 @@ namespace holdgate::proxy {
 
 Forwards::Reporter Session::forward_reporter(const std::string& subject) {
   Forwards::Reporter reporter;
-  reporter.log = [this, subject](std::string_view event, const std::vector<EventLog::Field>& fields) {
+  reporter.log = [this, subject](std::string_view event, const std::vector<Forwards::LogField>& fields) {
     std::vector<EventLog::Field> all{{"subject", subject}};
     all.insert(all.end(), fields.begin(), fields.end());
     log(event, all);
