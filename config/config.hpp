@@ -35,9 +35,25 @@ struct LabelSelector {
 // status, bytes); `all`: exec/subsystem output to .cast files as well; `none`: audit events only.
 enum class RecordingMode { pty, all, none };
 
+// `forwarding:` (issue 18): what a login may forward besides its sessions. Nothing by default.
+// A destination pattern for local forwarding (`ssh -L/-D/-W`), as the target sees it: `host` a
+// glob (`*`, `?`; case-insensitive; never resolved), `port` nullopt for `*`.
+struct HostPortPattern {
+  std::string host;
+  std::optional<std::uint16_t> port;
+};
+
+struct Forwarding {
+  std::vector<HostPortPattern> local;  // `local: true` is one pattern "*:*"; empty: none
+  bool remote = false;                 // `ssh -R`: listening on the target
+  bool agent = false;                  // `ssh -A`: the target may use the person's agent
+};
+
 struct AllowRule {
   std::vector<std::string> logins;  // "*" allows every login
   LabelSelector targets;
+  // Set in the rule: replaces the role's `forwarding:` for the targets this rule matches.
+  std::optional<Forwarding> forwarding = {};
 };
 
 struct RequestPolicy {
@@ -91,6 +107,8 @@ struct Role {
     int uses = 0;
   };
   GrantTerms grant{};
+  // `forwarding:` for every rule of this role that has none of its own (issue 18).
+  std::optional<Forwarding> forwarding = {};
 };
 
 // One authorized_keys line, split. `blob` is the base64 key data exactly as written, which is
@@ -166,6 +184,9 @@ struct Limits {
   // Channels per connection (sshd: MaxSessions): each costs buffers, and on a relay a channel
   // to the target; one connection must not open thousands.
   int max_sessions = 10;  // session channels open at once on one connection
+  // Forwarded channels (-L/-D/-W, -R, -A) open at once on one connection, and remote
+  // listeners (-R) one connection may hold: each channel costs two bounded buffers.
+  int max_forwards = 32;
 };
 
 // The top-level `recording:` block (issue 13); everything optional.

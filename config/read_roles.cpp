@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "config/host_port.hpp"
 #include "config/names.hpp"
 #include "config/sections.hpp"
 
@@ -43,9 +44,35 @@ LabelSelector read_selector(const Entry& e) {
   return selector;
 }
 
+// `forwarding: {local: true | [host:port, ...], remote: bool, agent: bool}` (issue 18).
+Forwarding read_forwarding(const Entry& e) {
+  Forwarding forwarding;
+  Fields fields(e, {"local", "remote", "agent"});
+  if (auto f = fields.get("local")) {
+    if (f->node.IsScalar() && !f->node.IsSequence()) {
+      // `local: true` reaches anything the target can; `local: false` nothing.
+      if (read_bool(*f).value_or(false)) forwarding.local.push_back({"*", std::nullopt});
+    } else {
+      for (const auto& item : read_list(*f)) {
+        auto text = read_string(item);
+        if (!text) continue;
+        std::string error;
+        if (auto pattern = parse_host_port_pattern(*text, error)) {
+          forwarding.local.push_back(std::move(*pattern));
+        } else {
+          item.error("'" + *text + "' " + error);
+        }
+      }
+    }
+  }
+  if (auto f = fields.get("remote")) forwarding.remote = read_bool(*f).value_or(false);
+  if (auto f = fields.get("agent")) forwarding.agent = read_bool(*f).value_or(false);
+  return forwarding;
+}
+
 AllowRule read_allow_rule(const Entry& e) {
   AllowRule rule;
-  Fields fields(e, {"logins", "targets"});
+  Fields fields(e, {"logins", "targets", "forwarding"});
   if (auto f = fields.require("logins")) {
     for (const auto& item : read_list(*f)) {
       auto login = read_string(item);
@@ -60,6 +87,7 @@ AllowRule read_allow_rule(const Entry& e) {
     }
   }
   if (auto f = fields.require("targets")) rule.targets = read_selector(*f);
+  if (auto f = fields.get("forwarding")) rule.forwarding = read_forwarding(*f);
   return rule;
 }
 
@@ -163,7 +191,7 @@ std::vector<Role> read_roles(const Entry& e, std::vector<RoleRef>& refs, Recordi
   NameSet names(NameKind::role);
   for (const auto& item : read_list(e)) {
     Fields fields(item, {"name", "allow", "request", "review", "max_duration", "audit",
-                          "admin", "grant", "recording", "record_required"});
+                          "admin", "grant", "recording", "record_required", "forwarding"});
     Role role;
     role.name = names.read(fields).value_or("");
     if (auto f = fields.get("allow")) {
@@ -177,6 +205,7 @@ std::vector<Role> read_roles(const Entry& e, std::vector<RoleRef>& refs, Recordi
     if (auto f = fields.get("audit")) role.audit = read_bool(*f).value_or(false);
     if (auto f = fields.get("admin")) role.admin = read_bool(*f).value_or(false);
     if (auto f = fields.get("grant")) role.grant = read_grant(*f);
+    if (auto f = fields.get("forwarding")) role.forwarding = read_forwarding(*f);
     if (auto f = fields.get("recording")) {
       if (auto mode = read_recording_mode(*f)) recording.role_modes[role.name] = *mode;
     }

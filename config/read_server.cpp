@@ -176,7 +176,7 @@ Limits read_limits(const Entry& e) {
                     "per_source_net_block_size", "per_source_penalties", "max_jump_startups",
                     // request spam
                     "max_pending_requests", "request_rate", "max_hook_processes",
-                    "max_sessions"});
+                    "max_sessions", "max_forwards"});
   auto duration = [&](std::string_view key, Duration& out, bool allow_zero) {
     if (auto f = fields.get(key)) out = read_duration(*f, allow_zero).value_or(out);
   };
@@ -206,6 +206,7 @@ Limits read_limits(const Entry& e) {
   }
   count("max_hook_processes", limits.max_hook_processes);
   count("max_sessions", limits.max_sessions);
+  count("max_forwards", limits.max_forwards);
   return limits;
 }
 

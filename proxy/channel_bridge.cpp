@@ -12,19 +12,6 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-// Starting size of a stream's buffer: one full SSH packet. It grows only on streams that carry
-// bulk data, to at most what libssh holds (one channel window) plus one batch.
-constexpr std::size_t flow_buffer_size = 32 * 1024;
-
-// While bytes keep arriving from the source leg, a stream gathers up to this much before it
-// writes: libssh splits each write into packets of at most the receiver's maximum (32758 data
-// bytes to OpenSSH), so passing on each 32768-byte packet from the target as it came cost two
-// packets, the second of 10 bytes; in batches it costs one in eight more, not one in one.
-constexpr std::size_t send_batch = 256 * 1024;
-// The longest a batch waits for more bytes: keystrokes in one channel must not wait on a bulk
-// transfer in another channel of the same connection.
-constexpr auto max_gathering = std::chrono::milliseconds(1);
-
 // Requests a client may have waiting on one channel while the target answers an earlier one:
 // past this, new ones are refused (signals dropped), so a flood costs no more memory than this.
 // A person needs a handful (pty, a few env, shell) plus the odd signal.
@@ -87,9 +74,9 @@ bool ChannelBridge::step(Arrivals arrivals, SteadyClock::time_point now) {
       }
       if (tap_.live() != nullptr && step_live()) return true;
       bool progress = step_requests();
-      progress |= pump(up_, arrivals.from_user, now);
-      progress |= pump(down_, arrivals.from_target, now);
-      progress |= pump(down_stderr_, arrivals.from_target, now);
+      progress |= pump_flow(up_, arrivals.from_user, now, &tap_);
+      progress |= pump_flow(down_, arrivals.from_target, now, &tap_);
+      progress |= pump_flow(down_stderr_, arrivals.from_target, now, &tap_);
       progress |= step_close();
       return progress;
     }
@@ -116,6 +103,7 @@ bool ChannelBridge::step_opening() {
   user_callbacks_.userdata = this;
   user_callbacks_.channel_signal_function = &ChannelBridge::on_user_signal;
   user_callbacks_.channel_close_function = &ChannelBridge::on_user_close;
+  user_callbacks_.channel_auth_agent_req_function = &ChannelBridge::on_user_agent_request;
   ssh_callbacks_init(&user_callbacks_);
   ssh_set_channel_callbacks(user_.get(), &user_callbacks_);
   upstream_callbacks_.userdata = this;
@@ -124,18 +112,9 @@ bool ChannelBridge::step_opening() {
   ssh_callbacks_init(&upstream_callbacks_);
   ssh_set_channel_callbacks(upstream_.get(), &upstream_callbacks_);
 
-  auto flow = [&](ssh_channel from, ssh_channel to, bool is_stderr) {
-    Flow f;
-    f.from = from;
-    f.to = to;
-    f.is_stderr = is_stderr;
-    f.to_user = to == user_.get();
-    f.buffer.resize(flow_buffer_size);
-    return f;
-  };
-  up_ = flow(user_.get(), upstream_.get(), false);
-  down_ = flow(upstream_.get(), user_.get(), false);
-  down_stderr_ = flow(upstream_.get(), user_.get(), true);
+  up_ = ChannelFlow(user_.get(), upstream_.get(), false, false);
+  down_ = ChannelFlow(upstream_.get(), user_.get(), false, true);
+  down_stderr_ = ChannelFlow(upstream_.get(), user_.get(), true, true);
   state_ = State::open;
   return true;
 }
@@ -155,6 +134,11 @@ bool ChannelBridge::forward_head_request() {
   ssh_channel up = upstream_.get();
   if (auto* signal = std::get_if<Signal>(&requests_.front())) {
     ssh_channel_request_send_signal(up, signal->name.c_str());
+    return true;
+  }
+  if (std::holds_alternative<AgentRequest>(requests_.front())) {
+    // Asks no reply (as OpenSSH's client), so nothing waits on the target here.
+    if (agent_permitted_ && agent_permitted_()) ssh_channel_request_auth_agent(up);
     return true;
   }
   ssh_message message = std::get<MessageHandle>(requests_.front()).get();
@@ -220,100 +204,6 @@ bool ChannelBridge::forward_head_request() {
     ssh_message_reply_default(message);
   }
   return true;
-}
-
-bool ChannelBridge::pump(Flow& flow, bool source_active, SteadyClock::time_point now) {
-  // Gathering pays only while more is on its way, and never for long.
-  auto gathering = [&] {
-    return source_active && !flow.source_done && flow.end - flow.begin < send_batch &&
-           now - flow.gathering_since.value_or(now) < max_gathering;
-  };
-  bool progress = false;
-  while (!flow.eof && !flow.failed) {
-    std::size_t pending = flow.end - flow.begin;
-    if (pending > 0 && !gathering()) {
-      // Never more than the receiver's window: libssh would otherwise wait for it.
-      std::size_t n = std::min<std::size_t>(pending, ssh_channel_window_size(flow.to));
-      if (n == 0) break;
-      const char* data = flow.buffer.data() + flow.begin;
-      int written = flow.is_stderr ? ssh_channel_write_stderr(flow.to, data, n)
-                                   : ssh_channel_write(flow.to, data, n);
-      if (written < 0) {
-        // The receiver's connection failed (the session tells the other leg), or just its
-        // channel is gone: either way nothing more can be delivered.
-        if (connection_failed(ssh_channel_get_session(flow.to))) {
-          flow.failed = true;
-        } else {
-          flow.eof = true;
-        }
-        return true;
-      }
-      if (written == 0) break;  // e.g. the other leg is re-keying: keep the rest pending
-      // Recorded as delivered: exactly what the user saw, exactly what the target was sent.
-      if (flow.to_user) {
-        tap_.to_user(data, static_cast<std::size_t>(written), flow.is_stderr);
-      } else {
-        tap_.from_user(data, static_cast<std::size_t>(written));
-      }
-      flow.begin += written;
-      flow.relayed += static_cast<std::uint64_t>(written);
-      if (flow.begin == flow.end) {
-        flow.begin = flow.end = 0;
-        flow.gathering_since.reset();
-      }
-      progress = true;
-      continue;
-    }
-    if (flow.source_done) {
-      flow.eof = pending == 0;
-      break;
-    }
-    if (pending >= send_batch) break;  // a full batch waits for the receiver's window
-    // Back-pressure: read no more while the receiving socket still has output queued.
-    if (ssh_get_poll_flags(ssh_channel_get_session(flow.to)) & SSH_WRITE_PENDING) break;
-    // SSH_EOF is the sender's EOF; SSH_ERROR means its connection failed first, and what was
-    // sent may be cut short: that must not reach the other side as an EOF.
-    int available = ssh_channel_poll(flow.from, flow.is_stderr);
-    if (available == SSH_ERROR) {
-      flow.failed = true;
-      return true;
-    }
-    if (available == SSH_EOF) {
-      flow.source_done = true;
-      progress = true;
-      continue;
-    }
-    if (available <= 0) break;
-    // Take everything libssh holds in one read. Each read lets libssh re-open the sender's
-    // window to its full size; reading in small pieces while the receiver is slower than the
-    // sender would re-open it again and again and let libssh's buffer grow without bound.
-    // Taken whole, libssh's buffer plus the open window stay under one window size, and ours
-    // under that plus one batch.
-    if (flow.begin > 0) {
-      std::memmove(flow.buffer.data(), flow.buffer.data() + flow.begin, pending);
-      flow.begin = 0;
-      flow.end = pending;
-    }
-    if (flow.buffer.size() < flow.end + available) flow.buffer.resize(flow.end + available);
-    int n = ssh_channel_read_nonblocking(flow.from, flow.buffer.data() + flow.end,
-                                         static_cast<uint32_t>(available), flow.is_stderr);
-    if (n == SSH_ERROR) {
-      flow.failed = true;
-      return true;
-    }
-    if (n == SSH_EOF) {
-      flow.source_done = true;
-      progress = true;
-      continue;
-    }
-    if (n <= 0) break;
-    flow.end += static_cast<std::size_t>(n);
-    if (!flow.gathering_since) flow.gathering_since = now;
-    progress = true;
-  }
-  // A batch held back for more: the caller must come back soon rather than sleep on it
-  // (unless the receiver's window is shut: then only its adjust can move the batch).
-  return progress || (flow.end > flow.begin && gathering() && ssh_channel_window_size(flow.to) > 0);
 }
 
 bool ChannelBridge::step_close() {
@@ -433,6 +323,11 @@ void ChannelBridge::hang_up() {
 
 void ChannelBridge::on_user_close(ssh_session, ssh_channel, void* self) {
   static_cast<ChannelBridge*>(self)->user_closed_ = true;
+}
+
+void ChannelBridge::on_user_agent_request(ssh_session, ssh_channel, void* self) {
+  auto& requests = static_cast<ChannelBridge*>(self)->requests_;
+  if (requests.size() < max_waiting_requests) requests.emplace_back(AgentRequest{});
 }
 
 void ChannelBridge::on_user_signal(ssh_session, ssh_channel, const char* signal, void* self) {

@@ -10,12 +10,14 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "bastion_metrics.hpp"
+#include "channel_flow.hpp"
 #include "recording_tap.hpp"
 #include "ssh_handles.hpp"
 
@@ -63,6 +65,11 @@ class ChannelBridge {
   // The target connection is gone (or the grant ended): say so on the user's stderr and close.
   void abort(const std::string& message);
 
+  // `ssh -A` on this channel: asked when the client requests agent forwarding, in order with
+  // the channel's other requests; when it answers true the request goes on to the target.
+  // Without it, agent forwarding stays refused.
+  void set_agent_forwarding(std::function<bool()> permitted) { agent_permitted_ = std::move(permitted); }
+
   // A notice on the user's terminal, once (only when the channel has one; never into piped
   // data). True when it was written now.
   bool warn(const std::string& message);
@@ -70,30 +77,15 @@ class ChannelBridge {
  private:
   enum class State { opening, open, finished };
 
-  // One direction of one stream, with the bytes read but not yet accepted by the other side.
-  struct Flow {
-    ssh_channel from = nullptr;
-    ssh_channel to = nullptr;
-    bool is_stderr = false;
-    bool to_user = false;  // which way it goes, for the recording tap
-    std::vector<char> buffer;
-    std::size_t begin = 0, end = 0;
-    bool source_done = false;  // the source sent EOF: what is buffered is all
-    bool failed = false;       // a leg failed before this stream's end: it stops here
-    bool eof = false;          // nothing more will be delivered: source done and buffer sent
-    // When the oldest byte still buffered was read: a batch waits only so long for more.
-    std::optional<std::chrono::steady_clock::time_point> gathering_since;
-    std::uint64_t relayed = 0;  // bytes delivered, for the metrics at the channel's end
-  };
   struct Signal {
     std::string name;
   };
-  using Request = std::variant<MessageHandle, Signal>;
+  struct AgentRequest {};  // auth-agent-req@openssh.com (ssh -A)
+  using Request = std::variant<MessageHandle, Signal, AgentRequest>;
 
   bool step_opening();
   bool step_requests();
   bool forward_head_request();
-  bool pump(Flow& flow, bool source_active, std::chrono::steady_clock::time_point now);
   bool step_close();
   // What reviewers asked of this channel while it is live (notices, an end); true when it did
   // anything.
@@ -105,6 +97,7 @@ class ChannelBridge {
 
   static void on_user_signal(ssh_session, ssh_channel, const char* signal, void* self);
   static void on_user_close(ssh_session, ssh_channel, void* self);
+  static void on_user_agent_request(ssh_session, ssh_channel, void* self);
   static void on_exit_status(ssh_session, ssh_channel, int status, void* self);
   static void on_exit_signal(ssh_session, ssh_channel, const char* signal, int core,
                              const char* errmsg, const char* lang, void* self);
@@ -116,8 +109,9 @@ class ChannelBridge {
   ssh_channel_callbacks_struct user_callbacks_{};
   ssh_channel_callbacks_struct upstream_callbacks_{};
   std::deque<Request> requests_;
-  Flow up_, down_, down_stderr_;
+  ChannelFlow up_, down_, down_stderr_;
   BastionMetrics* metrics_ = nullptr;  // bytes relayed are added here at the end
+  std::function<bool()> agent_permitted_;
   bool has_pty_ = false;
   bool user_closed_ = false;  // the user sent CHANNEL_CLOSE
   bool warned_ = false;

@@ -9,7 +9,9 @@
 #include "approvals_channel.hpp"
 #include "connection_failure.hpp"
 #include "escalation.hpp"
+#include "forwards.hpp"
 #include "policy/access.hpp"
+#include "policy/forwarding_rules.hpp"
 #include "policy/locks.hpp"
 #include "policy/route.hpp"
 #include "policy/sanitize.hpp"
@@ -293,7 +295,8 @@ awaitable<void> Session::serve_jump(const config::User& person, const std::strin
           pipes.push_back(std::make_unique<JumpPipe>(std::move(channel), std::move(outer_end), waiter_));
           continue;
         }
-        // Raw port forwarding stays off until policy can grant it.
+        // ProxyJump mode reaches targets' SSH ports only: forwarding is for LOGIN@TARGET
+        // connections, where policy decides it (issue 18).
         log("refused", {{"what", "forwarding"}, {"destination", host + ":" + std::to_string(port)}});
       }
       ssh_message_reply_default(m.get());
@@ -412,6 +415,14 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
       .request_id = permit.request_id(),
       .live = context_.live};
 
+  // Forwarding (issue 18) as the role that allowed this login permits it; declared before the
+  // bridges, which ask it about agent forwarding.
+  const config::Role* role = config_.find_role(permit.role());
+  std::string subject = permit.login() + "@" + target_name;
+  Forwards forwards(role != nullptr ? policy::forwarding_for(*role, permit.login(), permit.target())
+                                   : config::Forwarding{},
+                    config_.limits.max_forwards, user_.get(), upstream.get(),
+                    forward_reporter(subject));
   std::vector<std::unique_ptr<ChannelBridge>> bridges;
   std::uint64_t received_from_user = 0, received_from_target = 0;
   bool upstream_lost = false;
@@ -430,17 +441,24 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
     bool progress = false;
     while (MessageHandle m{ssh_message_get(user_.get())}) {
       progress = true;
-      handle_relay_message(std::move(m), upstream_lost ? nullptr : upstream.get(), bridges);
+      if (forwards.take_user_message(m)) continue;
+      handle_relay_message(std::move(m), upstream_lost ? nullptr : upstream.get(), bridges, forwards);
     }
-    // The target may send requests of its own (keepalives); answer them so none pile up.
-    while (MessageHandle m{ssh_message_get(upstream.get())}) ssh_message_reply_default(m.get());
+    // The target may send requests of its own (keepalives); answer them so none pile up. The
+    // channels it opens back (ssh -R, ssh -A) are the forwards' to allow or refuse.
+    while (MessageHandle m{ssh_message_get(upstream.get())}) {
+      progress = true;
+      if (!forwards.take_target_message(m)) ssh_message_reply_default(m.get());
+    }
     ChannelBridge::Arrivals arrivals{user_counter.in_bytes != received_from_user,
                                      upstream_counter.in_bytes != received_from_target};
     received_from_user = user_counter.in_bytes;
     received_from_target = upstream_counter.in_bytes;
     auto now = SteadyClock::now();
     for (auto& bridge : bridges) progress |= bridge->step(arrivals, now);
+    progress |= forwards.step(arrivals, now);
     if (auto failure = connection_failure(user_.get())) {
+      forwards.cut_all("the user's connection failed: " + *failure);
       // The user is gone. Channels they had not closed were cut short: the target's side is
       // hung up, not told EOF, so a truncated upload never looks complete there.
       if (std::any_of(bridges.begin(), bridges.end(), [](const auto& b) { return b->awaited_by_user(); })) {
@@ -463,6 +481,7 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
         for (auto& bridge : bridges) {
           bridge->abort("holdgate: the connection to " + target_name + " failed: " + *failure);
         }
+        forwards.cut_all("the connection to " + target_name + " failed: " + *failure);
         progress = true;
       }
     }
@@ -478,6 +497,7 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
       for (auto& bridge : bridges) {
         bridge->abort("holdgate: your access to " + permit.login() + "@" + target_name + " has expired");
       }
+      forwards.cut_all("the grant expired");
       ends.reset();
       upstream_lost = true;  // nothing more goes to the target
       progress = true;
@@ -490,6 +510,7 @@ awaitable<void> Session::relay(UpstreamHandle upstream, const policy::LoginPermi
           bridge->abort("holdgate: your access to " + permit.login() + "@" + target_name +
                         " was " + policy::sanitize(*taken_back));
         }
+        forwards.cut_all("access was taken back");
         ends.reset();
         warn_at.reset();
         upstream_lost = true;  // nothing more goes to the target
@@ -545,7 +566,8 @@ awaitable<void> Session::flush(ssh_session session) {
 }
 
 void Session::handle_relay_message(MessageHandle message, ssh_session upstream,
-                                   std::vector<std::unique_ptr<ChannelBridge>>& bridges) {
+                                   std::vector<std::unique_ptr<ChannelBridge>>& bridges,
+                                   Forwards& forwards) {
   ssh_message m = message.get();
   int type = ssh_message_type(m);
   int subtype = ssh_message_subtype(m);
@@ -557,6 +579,7 @@ void Session::handle_relay_message(MessageHandle message, ssh_session upstream,
       bridges.push_back(std::make_unique<ChannelBridge>(
           std::move(message), upstream, &recording_, n == 1 ? id_ : id_ + "-" + std::to_string(n),
           context_.metrics));
+      bridges.back()->set_agent_forwarding([&forwards] { return forwards.agent_requested(); });
       return;
     }
     // As sshd beyond MaxSessions: an SSH-level open failure; the other channels go on.
@@ -571,11 +594,6 @@ void Session::handle_relay_message(MessageHandle message, ssh_session upstream,
         return;
       }
     }
-  }
-  if (type == SSH_REQUEST_CHANNEL_OPEN && subtype == SSH_CHANNEL_DIRECT_TCPIP) {
-    log("refused", {{"what", "port forwarding"}});
-  } else if (type == SSH_REQUEST_GLOBAL && subtype == SSH_GLOBAL_REQUEST_TCPIP_FORWARD) {
-    log("refused", {{"what", "remote port forwarding"}});
   }
   ssh_message_reply_default(m);
 }

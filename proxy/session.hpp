@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "channel_bridge.hpp"
+#include "forwards.hpp"
 #include "jump_pipe.hpp"
 #include "runtime/net.hpp"
 #include "policy/access.hpp"
@@ -86,7 +87,9 @@ class Session {
   awaitable<void> serve_jump(const config::User& person, const std::string& not_a_route);
   awaitable<void> relay(UpstreamHandle upstream, const policy::LoginPermit& permit);
   void handle_relay_message(MessageHandle message, ssh_session upstream,
-                            std::vector<std::unique_ptr<ChannelBridge>>& bridges);
+                            std::vector<std::unique_ptr<ChannelBridge>>& bridges, Forwards& forwards);
+  // How this connection's forwards are logged and audited, about `subject` ("root@db-1").
+  Forwards::Reporter forward_reporter(const std::string& subject);
   // One leg ("user" or "target") broke with sessions open: one log line, one audit event.
   void record_failure(const std::string& leg, const std::string& reason,
                       const policy::LoginPermit& permit);

@@ -38,6 +38,9 @@ UseDNS no
 PrintMotd no
 PrintLastLog no
 X11Forwarding no
+# holdgate relays forwarding (issue 18) as policy allows; the target itself permits it.
+AllowTcpForwarding yes
+AllowAgentForwarding yes
 AcceptEnv {ACCEPT_ENV}
 Subsystem sftp internal-sftp
 # holdgate opens one upstream connection per client connection: leave room for the
