@@ -34,6 +34,7 @@ std::string first_line(const std::string& text) {
 }  // namespace
 
 struct KeyDirectoryState {
+  KeyDirectoryState(asio::io_context& io, EventLog& log) : io(io), log(log) {}
   asio::io_context& io;
   EventLog& log;
   bool stopped = false;  // set by ~KeyDirectory: log may be gone after that
@@ -137,7 +138,7 @@ std::string joined(const std::vector<std::string>& names) {
 }  // namespace
 
 KeyDirectory::KeyDirectory(asio::io_context& io, EventLog& log)
-    : state_(std::make_shared<KeyDirectoryState>(KeyDirectoryState{io, log})) {}
+    : state_(std::make_shared<KeyDirectoryState>(io, log)) {}
 
 KeyDirectory::~KeyDirectory() {
   state_->stopped = true;
