@@ -37,10 +37,16 @@ std::shared_ptr<void> StreamSlots::try_open(const std::string& person) {
   }
   ++counts.overall;
   ++mine;
-  return std::shared_ptr<void>(nullptr, [counts = counts_, person](void*) {
-    --counts->overall;
-    if (--counts->by_person[person] <= 0) counts->by_person.erase(person);
-  });
+  // Not a null pointer with a deleter: that would read as "no slot" to its holder.
+  struct Slot {
+    std::shared_ptr<Counts> counts;
+    std::string person;
+    ~Slot() {
+      --counts->overall;
+      if (--counts->by_person[person] <= 0) counts->by_person.erase(person);
+    }
+  };
+  return std::make_shared<Slot>(Slot{counts_, person});
 }
 
 awaitable<void> stream_events(approvals::RequestEvents& events,
