@@ -46,7 +46,7 @@ std::shared_ptr<void> StreamSlots::try_open(const std::string& person) {
       if (--counts->by_person[person] <= 0) counts->by_person.erase(person);
     }
   };
-  return std::make_shared<Slot>(Slot{counts_, person});
+  return std::shared_ptr<Slot>(new Slot{counts_, person});  // no temporary to count down
 }
 
 awaitable<void> stream_events(approvals::RequestEvents& events,
