@@ -152,6 +152,23 @@ awaitable<void> ApprovalsChannels::apply(Conversation& c, const approvals::MenuA
     co_await show_sessions(c);
     co_return;
   }
+  if (std::holds_alternative<approvals::MenuWebLogin>(action)) {
+    // `web login` itself; the menu ends so the link is printed whole.
+    auto web_login = [this](approvals::RequestService& service) {
+      return web::run_web_command("web login", storage_.store_on_worker(), service.config(),
+                                  caller_.user->name, caller_.source, service.now(),
+                                  context_.invocation);
+    };
+    auto outcome = co_await storage_.run(web_login, caller_.user->name);
+    if (outcome.exit_code != approvals::exit_ok) {
+      c.menu->show_message(first_line(outcome.err.substr(outcome.err.find(' ') + 1)));
+      co_return;
+    }
+    c.write_raw("\x1b[H\x1b[2J");
+    c.write(outcome.out);
+    c.finish(0);
+    co_return;
+  }
   if (auto* watch = std::get_if<approvals::MenuWatch>(&action)) {
     // `session watch ID` itself: the same checks, sentences and audit event; q comes back here.
     auto watch_command = [session = watch->session](auto& service, auto& caller, auto& context) {

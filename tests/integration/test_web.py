@@ -362,3 +362,19 @@ def test_plain_http_off_loopback_is_a_config_error(tmp_path):
     r = run_cli("check-config", "--config", str(config))
     assert r.returncode != 0
     assert f"{config}:3:11: " in r.stdout + r.stderr and "loopback" in r.stdout + r.stderr, r
+
+
+def test_the_menu_prints_a_sign_in_link_that_works(gate, people, web_port):
+    alice = people["alice"]
+    child = spawn(alice, "approvals", "-t")
+    try:
+        child.expect_exact("w: web link")
+        child.send("w")
+        child.expect(r"(http://\S+/login\?token=[A-Za-z0-9_-]+)")
+        link = child.match.group(1)
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    browser = Browser(web_port)
+    status, _, _ = browser.get(link[link.index("/login"):])
+    assert status == 303 and browser.get("/")[0] == 200
