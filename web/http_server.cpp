@@ -33,6 +33,21 @@ http::response<http::string_body> plain(unsigned status, std::string sentence) {
 
 }  // namespace
 
+std::variant<std::unique_ptr<asio::ssl::context>, std::string> load_tls_server_context(
+    const config::WebSettings& web) {
+  auto tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+  SSL_CTX_set_min_proto_version(tls->native_handle(), TLS1_2_VERSION);
+  error_code ec;
+  tls->use_certificate_chain_file(web.tls_cert.string(), ec);
+  if (ec) return "cannot load the web certificate " + web.tls_cert.string() + ": " + ec.message();
+  tls->use_private_key_file(web.tls_key.string(), asio::ssl::context::pem, ec);
+  if (ec) return "cannot load the web key " + web.tls_key.string() + ": " + ec.message();
+  if (SSL_CTX_check_private_key(tls->native_handle()) != 1) {
+    return "the web key " + web.tls_key.string() + " does not match the certificate " + web.tls_cert.string();
+  }
+  return tls;
+}
+
 std::vector<std::pair<std::string, std::string>> security_headers(bool cacheable) {
   return {{"Content-Security-Policy", kContentSecurityPolicy},
           {"X-Content-Type-Options", "nosniff"},
@@ -64,13 +79,9 @@ HttpServer::~HttpServer() = default;
 std::optional<std::string> HttpServer::start(const config::WebSettings& web) {
   if (!web.listen) return "web.listen is not set";
   if (web.tls()) {
-    tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
-    SSL_CTX_set_min_proto_version(tls_->native_handle(), TLS1_2_VERSION);
-    error_code ec;
-    tls_->use_certificate_chain_file(web.tls_cert.string(), ec);
-    if (ec) return "cannot load the web certificate " + web.tls_cert.string() + ": " + ec.message();
-    tls_->use_private_key_file(web.tls_key.string(), asio::ssl::context::pem, ec);
-    if (ec) return "cannot load the web key " + web.tls_key.string() + ": " + ec.message();
+    auto loaded = load_tls_server_context(web);
+    if (auto* problem = std::get_if<std::string>(&loaded)) return *problem;
+    tls_ = std::move(std::get<std::unique_ptr<asio::ssl::context>>(loaded));
   }
   error_code ec;
   auto address = asio::ip::make_address(web.listen->host == "localhost" ? "127.0.0.1" : web.listen->host, ec);

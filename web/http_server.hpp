@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include <boost/asio/ssl.hpp>
@@ -56,6 +57,11 @@ struct HttpServerLimits {
   std::chrono::milliseconds write_deadline = std::chrono::seconds(10);  // one stream chunk
   int max_connections = 64;
 };
+
+// The TLS context for `web.tls` (certificate chain and key loaded, TLS 1.2 at least), or one
+// sentence saying why not. serve uses it, and doctor/check-config check with it.
+std::variant<std::unique_ptr<asio::ssl::context>, std::string> load_tls_server_context(
+    const config::WebSettings& web);
 
 // The headers every answer carries (strict CSP, nosniff, no referrer, no framing), in order.
 std::vector<std::pair<std::string, std::string>> security_headers(bool cacheable);

@@ -320,6 +320,15 @@ def test_static_assets_and_unknown_paths(gate, web_port):
     assert browser.get("/requests/../../etc/passwd")[0] == 404
 
 
+def test_links_come_from_web_url_never_the_host_header(gate, people, web_port):
+    browser = Browser(web_port)
+    for path in ("/", "/login?token=x", "/requests/abc"):
+        _, _, text = browser.request("GET", path, headers={"Host": "evil.example"})
+        assert "evil.example" not in text, text
+    r = people["alice"].ssh("approvals", "web login", options=("-o", "SetEnv=HOST=evil.example"))
+    assert f"http://127.0.0.1:{web_port}/login?token=" in r.stdout, r
+
+
 def test_an_oversized_form_is_refused(gate, people, web_port):
     browser = Browser(web_port)
     browser.sign_in(people["alice"])
@@ -338,6 +347,12 @@ def test_https_with_a_trusted_certificate_sets_a_secure_cookie(world, make_gate,
     alice = gate_client(world, gate, "alice")
     r = alice.ssh("approvals", "web login")
     assert r.returncode == 0 and f"https://127.0.0.1:{port}/login?token=" in r.stdout, r
+    # check-config (and serve, and doctor) refuse a key others can read.
+    key.chmod(0o644)
+    refused = run_cli("check-config", "--config", str(gate.config_path))
+    assert refused.returncode != 0 and f"chmod 600 {key}" in refused.stdout + refused.stderr, refused
+    key.chmod(0o600)
+    assert run_cli("check-config", "--config", str(gate.config_path)).returncode == 0
     context = ssl.create_default_context(cafile=str(cert))
     browser = Browser(port, context)
     link = LINK.search(r.stdout).group(1)
