@@ -11,10 +11,10 @@ namespace holdgate::web {
 std::string_view stylesheet() {
   return R"css(:root{--bg:#f6f7f9;--fg:#16181d;--muted:#5b6270;--card:#fff;--line:#d9dde3;
 --link:#0b5cad;--ok:#177a3c;--ok-fg:#fff;--no:#b3261e;--no-fg:#fff;--warn-bg:#fff4d6;
---warn-fg:#6b4a00;--alarm-bg:#fde7e6;--alarm:#b3261e;--chip:#eceff3;color-scheme:light dark}
+--warn-fg:#6b4a00;--alarm-bg:#fde7e6;--alarm:#b3261e;--alarm-badge:#b3261e;--chip:#eceff3;color-scheme:light dark}
 @media (prefers-color-scheme:dark){:root{--bg:#111318;--fg:#e6e8ec;--muted:#9aa2b1;
 --card:#1b1e25;--line:#333844;--link:#7db4ff;--ok:#2e9e57;--no:#d9443a;--warn-bg:#3a2f10;
---warn-fg:#ffd77a;--alarm-bg:#3b1614;--alarm:#ff8a80;--chip:#272b34}}
+--warn-fg:#ffd77a;--alarm-bg:#3b1614;--alarm:#ff8a80;--alarm-badge:#c62828;--chip:#272b34}}
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
 body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.45 system-ui,-apple-system,
@@ -48,7 +48,7 @@ padding:.25rem 0;min-height:44px;display:inline-flex;flex-wrap:wrap;align-items:
 .badges{display:inline-flex;flex-wrap:wrap;gap:.35rem}
 .badge{display:inline-block;padding:.1rem .55rem;border-radius:999px;background:var(--chip);
 font-size:.75rem;font-weight:600;letter-spacing:.04em;text-transform:uppercase}
-.badge.breakglass{background:var(--alarm);color:#fff;font-weight:800}
+.badge.breakglass{background:var(--alarm-badge);color:#fff;font-weight:800}
 .badge.waiting{background:var(--warn-bg);color:var(--warn-fg)}
 .state-approved{color:var(--ok)}.state-denied,.state-revoked{color:var(--no)}
 .reason{margin:.5rem 0;padding-left:.7rem;border-left:3px solid var(--line);white-space:normal}
@@ -64,13 +64,14 @@ border-radius:10px;padding:.7rem .9rem;margin:0 0 .8rem}
 .facts{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.3rem 1rem;
 margin:.8rem 0 0;font-size:.95rem}
 .facts dt{color:var(--muted)}.facts dd{margin:0}
+.facts.key{font-size:1rem}.facts.key dd{font-weight:600}
 form{margin:0}
 .review{margin:1rem 0;padding:1rem;background:var(--card);border:1px solid var(--line);
 border-radius:12px}
 .review h2{margin:0 0 .6rem}
 label{display:block;font-weight:600;margin:0 0 .3rem}
 label .hint{font-weight:400;font-size:.875rem}
-textarea{display:block;width:100%;min-height:4.5rem;padding:.6rem .7rem;font:inherit;
+textarea{display:block;width:100%;min-height:3.2rem;padding:.6rem .7rem;font:inherit;
 color:var(--fg);background:var(--bg);border:1px solid var(--line);border-radius:8px;resize:vertical}
 .decide{display:grid;grid-template-columns:1fr 1fr;gap:.75rem;margin-top:.8rem}
 button,.button-link{display:inline-flex;align-items:center;justify-content:center;

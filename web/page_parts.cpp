@@ -91,8 +91,8 @@ std::string review_form(const PageFrame& frame, const RequestView& view) {
   std::string html = "<form class=\"review\" method=\"post\" action=\"" +
                      escape_html(request_path(r.id) + "/review") + "\">" + csrf_field(frame);
   html += ratifying ? "<h2>Ratify this break-glass access?</h2>" : "<h2>Your review</h2>";
-  html += "<label for=\"reason\">Reason <span class=\"hint\">(shown to ";
-  html += escape_html(r.user) + " and in the audit trail)</span></label>"
+  html += "<label for=\"reason\">Reason <span class=\"hint\">(optional; ";
+  html += escape_html(r.user) + " sees it)</span></label>"
           "<textarea id=\"reason\" name=\"reason\" rows=\"2\" autocomplete=\"off\"></textarea>"
           "<div class=\"decide\">"
           "<button type=\"submit\" class=\"approve\" name=\"decision\" value=\"approve\">";

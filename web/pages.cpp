@@ -38,22 +38,30 @@ std::string breakglass_alarm(const storage::AccessRequest& r) {
   return html + "</p>";
 }
 
-std::string request_facts(const PageFrame& frame, const RequestView& view) {
+// What a reviewer needs before deciding: the votes, who else can still decide, the deadline.
+std::string key_facts(const PageFrame& frame, const RequestView& view) {
   const auto& r = view.request;
-  const bool pending = r.state == storage::RequestState::pending;
-  std::string html = "<dl class=\"facts\">";
+  std::string html = "<dl class=\"facts key\">";
   html += fact("Votes", progress_words(view.progress));
   if (r.awaits_review()) {
     html += fact("Can still approve",
                  name_list(view.progress.can_still_review, "nobody (ask an administrator)"));
   }
-  html += fact("Asked", time_tag(r.created) + " (" + time_ago(frame.now, r.created) + ")");
-  if (pending) html += fact("Expires", time_tag(r.expires) + " (" + time_until(frame.now, r.expires) + ")");
-  if (r.resolved) html += fact("Resolved", time_tag(*r.resolved));
+  if (r.state == storage::RequestState::pending)
+    html += fact("Expires", time_until(frame.now, r.expires) + " · " + time_tag(r.expires));
   if (r.grant_expires) {
     html += fact("Access ends",
-                 time_tag(*r.grant_expires) + " (" + time_until(frame.now, *r.grant_expires) + ")");
+                 time_until(frame.now, *r.grant_expires) + " · " + time_tag(*r.grant_expires));
   }
+  return html + "</dl>";
+}
+
+// The rest, below the forms.
+std::string detail_facts(const PageFrame& frame, const RequestView& view) {
+  const auto& r = view.request;
+  std::string html = "<dl class=\"facts\">";
+  html += fact("Asked", time_ago(frame.now, r.created) + " · " + time_tag(r.created));
+  if (r.resolved) html += fact("Resolved", time_tag(*r.resolved));
   if (!r.resolution_reason.empty()) html += fact("Resolution", escape_html(r.resolution_reason));
   html += fact("Roles", name_list(r.roles, "none"));
   if (!r.source.empty()) html += fact("From", escape_html(r.source));
@@ -130,9 +138,10 @@ std::string request_page(const PageFrame& frame, const RequestView& view,
   }
   body += r.reason.empty() ? "<p class=\"reason big none\">No reason given</p>"
                            : "<p class=\"reason big\">" + escape_html(r.reason) + "</p>";
-  body += request_facts(frame, view) + "</section>";
+  body += key_facts(frame, view) + "</section>";
   if (view.may_review) body += review_form(frame, view);
   body += own_actions(frame, view);
+  body += "<section><h2>Details</h2>" + detail_facts(frame, view) + "</section>";
   body += "<section><h2>Reviews</h2>";
   if (r.reviews.empty()) {
     body += "<p class=\"empty\">None yet.</p>";
