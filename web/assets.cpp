@@ -23,7 +23,7 @@ a{color:var(--link)}
 code,.scope,.kind,.subject{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;
 font-size:.92em}
 .top{display:flex;align-items:center;justify-content:space-between;gap:1rem;
-padding:.6rem 1rem;background:var(--card);border-bottom:1px solid var(--line)}
+padding:.1rem 1rem;min-height:48px;background:var(--card);border-bottom:1px solid var(--line)}
 .brand{font-weight:700;color:var(--fg);text-decoration:none;letter-spacing:.02em}
 .top nav{display:flex;align-items:center;gap:1rem;font-size:.95rem}
 .person{color:var(--muted)}
@@ -83,6 +83,8 @@ button.approve{background:var(--ok);color:var(--ok-fg)}
 button.deny{background:var(--no);color:var(--no-fg)}
 button.danger{color:var(--no);border-color:var(--no)}
 button:hover{filter:brightness(1.08)}
+button.link{min-height:44px;padding:0 .25rem;border:0;background:none;color:var(--link);
+font-weight:400;text-decoration:underline}
 :focus-visible{outline:3px solid var(--link);outline-offset:2px}
 .actions{display:flex;flex-wrap:wrap;gap:.6rem;margin:.7rem 0 0}
 .inline{display:inline}

@@ -63,7 +63,13 @@ std::string document(const PageFrame& frame, std::string_view title, std::string
   if (!frame.person.empty()) {
     html += "<nav>";
     if (frame.show_history) html += "<a href=\"/history\">History</a>";
-    html += "<span class=\"person\">" + escape_html(frame.person) + "</span></nav>";
+    html += "<span class=\"person\">" + escape_html(frame.person) + "</span>";
+    // POST /logout, with the token like every form (a GET could be triggered by any link).
+    if (!frame.csrf_token.empty()) {
+      html += "<form class=\"inline\" method=\"post\" action=\"/logout\">" + csrf_field(frame) +
+              "<button type=\"submit\" class=\"link\">Sign out</button></form>";
+    }
+    html += "</nav>";
   }
   html += "</header><main";
   if (live) html += " data-live=\"1\"";

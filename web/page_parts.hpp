@@ -14,8 +14,9 @@
 namespace holdgate::web {
 
 // The whole document: head (viewport, the one stylesheet, the one script), the header with who
-// is signed in, and `body` inside <main>. `live`: the page is one app.js may refresh when a
-// request changes (data-live on <main>); message pages are not (they answer a POST or a link).
+// is signed in and a sign-out form (POST /logout), and `body` inside <main>. `live`: the page is
+// one app.js may refresh when a request changes (data-live on <main>); message pages are not
+// (they answer a POST or a link).
 // `request_id`: the page shows that one request, and app.js refreshes it only when it changes.
 std::string document(const PageFrame& frame, std::string_view title, std::string_view body,
                      bool live, std::string_view request_id = {});

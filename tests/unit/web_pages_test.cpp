@@ -77,6 +77,14 @@ std::vector<std::string> hostile_pages() {
   };
 }
 
+// The forms about requests (the header's sign-out form aside).
+std::vector<web_checks::Form> request_forms(const std::string& page) {
+  std::vector<web_checks::Form> found;
+  for (auto& form : forms(page))
+    if (form.action != "/logout") found.push_back(std::move(form));
+  return found;
+}
+
 }  // namespace
 
 TEST_CASE("Pages show hostile strings only as text", "[web]") {
@@ -98,7 +106,7 @@ TEST_CASE("Pages show hostile strings only as text", "[web]") {
 
 TEST_CASE("The request page shows a hostile reason and id escaped, the id percent-encoded in URLs", "[web]") {
   const auto page = web::request_page(frame(), hostile_view(), {});
-  const auto all = forms(page);
+  const auto all = request_forms(page);
   REQUIRE(all.size() == 3);
   for (const auto& form : all) {
     CAPTURE(form.action);
@@ -126,10 +134,23 @@ TEST_CASE("Every form posts with the CSRF token", "[web]") {
   }
 }
 
+TEST_CASE("Signed-in pages have a sign-out form posting the CSRF token to /logout", "[web]") {
+  using Field = std::pair<std::string, std::string>;
+  for (const auto& page : {web::requests_page(frame(), {}, {}),
+                           web::message_page(frame(), "Refused", "No.", "/", "Back")}) {
+    const auto all = forms(page);
+    REQUIRE(all.size() == 1);
+    CHECK(all[0].action == "/logout");
+    CHECK(all[0].method == "post");
+    CHECK(all[0].fields == std::vector<Field>{{"csrf", "tok&quot;en&lt;1&gt;"}});
+  }
+  CHECK(forms(web::message_page(web::PageFrame{{}, {}, now}, "Sign in", "Use a link.")).empty());
+}
+
 TEST_CASE("The review form: one reason, two decisions, posting to /requests/ID/review", "[web]") {
   auto view = view_of("bob", "disk full");
   view.may_review = true;
-  const auto all = forms(web::request_page(frame(), view, {}));
+  const auto all = request_forms(web::request_page(frame(), view, {}));
   REQUIRE(all.size() == 1);
   CHECK(all[0].action == "/requests/" + id + "/review");
   using Field = std::pair<std::string, std::string>;
@@ -157,7 +178,7 @@ TEST_CASE("Only the buttons the person may use appear", "[web]") {
     view.may_drop = c.drop;
     const auto page = web::request_page(frame(), view, {});
     std::vector<std::string> actions;
-    for (const auto& form : forms(page)) actions.push_back(form.action);
+    for (const auto& form : request_forms(page)) actions.push_back(form.action);
     CAPTURE(c.review, c.cancel, c.drop);
     CHECK(actions == c.actions);
     CHECK((page.find("name=\"decision\"") != std::string::npos) == c.review);
@@ -167,9 +188,9 @@ TEST_CASE("Only the buttons the person may use appear", "[web]") {
   auto view = view_of("bob", "disk full");
   view.may_review = view.may_cancel = true;
   std::vector<std::string> actions;
-  for (const auto& form : forms(web::requests_page(frame(), {view}, {}))) actions.push_back(form.action);
+  for (const auto& form : request_forms(web::requests_page(frame(), {view}, {}))) actions.push_back(form.action);
   CHECK(actions.empty());
-  for (const auto& form : forms(web::requests_page(frame(), {}, {view}))) actions.push_back(form.action);
+  for (const auto& form : request_forms(web::requests_page(frame(), {}, {view}))) actions.push_back(form.action);
   CHECK(actions == std::vector<std::string>{base + "/cancel"});
 }
 
