@@ -387,6 +387,8 @@ MenuAction Menu::on_list_key(const Decoded& key) {
     }
   } else if (c == 's') {
     return MenuShowSessions{};
+  } else if (c == 'w') {
+    return MenuWebLogin{};
   } else if (c == 'q' || key.key == Key::interrupt || key.key == Key::end_of_file) {
     return MenuQuit{};
   }
@@ -594,8 +596,8 @@ std::string Menu::render(int cols, int rows) const {
     footer = {message_, keys};
   } else if (screen_ == Screen::list || !item) {
     body = list_lines(rows);
-    footer = {message_, items_.empty() ? "s: sessions   q: quit"
-                                        : "Up/Down or j/k: move   Enter or 1-9: open   s: sessions   q: quit"};
+    footer = {message_, items_.empty() ? "s: sessions   w: web link   q: quit"
+                                        : "Up/Down or j/k: move   Enter or 1-9: open   s: sessions   w: web link   q: quit"};
   } else {
     body = detail_lines(*item, cols);
     if (screen_ == Screen::detail) {

@@ -5,7 +5,8 @@
 // Screens: the list of requests (arrows, j/k, 1-9, Enter opens; q quits), one request in
 // detail (a approves, d denies, b/Esc back, j/k step through), and the reason prompt
 // (type, Backspace, Ctrl-U clears, Enter sends, Esc cancels). `s` on the list opens the
-// recorded sessions the person may see (Enter or p plays one, e shows how to export it).
+// recorded sessions the person may see (Enter or p plays one, e shows how to export it); `w`
+// prints a sign-in link for the reviewer web page.
 #pragma once
 
 #include <optional>
@@ -50,8 +51,11 @@ struct MenuKill {
   std::string session;
   std::string reason;  // raw, as typed (valid UTF-8, no control characters), never empty
 };
-using MenuAction =
-    std::variant<MenuNone, MenuQuit, MenuReview, MenuShowSessions, MenuPlay, MenuWatch, MenuKill>;
+// `w` on the list: leave the menu and print a one-time web page sign-in link (`web login`),
+// whole, where it can be copied or tapped (a menu line would cut it to the terminal's width).
+struct MenuWebLogin {};
+using MenuAction = std::variant<MenuNone, MenuQuit, MenuReview, MenuShowSessions, MenuPlay,
+                                MenuWatch, MenuKill, MenuWebLogin>;
 
 class Menu {
  public:

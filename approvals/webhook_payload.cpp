@@ -92,10 +92,31 @@ std::string slack_text(const config::Config& config, const RequestChange& change
       request.ratification == storage::Ratification::awaiting) {
     out += ": " + still_needs(request, progress, approvals_command);
   }
+  // The request's page (issue 17), from web.url (the operator's, never a Host header).
+  if (auto url = request_url(config, request.id); !url.empty()) {
+    out += "\n<" + slack_escape(url) + "|Open it on the web page>";
+  }
   return out;
 }
 
 }  // namespace
+
+std::string request_url(const config::Config& config, std::string_view id) {
+  if (config.web.url.empty() || id.empty()) return {};
+  std::string url = config.web.url + "/requests/";
+  for (char c : id) {  // ids are holdgate's own; anything else is percent-encoded
+    bool plain = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '-';
+    if (plain) {
+      url += c;
+    } else {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      url += '%';
+      url += kHex[static_cast<unsigned char>(c) >> 4];
+      url += kHex[static_cast<unsigned char>(c) & 0xf];
+    }
+  }
+  return url;
+}
 
 bool webhook_wants(const config::WebhookEvents& events, std::string_view event) {
   if (event == "request.created") return events.created;
@@ -109,7 +130,11 @@ bool webhook_wants(const config::WebhookEvents& events, std::string_view event) 
 }
 
 std::string webhook_json(const config::Config& config, const RequestChange& change) {
-  return change_json(config, change);
+  std::string body = change_json(config, change);
+  auto url = request_url(config, change.request.id);
+  if (url.empty() || body.empty() || body.back() != '}') return body;
+  body.pop_back();
+  return body + ",\"url\":" + json_quote(url) + "}";
 }
 
 std::string webhook_slack(const config::Config& config, const RequestChange& change,

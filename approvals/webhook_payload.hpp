@@ -24,6 +24,10 @@ std::string webhook_json(const config::Config& config, const RequestChange& chan
 std::string webhook_slack(const config::Config& config, const RequestChange& change,
                           std::string_view approvals_command);
 
+// The request's page on the reviewer web page (web.url + "/requests/ID"), empty when `web:` is
+// off. Slack text ends with a link to it, JSON has it as "url".
+std::string request_url(const config::Config& config, std::string_view id);
+
 // The body for `format`.
 std::string webhook_payload(const config::Config& config, config::Webhook::Format format,
                             const RequestChange& change, std::string_view approvals_command);

@@ -218,6 +218,20 @@ struct MetricsSettings {
   std::optional<Address> listen;  // `metrics: {listen: 127.0.0.1:9312}`
 };
 
+// `web:` the reviewer web page (issue 17; web/http_server.hpp). Off when absent. HTTPS with
+// `tls`; without it, plain HTTP, allowed on a loopback address only (behind a local TLS proxy
+// or for a laptop), refused at load otherwise.
+struct WebSettings {
+  std::optional<Address> listen;  // `web: {listen: 127.0.0.1:8443}`
+  std::filesystem::path tls_cert;  // `tls: {cert: FILE, key: FILE}`; both or neither
+  std::filesystem::path tls_key;
+  // What links start with (login links, webhook links), never the Host header. Default:
+  // derived from listen ("https://HOST:PORT", or http:// without tls). No trailing slash.
+  std::string url;
+  Duration session_lifetime = std::chrono::hours(12);
+  bool tls() const { return !tls_cert.empty(); }
+};
+
 // `keys_command:` (issue 15, section 4): a program that prints a configured user's
 // authorized_keys lines, like sshd's AuthorizedKeysCommand (e.g. sss_ssh_authorizedkeys %u).
 // Run without a shell: `argv` is the command split into words, argv[0] an absolute path, with
@@ -249,6 +263,7 @@ struct Config {
   StorageConfig storage;  // `storage:` (issue 14)
   MetricsSettings metrics;  // `metrics:` (issue 15)
   KeysCommand keys_command;  // `keys_command:` (issue 15)
+  WebSettings web;  // `web:` (issue 17)
 
   const Target* find_target(std::string_view name) const;
   const User* find_user(std::string_view name) const;

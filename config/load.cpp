@@ -35,7 +35,7 @@ void read_document(const Entry& root, Config& config) {
   }
   Fields top(root, {"listen", "state_dir", "host_keys", "upstream", "targets", "users", "roles",
                     "limits", "notify", "approvals", "recording", "audit", "proxy_protocol",
-                    "storage", "metrics", "keys_command"});
+                    "storage", "metrics", "keys_command", "web"});
   detail::read_server(top, config);
   if (auto f = top.get("limits")) config.limits = detail::read_limits(*f);
   if (auto f = top.get("proxy_protocol")) config.proxy_protocol = detail::read_proxy_protocol(*f);
@@ -51,6 +51,7 @@ void read_document(const Entry& root, Config& config) {
   if (auto f = top.get("audit")) config.audit = detail::read_audit(*f);
   if (auto f = top.get("storage")) config.storage = detail::read_storage(*f);
   if (auto f = top.get("metrics")) config.metrics = detail::read_metrics(*f);
+  if (auto f = top.get("web")) config.web = detail::read_web(*f);
   if (auto f = top.get("keys_command")) config.keys_command = detail::read_keys_command(*f);
   if (config.recording.dir.empty() && !config.state_dir.empty()) {
     config.recording.dir = config.state_dir / "recordings";

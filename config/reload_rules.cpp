@@ -78,6 +78,11 @@ std::vector<std::string> keep_restart_settings(const Config& running, Config& lo
   };
   keep(same_listen(running.metrics.listen, loaded.metrics.listen), "metrics",
        [&] { loaded.metrics = running.metrics; });
+  auto same_web = [&](const WebSettings& a, const WebSettings& b) {
+    return same_listen(a.listen, b.listen) && a.tls_cert == b.tls_cert && a.tls_key == b.tls_key &&
+           a.url == b.url && a.session_lifetime == b.session_lifetime;
+  };
+  keep(same_web(running.web, loaded.web), "web", [&] { loaded.web = running.web; });
   keep(same_startup_limits(running.limits, loaded.limits), "limits (start-ups and penalties)",
        [&] { keep_startup_limits(running.limits, loaded.limits); });
   return kept;

@@ -36,6 +36,7 @@ RecordingSettings read_recording(const Entry& e);                 // read_record
 std::optional<RecordingMode> read_recording_mode(const Entry& e);  // pty, all or none
 AuditSettings read_audit(const Entry& e);       // read_audit.cpp
 MetricsSettings read_metrics(const Entry& e);   // read_metrics.cpp
+WebSettings read_web(const Entry& e);           // read_web.cpp
 KeysCommand read_keys_command(const Entry& e);  // read_keys_command.cpp
 StorageConfig read_storage(const Entry& e);     // read_storage.cpp
 

@@ -12,6 +12,7 @@
 #include "proxy/key_directory.hpp"
 #include "proxy/keys.hpp"
 #include "integrations/tls.hpp"
+#include "web/http_server.hpp"
 #include "storage/schema_status.hpp"
 #include "stores/open_configured.hpp"
 
@@ -155,6 +156,21 @@ Check checkpoint_key(const Config& config) {
   });
 }
 
+// `web.tls`: the key private (0600, like every key holdgate holds), both files loadable and a
+// pair, with the very loader serve uses.
+std::vector<Check> web_tls(const Config& config) {
+  if (!config.web.listen || !config.web.tls()) return {};
+  const std::string what = "web TLS " + config.web.tls_cert.string() + " and " + config.web.tls_key.string();
+  if (auto problem = private_mode_problem(config.web.tls_key)) {
+    return {Check::failed(what, *problem, "chmod 600 " + config.web.tls_key.string())};
+  }
+  auto loaded = web::load_tls_server_context(config.web);
+  if (auto* problem = std::get_if<std::string>(&loaded)) {
+    return {Check::failed(what, *problem, "install a PEM certificate chain and its unencrypted PEM key")};
+  }
+  return {Check::passed(what)};
+}
+
 }  // namespace
 
 std::vector<Check> startup_checks(const Config& config) {
@@ -165,6 +181,7 @@ std::vector<Check> startup_checks(const Config& config) {
   for (auto& check : hooks(config)) checks.push_back(std::move(check));
   for (auto& check : webhooks(config)) checks.push_back(std::move(check));
   for (auto& check : keys_command(config)) checks.push_back(std::move(check));
+  for (auto& check : web_tls(config)) checks.push_back(std::move(check));
   checks.push_back(checkpoint_key(config));
   checks.push_back(ssh_key_file("upstream identity", config.upstream.identity));
   for (const auto& file : proxy::host_key_paths(config)) checks.push_back(ssh_key_file("host key", file));

@@ -13,6 +13,7 @@
 #include "connection_failure.hpp"
 #include "policy/sanitize.hpp"
 #include "approvals_conversation.hpp"
+#include "web/web_commands.hpp"
 
 namespace holdgate::proxy {
 
@@ -149,6 +150,23 @@ awaitable<void> ApprovalsChannels::apply(Conversation& c, const approvals::MenuA
   }
   if (std::holds_alternative<approvals::MenuShowSessions>(action)) {
     co_await show_sessions(c);
+    co_return;
+  }
+  if (std::holds_alternative<approvals::MenuWebLogin>(action)) {
+    // `web login` itself; the menu ends so the link is printed whole.
+    auto web_login = [this](approvals::RequestService& service) {
+      return web::run_web_command("web login", storage_.store_on_worker(), service.config(),
+                                  caller_.user->name, caller_.source, service.now(),
+                                  context_.invocation);
+    };
+    auto outcome = co_await storage_.run(web_login, caller_.user->name);
+    if (outcome.exit_code != approvals::exit_ok) {
+      c.menu->show_message(first_line(outcome.err.substr(outcome.err.find(' ') + 1)));
+      co_return;
+    }
+    c.write_raw("\x1b[H\x1b[2J");
+    c.write(outcome.out);
+    c.finish(0);
     co_return;
   }
   if (auto* watch = std::get_if<approvals::MenuWatch>(&action)) {
@@ -295,6 +313,24 @@ awaitable<void> ApprovalsChannels::finish_create(Conversation& c) {
 
 awaitable<void> ApprovalsChannels::run_command(Conversation& c, std::string command_line) {
   approvals::CommandResult result;
+  if (web::is_web_command(command_line)) {
+    // `web login` / `web logout --all` (issue 17): the store's login links and sessions, on the
+    // worker like every other storage call.
+    auto web_command = [this, line = std::move(command_line)](approvals::RequestService& service) {
+      return web::run_web_command(line, storage_.store_on_worker(), service.config(),
+                                  caller_.user->name, caller_.source, service.now(),
+                                  context_.invocation);
+    };
+    try {
+      auto outcome = co_await storage_.run(web_command, caller_.user->name);
+      c.write(outcome.out);
+      c.write(outcome.err, true);
+      c.finish(outcome.exit_code);
+    } catch (const StorageUnreachable&) {
+      database_away(c);
+    }
+    co_return;
+  }
   try {
     auto line_command = [line = std::move(command_line)](auto& service, auto& caller, auto& context) {
       return approvals::run_command(line, service, caller, context);

@@ -152,6 +152,16 @@ std::optional<std::string> Server::start() {
     metrics_ = std::move(std::get<std::unique_ptr<MetricsService>>(metrics));
     context_.metrics = &metrics_->metrics();
   }
+  // `web:` the reviewer web page (issue 17), on this loop, its own listener.
+  if (config_->web.listen) {
+    web_app_ = std::make_unique<web::WebApp>(
+        *storage_, [waiting = &context_.waiting](const std::string& id) { return waiting->contains(id); },
+        context_.approvals_command, log_);
+    web_server_ = std::make_unique<web::HttpServer>(
+        io_, [app = web_app_.get()](web::WebRequest request) { return app->handle(std::move(request)); }, log_);
+    if (auto error = web_server_->start(config_->web)) return *error;
+    web_server_->run();
+  }
   error_code ec;
   auto address = asio::ip::make_address(config_->listen.host, ec);
   if (ec) return "listen address '" + config_->listen.host + "' is not an IP address";

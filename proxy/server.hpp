@@ -23,6 +23,8 @@
 #include "ssh_handles.hpp"
 #include "recording/writer.hpp"
 #include "runtime/storage_worker.hpp"
+#include "web/http_server.hpp"
+#include "web/web_app.hpp"
 
 namespace holdgate::proxy {
 
@@ -104,6 +106,8 @@ class Server {
   std::mt19937 random_;  // the random early drop's rolls
   int awaiting_headers_ = 0;  // load balancers' connections whose PROXY header is not read yet
   std::unique_ptr<MetricsService> metrics_;  // `metrics:`; last, so it goes first
+  std::unique_ptr<web::WebApp> web_app_;        // `web:` its routes, and
+  std::unique_ptr<web::HttpServer> web_server_;  // its listener (goes before the routes)
 };
 
 }  // namespace holdgate::proxy

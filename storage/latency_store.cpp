@@ -61,6 +61,27 @@ class LatencyStore final : public Store {
   std::vector<AuditEvent> audit_after(long after_id, std::size_t limit) override {
     return wait(), inner_->audit_after(after_id, limit);
   }
+  void create_web_login(const WebLogin& login, TimePoint now) override {
+    wait();
+    inner_->create_web_login(login, now);
+  }
+  std::optional<WebLogin> take_web_login(std::string_view token_hash, TimePoint now) override {
+    return wait(), inner_->take_web_login(token_hash, now);
+  }
+  void create_web_session(const WebSession& session, TimePoint now) override {
+    wait();
+    inner_->create_web_session(session, now);
+  }
+  std::optional<WebSession> get_web_session(std::string_view id_hash, TimePoint now) override {
+    return wait(), inner_->get_web_session(id_hash, now);
+  }
+  void end_web_session(std::string_view id_hash) override {
+    wait();
+    inner_->end_web_session(id_hash);
+  }
+  int end_web_sessions(std::string_view person) override {
+    return wait(), inner_->end_web_sessions(person);
+  }
 
  private:
   void wait() const { std::this_thread::sleep_for(latency_); }

@@ -119,8 +119,25 @@ INSERT INTO audit_head (id, hash)
   VALUES (0, '0000000000000000000000000000000000000000000000000000000000000000');
 )sql";
 
+// The reviewer web page (issue 17): one-time login links and browser sessions, by the SHA-256
+// of their secret, shared by every bastion (storage/web_tables.hpp).
+constexpr const char* kWebSessions = R"sql(
+CREATE TABLE web_logins (
+  token_hash TEXT PRIMARY KEY,
+  person TEXT NOT NULL,
+  expires BIGINT NOT NULL
+);
+CREATE TABLE web_sessions (
+  id_hash TEXT PRIMARY KEY,
+  person TEXT NOT NULL,
+  created BIGINT NOT NULL,
+  expires BIGINT NOT NULL
+);
+CREATE INDEX web_sessions_by_person ON web_sessions (person);
+)sql";
+
 const std::vector<const char*>& steps() {
-  static const std::vector<const char*> all{kTables};
+  static const std::vector<const char*> all{kTables, kWebSessions};
   return all;
 }
 

@@ -8,6 +8,7 @@
 #include "storage/postgres_connect.hpp"
 #include "storage/postgres_rows.hpp"
 #include "storage/row_values.hpp"
+#include "storage/web_tables.hpp"
 
 namespace holdgate::storage {
 
@@ -55,6 +56,12 @@ class PostgresStore final : public Store {
                                          TimePoint since) override;
   std::optional<AuditEvent> latest_audit() override;
   std::vector<AuditEvent> audit_after(long after_id, std::size_t limit) override;
+  void create_web_login(const WebLogin& login, TimePoint now) override;
+  std::optional<WebLogin> take_web_login(std::string_view token_hash, TimePoint now) override;
+  void create_web_session(const WebSession& session, TimePoint now) override;
+  std::optional<WebSession> get_web_session(std::string_view id_hash, TimePoint now) override;
+  void end_web_session(std::string_view id_hash) override;
+  int end_web_sessions(std::string_view person) override;
 
  private:
   // Runs `body` under the lock on a live connection (connecting first when the last one was
@@ -354,6 +361,28 @@ std::vector<AuditEvent> PostgresStore::audit_after(long after_id, std::size_t li
                                     std::min<std::size_t>(limit, INT64_MAX))));
     return postgres::read_audit(rows);
   });
+}
+
+
+// ---- The web page's links and sessions (storage/postgres_web.cpp)
+void PostgresStore::create_web_login(const WebLogin& login, TimePoint now) {
+  guarded("storing a web login link", [&](PGconn* c) { postgres::create_web_login(c, login, now); });
+}
+std::optional<WebLogin> PostgresStore::take_web_login(std::string_view token_hash, TimePoint) {
+  // An expired link is taken too: the caller says it has expired.
+  return guarded("taking a web login link", [&](PGconn* c) { return postgres::take_web_login(c, token_hash); });
+}
+void PostgresStore::create_web_session(const WebSession& session, TimePoint now) {
+  guarded("storing a web session", [&](PGconn* c) { postgres::create_web_session(c, session, now); });
+}
+std::optional<WebSession> PostgresStore::get_web_session(std::string_view id_hash, TimePoint now) {
+  return guarded("reading a web session", [&](PGconn* c) { return postgres::get_web_session(c, id_hash, now); });
+}
+void PostgresStore::end_web_session(std::string_view id_hash) {
+  guarded("ending a web session", [&](PGconn* c) { postgres::end_web_session(c, id_hash); });
+}
+int PostgresStore::end_web_sessions(std::string_view person) {
+  return guarded("ending web sessions", [&](PGconn* c) { return postgres::end_web_sessions(c, person); });
 }
 
 }  // namespace

@@ -109,6 +109,23 @@ struct LockRecord {
   std::string removed_by;
 };
 
+// ---- The reviewer web page (issue 17). Only SHA-256 hashes of the secrets are stored (lowercase
+// hex): a copy of the database does not sign anyone in.
+// A one-time login link (`web login` over SSH), for `person` until `expires`.
+struct WebLogin {
+  std::string token_hash;
+  std::string person;
+  TimePoint expires;
+};
+
+// A signed-in browser: the session cookie's hash, whose it is, and until when.
+struct WebSession {
+  std::string id_hash;
+  std::string person;
+  TimePoint created;
+  TimePoint expires;
+};
+
 struct AuditEvent {
   TimePoint at;
   std::string kind;     // request.created, request.reviewed, request.approved, request.denied,

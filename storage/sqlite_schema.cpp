@@ -222,6 +222,23 @@ ALTER TABLE requests ADD COLUMN ratification TEXT NOT NULL DEFAULT ''
 ALTER TABLE requests ADD COLUMN ratify_by INTEGER;
 )sql";
 
+// The reviewer web page (issue 17): one-time login links and browser sessions, by the SHA-256
+// of their secret (storage/web_tables.hpp).
+constexpr const char* kWebSessions = R"sql(
+CREATE TABLE web_logins (
+  token_hash TEXT PRIMARY KEY,
+  person TEXT NOT NULL,
+  expires INTEGER NOT NULL
+) STRICT;
+CREATE TABLE web_sessions (
+  id_hash TEXT PRIMARY KEY,
+  person TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  expires INTEGER NOT NULL
+) STRICT;
+CREATE INDEX web_sessions_by_person ON web_sessions (person);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -237,6 +254,7 @@ const std::vector<Migration>& migrations() {
       {9, kAuditChain, chain_existing_audit},
       {10, kAuditByKind},
       {11, kAuditOrigin},
+      {12, kWebSessions},
   };
   return steps;
 }

@@ -10,6 +10,7 @@
 #include "storage/sqlite_rows.hpp"
 #include "storage/sqlite_statement.hpp"
 #include "storage/sqlite_transaction.hpp"
+#include "storage/web_tables.hpp"
 
 namespace holdgate::storage::sqlite {
 
@@ -56,6 +57,12 @@ class SqliteStore final : public Store {
                                          TimePoint since) override;
   std::optional<AuditEvent> latest_audit() override;
   std::vector<AuditEvent> audit_after(long after_id, std::size_t limit) override;
+  void create_web_login(const WebLogin& login, TimePoint now) override;
+  std::optional<WebLogin> take_web_login(std::string_view token_hash, TimePoint now) override;
+  void create_web_session(const WebSession& session, TimePoint now) override;
+  std::optional<WebSession> get_web_session(std::string_view id_hash, TimePoint now) override;
+  void end_web_session(std::string_view id_hash) override;
+  int end_web_sessions(std::string_view person) override;
 
  private:
   // "<doing> in <file> failed: <SQLite's reason>".
@@ -372,6 +379,28 @@ std::vector<AuditEvent> SqliteStore::audit_after(long after_id, std::size_t limi
     while (select.step()) events.push_back(read_audit(select));
     return events;
   });
+}
+
+
+// ---- The web page's links and sessions (storage/sqlite_web.cpp)
+void SqliteStore::create_web_login(const WebLogin& login, TimePoint now) {
+  guarded("storing a web login link", [&](sqlite3* c) { sqlite::create_web_login(c, login, now); });
+}
+std::optional<WebLogin> SqliteStore::take_web_login(std::string_view token_hash, TimePoint) {
+  // An expired link is taken too: the caller says it has expired.
+  return guarded("taking a web login link", [&](sqlite3* c) { return sqlite::take_web_login(c, token_hash); });
+}
+void SqliteStore::create_web_session(const WebSession& session, TimePoint now) {
+  guarded("storing a web session", [&](sqlite3* c) { sqlite::create_web_session(c, session, now); });
+}
+std::optional<WebSession> SqliteStore::get_web_session(std::string_view id_hash, TimePoint now) {
+  return guarded("reading a web session", [&](sqlite3* c) { return sqlite::get_web_session(c, id_hash, now); });
+}
+void SqliteStore::end_web_session(std::string_view id_hash) {
+  guarded("ending a web session", [&](sqlite3* c) { sqlite::end_web_session(c, id_hash); });
+}
+int SqliteStore::end_web_sessions(std::string_view person) {
+  return guarded("ending web sessions", [&](sqlite3* c) { return sqlite::end_web_sessions(c, person); });
 }
 
 }  // namespace

@@ -97,6 +97,20 @@ class Store {
   // Locks neither removed nor expired at `now`, oldest first.
   virtual std::vector<LockRecord> active_locks(TimePoint now) = 0;
 
+  // ---- The reviewer web page (issue 17): login links and sessions, shared by every bastion on
+  // the database (a link made on one is good on another; `web logout --all` ends them all).
+  // Each call also deletes the rows that have expired at `now` (the tables stay small).
+  virtual void create_web_login(const WebLogin& login, TimePoint now) = 0;
+  // Deletes the link and returns it (whoever asks first: single use across bastions), also
+  // when it has expired (the caller says so); nullopt when there is none (used, or never was).
+  virtual std::optional<WebLogin> take_web_login(std::string_view token_hash, TimePoint now) = 0;
+  virtual void create_web_session(const WebSession& session, TimePoint now) = 0;
+  // The session when it holds at `now` (expires after it).
+  virtual std::optional<WebSession> get_web_session(std::string_view id_hash, TimePoint now) = 0;
+  virtual void end_web_session(std::string_view id_hash) = 0;
+  // Every session of `person` (`web logout --all`); returns how many.
+  virtual int end_web_sessions(std::string_view person) = 0;
+
   // Every append (here and in the transactions above) extends the hash chain
   // (storage/audit_chain.hpp): the backend reads the newest event's hash and inserts the next id
   // under one write lock, so concurrent writers, in one process or several, queue up rather

@@ -171,7 +171,7 @@ TEST_CASE("the list shows who, what, why, progress and marks", "[menu]") {
   CHECK(lines[3] == "> 1   id-bob    bob    role dba  1/2    [waiting] ticket #123");
   CHECK(lines[4] == "  2   id-alice  alice  role dba  0/2    [yours] my own");
   CHECK(lines[5] == "  3   id-eve    eve    role dba  0/2    [view only] just looking");
-  CHECK(lines.back() == "Up/Down or j/k: move   Enter or 1-9: open   s: sessions   q: quit");
+  CHECK(lines.back() == "Up/Down or j/k: move   Enter or 1-9: open   s: sessions   w: web link   q: quit");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -652,4 +652,11 @@ TEST_CASE("a request changing does not leave the sessions screen or its reason p
   CHECK(menu.screen() == Screen::reason);
   menu.on_input("x\r");
   CHECK(menu.screen() == Screen::sessions);
+}
+
+TEST_CASE("menu: w on the list asks for a web page sign-in link", "[menu][web]") {
+  Menu menu("alice");
+  CHECK(std::holds_alternative<ap::MenuWebLogin>(menu.on_input("w")));
+  CHECK(footer(menu).find("w: web link") != std::string::npos);
+  CHECK(footer(menu).size() <= 80);
 }

@@ -78,6 +78,20 @@ class CountingStore final : public st::Store {
   std::vector<st::AuditEvent> audit_after(long after_id, std::size_t limit) override {
     return inner_->audit_after(after_id, limit);
   }
+  void create_web_login(const st::WebLogin& l, st::TimePoint now) override {
+    inner_->create_web_login(l, now);
+  }
+  std::optional<st::WebLogin> take_web_login(std::string_view h, st::TimePoint now) override {
+    return inner_->take_web_login(h, now);
+  }
+  void create_web_session(const st::WebSession& s, st::TimePoint now) override {
+    inner_->create_web_session(s, now);
+  }
+  std::optional<st::WebSession> get_web_session(std::string_view h, st::TimePoint now) override {
+    return inner_->get_web_session(h, now);
+  }
+  void end_web_session(std::string_view h) override { inner_->end_web_session(h); }
+  int end_web_sessions(std::string_view p) override { return inner_->end_web_sessions(p); }
 
  private:
   std::unique_ptr<st::Store> inner_;

@@ -43,7 +43,7 @@ const std::vector<ErrorRow> error_rows = {
     {kHead + "frobnicate: 1\n",
      "unknown top-level key 'frobnicate' (expected one of: listen, state_dir, host_keys, upstream, "
      "targets, users, roles, limits, notify, approvals, recording, audit, proxy_protocol, storage, "
-     "metrics, keys_command)",
+     "metrics, keys_command, web)",
      2, 1},
     // storage: one backend
     {kHead + "storage:\n  postgress: x\n",

@@ -361,3 +361,19 @@ TEST_CASE("FairDropQueue: a flood drops the flooder's own entries, never another
   while (auto item = queue.pop()) left.push_back(*item);
   CHECK(left == row.left);
 }
+
+TEST_CASE("webhooks link to the request's web page when web.url is set", "[notify][web]") {
+  auto config = parse_ok(kPolicy);
+  auto request = sample_request();
+  CHECK(ap::request_url(config, request.id).empty());
+  CHECK(slack_text(config, {"request.created", request}).find("web page") == std::string::npos);
+  CHECK(parse(ap::webhook_json(config, {"request.created", request})).find("url") == nullptr);
+
+  config.web.url = "https://bastion.example";
+  const std::string page = "https://bastion.example/requests/" + request.id;
+  CHECK(ap::request_url(config, request.id) == page);
+  CHECK(ap::request_url(config, "a/b<") == "https://bastion.example/requests/a%2Fb%3C");
+  CHECK(slack_text(config, {"request.created", request}).find("<" + page + "|Open it on the web page>") !=
+        std::string::npos);
+  CHECK(*parse(ap::webhook_json(config, {"request.created", request})).find("url")->as_string() == page);
+}
