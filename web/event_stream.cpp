@@ -51,7 +51,8 @@ std::shared_ptr<void> StreamSlots::try_open(const std::string& person) {
 
 awaitable<void> stream_events(approvals::RequestEvents& events,
                               std::shared_ptr<const config::Config> config,
-                              std::string person, std::shared_ptr<void> slot, StreamWrite write) {
+                              std::string person, std::shared_ptr<void> slot,
+                              std::function<awaitable<bool>()> still_signed_in, StreamWrite write) {
   auto executor = co_await asio::this_coro::executor;
   asio::steady_timer wake(executor);
   std::deque<std::string> queued;
@@ -73,7 +74,14 @@ awaitable<void> stream_events(approvals::RequestEvents& events,
       wake.expires_after(kKeepalive);
       error_code ec;
       co_await wake.async_wait(asio::redirect_error(use_awaitable, ec));
-      if (queued.empty() && !ec && !co_await write(": keepalive\n\n")) co_return;
+      if (!queued.empty() || ec) continue;
+      bool signed_in = false;
+      try {
+        signed_in = co_await still_signed_in();
+      } catch (const std::exception&) {
+        signed_in = true;  // the database is away: keep the page, not a decision
+      }
+      if (!signed_in || !co_await write(": keepalive\n\n")) co_return;
       continue;
     }
     std::string chunk;

@@ -12,7 +12,8 @@
 // kind: created = request.created; reviewed = a review or a hook's answer that left it
 // PENDING; resolved = any other change (approved, denied, expired, cancelled, revoked,
 // dropped, used, ended, ratified...). The stream ends after 30 minutes (EventSource reconnects),
-// when the browser stops reading, or when it falls 64 events behind.
+// when the browser stops reading, when it falls 64 events behind, or when its session has
+// ended (checked at each keepalive: `web logout --all` on any bastion ends it within 15 s).
 #pragma once
 
 #include <map>
@@ -51,8 +52,10 @@ class StreamSlots {
 };
 
 // Streams `person`'s events until one of the ends above. `config` decides what concerns them.
+// `still_signed_in` is asked at each keepalive.
 awaitable<void> stream_events(approvals::RequestEvents& events,
                               std::shared_ptr<const config::Config> config,
-                              std::string person, std::shared_ptr<void> slot, StreamWrite write);
+                              std::string person, std::shared_ptr<void> slot,
+                              std::function<awaitable<bool>()> still_signed_in, StreamWrite write);
 
 }  // namespace holdgate::web

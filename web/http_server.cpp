@@ -11,12 +11,6 @@ namespace {
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-std::string endpoint_text(const tcp::endpoint& endpoint) {
-  auto address = endpoint.address();
-  std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
-  return host + ":" + std::to_string(endpoint.port());
-}
-
 constexpr const char* kContentSecurityPolicy =
     "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -72,7 +66,7 @@ struct HttpServer::Connection : std::enable_shared_from_this<Connection> {
 };
 
 HttpServer::HttpServer(asio::io_context& io, WebHandler handler, EventLog& log, HttpServerLimits limits)
-    : io_(io), handler_(std::move(handler)), log_(log), limits_(limits), acceptor_(io) {}
+    : handler_(std::move(handler)), log_(log), limits_(limits), listener_(io, limits.max_connections) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -83,54 +77,19 @@ std::optional<std::string> HttpServer::start(const config::WebSettings& web) {
     if (auto* problem = std::get_if<std::string>(&loaded)) return *problem;
     tls_ = std::move(std::get<std::unique_ptr<asio::ssl::context>>(loaded));
   }
-  error_code ec;
-  auto address = asio::ip::make_address(web.listen->host == "localhost" ? "127.0.0.1" : web.listen->host, ec);
-  if (ec) return "web listen address '" + web.listen->host + "' is not an IP address";
-  tcp::endpoint endpoint(address, web.listen->port);
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return "cannot listen for the web page on " + endpoint_text(endpoint) + ": " + ec.message();
-  log_.write("web-listening", {{"address", endpoint_text(endpoint)}, {"tls", tls_ ? "yes" : "no"}});
+  std::string bound;
+  if (auto problem = listener_.bind(web.listen->host, web.listen->port, "the web page", &bound)) return problem;
+  log_.write("web-listening", {{"address", bound}, {"tls", tls_ ? "yes" : "no"}});
   return std::nullopt;
 }
 
 void HttpServer::run() {
-  asio::co_spawn(io_, accept_loop(), [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
+  listener_.run([this](tcp::socket socket) { return serve(std::make_shared<Connection>(std::move(socket))); });
 }
 
-void HttpServer::stop() {
-  error_code ec;
-  acceptor_.close(ec);
-}
-
-awaitable<void> HttpServer::accept_loop() {
-  while (acceptor_.is_open()) {
-    error_code ec;
-    tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(use_awaitable, ec));
-    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
-    if (ec) {
-      // e.g. EMFILE: back off briefly instead of spinning on the same error.
-      asio::steady_timer pause(io_, std::chrono::milliseconds(100));
-      co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
-      continue;
-    }
-    if (*connections_ >= limits_.max_connections) {
-      socket.close(ec);  // busy: the browser tries again
-      continue;
-    }
-    auto connection = std::make_shared<Connection>(std::move(socket));
-    asio::co_spawn(io_, serve(std::move(connection)), [](std::exception_ptr) {});
-  }
-}
+void HttpServer::stop() { listener_.stop(); }
 
 awaitable<void> HttpServer::serve(std::shared_ptr<Connection> c) {
-  ++*connections_;
-  struct Release {
-    std::shared_ptr<int> count;
-    ~Release() { --*count; }
-  } release{connections_};
   error_code ec;
   auto remote = c->socket.remote_endpoint(ec);
   if (ec) co_return;

@@ -23,6 +23,7 @@
 #include "config/config.hpp"
 #include "runtime/event_log.hpp"
 #include "runtime/net.hpp"
+#include "web/bounded_listener.hpp"
 
 namespace holdgate::web {
 
@@ -79,18 +80,15 @@ class HttpServer {
 
  private:
   struct Connection;
-  awaitable<void> accept_loop();
   awaitable<void> serve(std::shared_ptr<Connection> connection);
   template <class Stream>
   awaitable<void> exchange(Stream& stream, Connection& connection);
 
-  asio::io_context& io_;
   WebHandler handler_;
   EventLog& log_;
   HttpServerLimits limits_;
-  tcp::acceptor acceptor_;
+  BoundedListener listener_;  // the accept loop and the connection cap, shared with /metrics
   std::unique_ptr<asio::ssl::context> tls_;
-  std::shared_ptr<int> connections_ = std::make_shared<int>(0);
 };
 
 }  // namespace holdgate::web

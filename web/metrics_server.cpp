@@ -11,12 +11,6 @@ namespace {
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-std::string endpoint_text(const tcp::endpoint& endpoint) {
-  auto address = endpoint.address();
-  std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
-  return host + ":" + std::to_string(endpoint.port());
-}
-
 http::response<http::string_body> plain(http::status status, std::string body,
                                         std::string_view content_type = "text/plain; charset=utf-8") {
   http::response<http::string_body> response(status, 11);
@@ -37,58 +31,22 @@ struct MetricsServer::Connection {
 
 MetricsServer::MetricsServer(asio::io_context& io, std::function<std::string()> render, EventLog& log,
                              MetricsServerLimits limits)
-    : io_(io), render_(std::move(render)), log_(log), limits_(limits), acceptor_(io) {}
+    : render_(std::move(render)), log_(log), limits_(limits), listener_(io, limits.max_connections) {}
 
 std::optional<std::string> MetricsServer::start(const config::Address& listen) {
-  error_code ec;
-  auto address = asio::ip::make_address(listen.host, ec);
-  if (ec) return "metrics listen address '" + listen.host + "' is not an IP address";
-  tcp::endpoint endpoint(address, listen.port);
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return "cannot listen for metrics on " + endpoint_text(endpoint) + ": " + ec.message();
-  log_.write("metrics-listening", {{"address", endpoint_text(endpoint)}});
+  std::string bound;
+  if (auto problem = listener_.bind(listen.host, listen.port, "metrics", &bound)) return problem;
+  log_.write("metrics-listening", {{"address", bound}});
   return std::nullopt;
 }
 
 void MetricsServer::run() {
-  asio::co_spawn(io_, accept_loop(), [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
+  listener_.run([this](tcp::socket socket) { return serve(std::make_shared<Connection>(std::move(socket))); });
 }
 
-void MetricsServer::stop() {
-  error_code ec;
-  acceptor_.close(ec);
-}
-
-awaitable<void> MetricsServer::accept_loop() {
-  while (acceptor_.is_open()) {
-    error_code ec;
-    tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(use_awaitable, ec));
-    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
-    if (ec) {
-      // e.g. EMFILE: back off briefly instead of spinning on the same error.
-      asio::steady_timer pause(io_, std::chrono::milliseconds(100));
-      co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
-      continue;
-    }
-    if (*connections_ >= limits_.max_connections) {
-      socket.close(ec);  // busy: the scraper retries at its next interval
-      continue;
-    }
-    auto connection = std::make_shared<Connection>(std::move(socket));
-    asio::co_spawn(io_, serve(std::move(connection)), [](std::exception_ptr) {});
-  }
-}
+void MetricsServer::stop() { listener_.stop(); }
 
 awaitable<void> MetricsServer::serve(std::shared_ptr<Connection> c) {
-  ++*connections_;
-  struct Release {
-    std::shared_ptr<int> count;
-    ~Release() { --*count; }
-  } release{connections_};
-
   // The deadline covers the whole exchange: a slow reader cannot hold its slot either.
   c->watchdog.expires_after(limits_.deadline);
   c->watchdog.async_wait([weak = std::weak_ptr<Connection>(c)](error_code ec) {

@@ -13,6 +13,7 @@
 #include "config/config.hpp"
 #include "runtime/event_log.hpp"
 #include "runtime/net.hpp"
+#include "web/bounded_listener.hpp"
 
 namespace holdgate::web {
 
@@ -36,15 +37,12 @@ class MetricsServer {
 
  private:
   struct Connection;
-  awaitable<void> accept_loop();
   awaitable<void> serve(std::shared_ptr<Connection> connection);
 
-  asio::io_context& io_;
   std::function<std::string()> render_;
   EventLog& log_;
   MetricsServerLimits limits_;
-  tcp::acceptor acceptor_;
-  std::shared_ptr<int> connections_ = std::make_shared<int>(0);  // outlives the server's frames
+  BoundedListener listener_;  // the accept loop and the connection cap (web/bounded_listener.hpp)
 };
 
 }  // namespace holdgate::web

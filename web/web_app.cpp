@@ -124,9 +124,10 @@ awaitable<std::optional<WebApp::Signed>> WebApp::signed_in(const WebRequest& req
 awaitable<WebResponse> WebApp::route(const WebRequest& request) {
   Target target = split_target(request.target);
   Route route = match_route(target.path);
-  const bool get = request.method == "GET" || request.method == "HEAD";
+  const bool get = request.method == "GET";
   const bool post = request.method == "POST";
   if (route.page == Page::not_found) co_return message(404, "", "Not found", "There is no such page here.", "/", "Back to the requests");
+  // HEAD is not served: one request per connection, and nothing here is worth it.
   if (route.page == Page::css || route.page == Page::js) {
     if (!get) co_return message(405, "", "Not allowed", "Only GET is allowed here.");
     WebResponse asset;
@@ -310,8 +311,16 @@ WebResponse WebApp::events(const Signed& who) {
   auto slot = streams_.try_open(who.person);
   if (!slot) return message(429, who.person, "Too many", "Too many live pages are open; close one and reload.");
   WebResponse response;
-  response.stream = [this, person = who.person, slot](StreamWrite write) {
-    return stream_events(storage_.events(), storage_.config_snapshot(), person, slot, std::move(write));
+  std::function<awaitable<bool>()> still_signed_in = [this, hash = secret_hash(who.session_id),
+                                                      person = who.person]() -> awaitable<bool> {
+    auto read = [this, hash](approvals::RequestService&) {
+      return storage_.store_on_worker().get_web_session(hash, std::chrono::system_clock::now()).has_value();
+    };
+    co_return co_await storage_.run(read, person);
+  };
+  response.stream = [this, person = who.person, slot, still_signed_in](StreamWrite write) {
+    return stream_events(storage_.events(), storage_.config_snapshot(), person, slot, still_signed_in,
+                         std::move(write));
   };
   return response;
 }

@@ -141,8 +141,8 @@ def stored_state(gate, request_id):
 class EventStream:
     """GET /events, read line by line with a timeout."""
 
-    def __init__(self, browser):
-        self.conn = browser.connection(timeout=10)
+    def __init__(self, browser, timeout=10):
+        self.conn = browser.connection(timeout=timeout)
         self.conn.request("GET", "/events", headers={"Cookie": browser.cookie})
         self.response = self.conn.getresponse()
         assert self.response.status == 200
@@ -157,6 +157,17 @@ class EventStream:
             if needle in line:
                 return seen
         raise AssertionError(f"no {needle!r} in {seen!r}")
+
+    def wait_closed(self, timeout):
+        """Reads until holdgate ends the stream; the lines read."""
+        deadline = time.monotonic() + timeout
+        seen = []
+        while time.monotonic() < deadline:
+            line = self.response.fp.readline().decode()
+            if not line:
+                return seen
+            seen.append(line)
+        raise AssertionError(f"the stream is still open: {seen!r}")
 
     def close(self):
         self.conn.close()
@@ -227,10 +238,17 @@ def test_a_link_works_once_and_a_session_ends_with_logout_all(gate, people, web_
     status, _, text = again.get("/")
     assert status == 401 and "web login" in text, text
 
-    r = alice.ssh("approvals", "web logout --all")
-    assert r.returncode == 0 and "Ended 1 web session" in r.stdout, r
-    status, _, text = browser.get("/")
-    assert status == 401 and "web login" in text, text
+    events = EventStream(browser, timeout=30)
+    try:
+        r = alice.ssh("approvals", "web logout --all")
+        assert r.returncode == 0 and "Ended 1 web session" in r.stdout, r
+        status, _, text = browser.get("/")
+        assert status == 401 and "web login" in text, text
+        # Its live stream ends too, at the next keepalive (every 15 s).
+        seen = events.wait_closed(timeout=25)
+        assert not any(line.startswith("data:") for line in seen), seen
+    finally:
+        events.close()
     # Only hashes are stored: the token and the cookie are nowhere in the database.
     raw = (gate.dir / "state" / "holdgate.db").read_bytes()
     assert path.split("=", 1)[1].encode() not in raw

@@ -391,8 +391,9 @@ TEST_CASE("a version-10 file gains the audit origin column, old rows keeping no 
         {at(1000), "login.allowed", "alice", "", "root@db-1", "before"});
   }
   {
-    // Back to schema 10, as a holdgate of that version left it.
+    // Back to schema 10, as a holdgate of that version left it (without the web tables of 12).
     sq::Database db = raw_open(path);
+    sq::exec(db.get(), "DROP TABLE web_logins; DROP TABLE web_sessions");
     sq::exec(db.get(), "ALTER TABLE audit DROP COLUMN origin");
     sq::exec(db.get(), "PRAGMA user_version = 10");
   }
@@ -405,6 +406,30 @@ TEST_CASE("a version-10 file gains the audit origin column, old rows keeping no 
   CHECK(all[0].origin.empty());
   CHECK(all[1].origin == "new-process");
   CHECK_FALSE(st::verify_chain(all).failure);
+  sq::Database db = raw_open(path);
+  CHECK(sq::query_integer(db.get(), "PRAGMA user_version") == sq::latest_schema_version());
+}
+
+TEST_CASE("a version-11 file gains the web page's tables, its requests kept", "[storage][web]") {
+  TempDir dir;
+  const std::string path = dir.file("holdgate.db");
+  {
+    auto old_store = st::open_sqlite_store(path, "old-process");
+    REQUIRE(std::holds_alternative<std::unique_ptr<st::Store>>(old_store));
+    std::get<std::unique_ptr<st::Store>>(old_store)->append_audit(
+        {at(1000), "login.allowed", "alice", "", "root@db-1", "before"});
+  }
+  {
+    sq::Database db = raw_open(path);
+    sq::exec(db.get(), "DROP TABLE web_logins; DROP TABLE web_sessions");
+    sq::exec(db.get(), "PRAGMA user_version = 11");
+  }
+  auto opened = st::open_sqlite_store(path, "new-process");
+  REQUIRE(std::holds_alternative<std::unique_ptr<st::Store>>(opened));
+  auto& store = std::get<std::unique_ptr<st::Store>>(opened);
+  CHECK(store->audit_after(0, 10).size() == 1);
+  store->create_web_login({"h", "alice", at(5000)}, at(1000));
+  CHECK(store->take_web_login("h", at(2000)).has_value());
   sq::Database db = raw_open(path);
   CHECK(sq::query_integer(db.get(), "PRAGMA user_version") == sq::latest_schema_version());
 }
