@@ -62,7 +62,7 @@ TEST_CASE("postgres: a database from a newer holdgate is refused with one senten
   REQUIRE(error);
   CHECK_THAT(error->message, Catch::Matches("the database postgresql://postgres@.* was written by "
                                             "a newer holdgate \\(schema 99, this build knows up "
-                                            "to 1\\); refusing to open it"));
+                                            "to 2\\); refusing to open it"));
 }
 
 TEST_CASE("postgres: an unreachable database is said without the DSN's password",
