@@ -21,6 +21,7 @@ struct PageFrame {
   std::string person;      // the signed-in reviewer (empty on the signed-out pages)
   std::string csrf_token;  // goes into a hidden `csrf` field of every form
   storage::TimePoint now;  // for ages and "expires in"
+  bool show_history = false;  // the person has an audit role: the header links to /history
 };
 
 // One request as a page shows it: the stored request, its progress, and what this person may
@@ -34,9 +35,9 @@ struct RequestView {
   bool may_drop = false;    // the requester, while the grant lasts
 };
 
-// `&`, `<`, `>`, `"`, `'` as entities; control characters and bidi overrides (U+202A-202E,
-// U+2066-2069) as visible escapes, so a reason cannot reorder or hide text; invalid UTF-8 as
-// U+FFFD.
+// `&`, `<`, `>`, `"`, `'` as entities; control characters (but newline and tab) and bidi
+// overrides (U+202A-202E, U+2066-2069, U+200E/U+200F, every other format character) as visible
+// escapes ("\u202E"), so a reason cannot reorder or hide text; invalid UTF-8 as U+FFFD.
 std::string escape_html(std::string_view text);
 
 // GET /: requests this person may review (who, scope, why, votes so far, who else can still
@@ -55,7 +56,8 @@ std::string history_page(const PageFrame& frame, const std::vector<storage::Audi
 
 // A page that says one thing: a refusal ("This link has been used."), the outcome of an action
 // with a link back, or how to sign in (`ssh -p 2222 approvals@bastion web login`).
-// `link`/`link_text` may be empty.
+// `link`/`link_text` may be empty; `link` must be a same-origin path ("/", "/requests/ID"),
+// anything else (a scheme, "//host") is left out.
 std::string message_page(const PageFrame& frame, std::string_view title, std::string_view sentence,
                          std::string_view link = {}, std::string_view link_text = {});
 
