@@ -118,6 +118,7 @@ awaitable<std::optional<WebApp::Signed>> WebApp::signed_in(const WebRequest& req
   who.frame.person = session->person;
   who.frame.csrf_token = csrf_token(*id);
   who.frame.now = now;
+  who.frame.show_history = approvals::is_auditor(storage_.config(), *user);
   co_return who;
 }
 

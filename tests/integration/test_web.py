@@ -294,9 +294,6 @@ def test_a_hostile_reason_is_escaped_on_the_page(gate, people, web_port):
         assert "&lt;script&gt;" in text, text
 
 
-# The bidi rule is escape_html's (web/pages.hpp); the first rendering on main does not keep it
-# yet, the pages helper's does. Not strict: it passes once both are merged.
-@pytest.mark.xfail(strict=False, reason="escape_html of bidi overrides comes with the pages work")
 def test_a_bidi_override_in_a_reason_is_not_raw_on_the_page(gate, people, web_port):
     for text in hostile_pages(people, web_port, "ticket \u202eevil"):
         assert "\u202e" not in text, text
@@ -325,6 +322,9 @@ def test_history_is_for_auditors_only(gate, people, web_port):
     assert status == 403 and "audit role" in text, text
     status, _, text = alice_web.get("/history")
     assert status == 200 and "web.login" in text, text
+    # Only an auditor's pages link to it.
+    assert 'href="/history"' in alice_web.get("/")[2]
+    assert 'href="/history"' not in ivan_web.get("/")[2]
 
 
 def test_static_assets_and_unknown_paths(gate, web_port):
