@@ -58,6 +58,8 @@ Try (in another terminal, from {os.getcwd()}):
   {ssh} approvals@holdgate-as-ivan request review --approve ID
                                                     # ... and bob's waiting shell opens on db-1
   {ssh} root@db-1@holdgate-as-bob whoami            # later logins reuse the grant until it ends
+  {ssh} approvals@holdgate-as-alice web login       # a one-time sign-in link for the reviewer
+                                                    # web page on http://127.0.0.1:{gate.port + 1}
   {ssh} approvals@holdgate-as-bob history           # the audit trail
   {ssh} approvals@holdgate-as-ivan session list     # bob's sessions (recorded by default)
   {ssh} -t approvals@holdgate-as-ivan session watch ID   # bob's live shell, read-only
@@ -87,7 +89,14 @@ def main() -> int:
     world = make_world(root, people=PEOPLE)
     gate = None
     try:
-        gate = new_gate(world, root, port=args.port, log_to_file=False, edit=with_reviewers())
+        reviewers = with_reviewers()
+
+        def edit(config: dict) -> None:
+            reviewers(config)
+            # The reviewer web page, plain HTTP on loopback (as behind a reverse proxy).
+            config["web"] = {"listen": f"127.0.0.1:{args.port + 1}"}
+
+        gate = new_gate(world, root, port=args.port, log_to_file=False, edit=edit)
         ssh_config = root / "ssh_config"
         write_people_ssh_config(ssh_config, world, gate)
         print_instructions(ssh_config, world, gate)
