@@ -106,6 +106,9 @@ def test_storage_copy_moves_a_sqlite_bastion_over_and_the_copy_verifies(world, m
     assert run_cli("audit", "verify", "--config", pg_gate.config_path).returncode == 0
 
     # A second copy into the same, no longer empty, database is refused and changes nothing.
+    # The bastion stops first: bob's session.ended event waits for his recording's hash, so it
+    # may still be on its way after his ssh has returned.
+    pg_gate.stop()
     before = postgres.psql("SELECT count(*) FROM audit", postgres_dsn)
     again = run_cli("storage", "copy", "--from", f"sqlite:{database}", "--to", postgres_dsn)
     assert again.returncode == 1
