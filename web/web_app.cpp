@@ -20,7 +20,8 @@ RequestView view_of(const config::Config& config, storage::AccessRequest request
   view.waiting = waiting && waiting(request.id);
   const bool mine = request.user == person;
   const bool pending = request.state == storage::RequestState::pending;
-  view.may_review = pending && !mine && approvals::may_review(config, person, request);
+  // Reviewers act while it is PENDING, and on a break-glass one while it awaits ratification.
+  view.may_review = request.awaits_review() && !mine && approvals::may_review(config, person, request);
   view.may_cancel = pending && mine;
   view.may_drop = mine && request.state == storage::RequestState::approved &&
                   request.grant_expires && *request.grant_expires > now;

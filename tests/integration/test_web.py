@@ -411,3 +411,27 @@ def test_the_menu_prints_a_sign_in_link_that_works(gate, people, web_port):
     browser = Browser(web_port)
     status, _, _ = browser.get(link[link.index("/login"):])
     assert status == 303 and browser.get("/")[0] == 200
+
+
+def test_a_break_glass_request_is_ratified_on_the_web(world, make_gate, web_port):
+    from test_break_glass import break_glass_world, break_in, granted_id
+    web, glass = web_world(web_port), break_glass_world()
+    gate = make_gate(edit=lambda config: (web(config), glass(config)))
+    bob, ivan = (gate_client(world, gate, name) for name in ("bob", "ivan"))
+    child = spawn(bob, "root@db-1", "whoami")
+    try:
+        break_in(child)
+        request_id = granted_id(child)
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    ivan_web = Browser(web_port)
+    ivan_web.sign_in(ivan)
+    status, _, page = ivan_web.get(f"/requests/{request_id}")
+    assert status == 200 and "Ratify this break-glass access?" in page, page
+    status, response, text = ivan_web.post(f"/requests/{request_id}/review",
+                                           {"csrf": CSRF.search(page).group(1),
+                                            "decision": "approve", "reason": "seen it"})
+    assert status == 303, text
+    history = ivan.ssh("approvals", "history").stdout
+    assert re.search(rf"request\.ratified\s+ivan\s+.*{request_id}", history), history
