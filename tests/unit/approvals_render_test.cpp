@@ -134,15 +134,16 @@ TEST_CASE("json_quote table", "[render]") {
   CHECK(ap::json_quote(row.input) == row.json);
 }
 
-// Plain runs are scanned eight bytes at a time: a byte that ends a run is found wherever it
-// falls in a word, and the bytes at the edges of "plain" (space, tilde) pass.
+// Plain runs are scanned sixteen or eight bytes at a time: a byte that ends a run is found
+// wherever it falls in a block or a word, and the bytes at the edges of "plain" (space, tilde)
+// pass.
 TEST_CASE("json_quote finds a run's end at every place in a word", "[render]") {
   const std::string ends[] = {std::string(1, '\0'), "\x1f", "\"", "\\", "\x7f", "\x80", "\xc3", "\xff", "\n"};
   for (const auto& end : ends) {
     std::string inner = ap::json_quote(end);
     inner = inner.substr(1, inner.size() - 2);
-    for (std::size_t at = 0; at < 20; ++at) {
-      std::string before(at, 'a'), after(20 - at, '~');
+    for (std::size_t at = 0; at < 40; ++at) {
+      std::string before(at, 'a'), after(40 - at, '~');
       CAPTURE(at, inner);
       CHECK(ap::json_quote(before + end + after) == "\"" + before + inner + after + "\"");
     }
