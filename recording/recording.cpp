@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -125,16 +126,20 @@ std::optional<SteadyClock::time_point> Recording::tail_due() const {
 
 bool Recording::write_pending(StagingBuffer& staging, SteadyClock::time_point now) {
   // What the previous pass took goes back, emptied, so the relay appends into kept capacity.
-  // A session still busy keeps all of it: a busy terminal's queue passes hurry_bytes every
-  // pass, and giving it back a small buffer made the relay thread grow it again each time
-  // (reallocations copying the queue, fresh pages faulted in) on the path of every read.
-  // A burst's large buffer is given back once the session goes quiet.
+  // A buffer is kept while the session uses a good part of it: a busy terminal's queue passes
+  // hurry_bytes every pass, and giving it back a small buffer made the relay thread grow it
+  // again each time (reallocations copying the queue, fresh pages faulted in) on the path of
+  // every read. A burst's large buffer is given back once the passes take far less than it.
   constexpr std::size_t keep_capacity = 1u << 20;
-  bool went_quiet = taken_bytes_.size() < keep_capacity / 4;
+  auto oversized = [&](std::size_t capacity, std::size_t used) {
+    return capacity > std::max(keep_capacity, 4 * used);
+  };
+  bool shrink_bytes = oversized(taken_bytes_.capacity(), taken_bytes_.size());
+  bool shrink_events = oversized(taken_events_.capacity() * sizeof(Event), taken_events_.size() * sizeof(Event));
   taken_events_.clear();
   taken_bytes_.clear();
-  if (went_quiet && taken_bytes_.capacity() > keep_capacity) taken_bytes_.shrink_to_fit();
-  if (went_quiet && taken_events_.capacity() * sizeof(Event) > keep_capacity) taken_events_.shrink_to_fit();
+  if (shrink_bytes) taken_bytes_.shrink_to_fit();
+  if (shrink_events) taken_events_.shrink_to_fit();
   bool finishing = false;
   {
     std::lock_guard lock(signal_->mutex);
